@@ -1,0 +1,110 @@
+"""Configuration, read only from environment variables, with safe development defaults."""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'myportal.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "MyPortal <no-reply@myportal.localhost>")
+    MAIL_OUTBOX = True  # without MAIL_SERVER: print each message and keep it in the outbox
+    PEC_DOMAIN_MARKERS = tuple(
+        marker.strip().lower()
+        for marker in os.environ.get(
+            "PEC_DOMAIN_MARKERS", "pec.,legalmail.,postacert.,cert.,pec-,arubapec.,sicurezzapostale."
+        ).split(",")
+        if marker.strip()
+    )
+
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute")
+    LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5)
+    LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
+    ACTIVATION_HOURS = _int("ACTIVATION_HOURS", 24)
+    RESET_MINUTES = _int("RESET_MINUTES", 60)
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    LANGUAGES = ("it", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "myportal_session"
+    REMEMBER_COOKIE_DURATION = 0
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    HSTS = False
+    PAGE_SIZE = 25
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_STORAGE_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")
+    PORTAL_BASE_URL = "http://localhost"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+    MAIL_OUTBOX = False
+
+    @classmethod
+    def check(cls) -> None:
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment():
+    """The configuration class named by MYPORTAL_ENV (development by default)."""
+    name = os.environ.get("MYPORTAL_ENV", "development")
+    config = CONFIGS[name]
+    if config is ProductionConfig:
+        config.check()
+    return config

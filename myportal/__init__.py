@@ -1,0 +1,150 @@
+"""myportal: a self-service portal for the operators of an electricity grid."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None) -> Flask:
+    """Build the application; ``config`` is a config class or mapping (default: from the environment)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    if config is None:
+        from config import config_from_environment
+
+        config = config_from_environment()
+    if isinstance(config, dict):
+        from config import Config
+
+        app.config.from_object(Config)
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_template_context(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import transaction
+    from .security import sessions  # noqa: F401  (registers the user loader)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Accedi per continuare."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are server-side and rotated on log-in
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    transaction.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .operators import bp as operators_bp
+    from .registration import bp as registration_bp
+    from .support import bp as support_bp
+
+    app.register_blueprint(operators_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(support_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    messages = {
+        400: "Richiesta non valida.",
+        403: "Non hai i permessi per accedere a questa pagina.",
+        404: "La pagina richiesta non esiste.",
+        405: "Metodo non consentito.",
+        413: "Il file inviato è troppo grande.",
+        429: "Troppi tentativi in poco tempo. Attendi qualche minuto e riprova.",
+        500: "Si è verificato un errore imprevisto. Riprova più tardi.",
+    }
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if code == 500:
+            # A failed transaction cannot be used to load the user shown in the page header.
+            db.session.rollback()
+        return render_template("errors/error.html", code=code, message=messages.get(code, "")), code
+
+    for code in messages:
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = "La sessione del modulo è scaduta o non è valida: ricarica la pagina e riprova."
+        return render_template("errors/error.html", code=400, message=message), 400
+
+
+def register_security_headers(app: Flask) -> None:
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if current_user.is_authenticated and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["HSTS"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        return response
+
+
+def register_template_context(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime
+
+    from .models import as_utc
+    from .navigation import menu_for
+
+    @app.context_processor
+    def _context():
+        return {"menu": menu_for(current_user), "current_lang": session.get("lang") or "it"}
+
+    @app.template_filter("datetime")
+    def _datetime(value, pattern="dd/MM/yyyy HH:mm"):
+        return format_datetime(as_utc(value), pattern) if value else ""
+
+    @app.template_filter("date")
+    def _date(value, pattern="dd/MM/yyyy"):
+        return format_date(value, pattern) if value else ""
+
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-ID", "")[:64]
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

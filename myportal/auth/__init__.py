@@ -1,0 +1,7 @@
+"""Log-in, log-out, account activation, password reset and change."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401

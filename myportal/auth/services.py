@@ -1,0 +1,143 @@
+"""Rules of log-in and credentials: authentication, lock-out, activation, reset, change."""
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import utcnow
+from ..notifications.services import absolute_url, send_email
+from ..operators.models import User, username_key
+from ..security.audit import audit
+from ..security.passwords import hash_password, needs_rehash, verify_password
+from ..security.sessions import end_other_sessions, start_session
+from ..security.tokens import consume_token, find_valid_token, issue_token
+
+GENERIC_LOGIN_ERROR = (
+    "Credenziali non valide. Dopo ripetuti tentativi errati l'accesso viene bloccato temporaneamente."
+)
+
+
+class AuthError(Exception):
+    """A refusal whose message can be shown as is; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username_key == username_key(username)))
+
+
+def log_in(username: str, password: str) -> User:
+    """Check the credentials, apply the lock-out rule and start a session; raise AuthError if refused."""
+    user = find_user(username)
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        audit("login.failed", attempted_username=username[:64])
+        raise AuthError(GENERIC_LOGIN_ERROR)
+    now = utcnow()
+    if user.is_locked(now):
+        audit("login.refused_locked", user, user=user)
+        raise AuthError(GENERIC_LOGIN_ERROR)
+    if not password_ok or user.status != "active":
+        _record_failure(user, now, password_ok)
+        raise AuthError(GENERIC_LOGIN_ERROR)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.previous_login_at = user.last_login_at
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit("login.success", user, user=user)
+    start_session(user)
+    return user
+
+
+def _record_failure(user: User, now, password_ok: bool) -> None:
+    if not password_ok:
+        user.failed_logins += 1
+    audit("login.failed", user, user=user, status=user.status, failures=user.failed_logins)
+    threshold = current_app.config["LOCKOUT_THRESHOLD"]
+    if user.failed_logins >= threshold:
+        user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
+        user.failed_logins = 0
+        audit("login.locked", user, user=user, minutes=current_app.config["LOCKOUT_MINUTES"])
+
+
+def unlock(user: User) -> None:
+    user.locked_until = None
+    user.failed_logins = 0
+    audit("user.unlocked", user, operator_id=user.operator_id)
+
+
+def send_activation(user: User) -> None:
+    """E-mail ``user`` a single-use link, valid ACTIVATION_HOURS, to choose a password."""
+    raw = issue_token("activation", timedelta(hours=current_app.config["ACTIVATION_HOURS"]), user=user)
+    send_email(
+        user.email,
+        "Attiva il tuo account MyPortal",
+        "activation",
+        user=user,
+        link=absolute_url(url_for("auth.activate", token=raw)),
+        hours=current_app.config["ACTIVATION_HOURS"],
+    )
+    audit("user.activation_sent", user, operator_id=user.operator_id)
+
+
+def request_password_reset(username: str) -> None:
+    """Send a reset link if an active account has that user name; say nothing either way."""
+    user = find_user(username)
+    if user is None or user.status != "active":
+        audit("password.reset_unknown", attempted_username=username[:64])
+        return
+    raw = issue_token("reset", timedelta(minutes=current_app.config["RESET_MINUTES"]), user=user)
+    send_email(
+        user.email,
+        "Reimposta la password di MyPortal",
+        "reset",
+        user=user,
+        link=absolute_url(url_for("auth.reset_password", token=raw)),
+        minutes=current_app.config["RESET_MINUTES"],
+    )
+    audit("password.reset_requested", user, user=user)
+
+
+def token_user(purpose: str, raw: str) -> tuple:
+    """(token, user) of a valid token, or raise AuthError."""
+    token = find_valid_token(purpose, raw)
+    if token is None or token.user_id is None:
+        raise AuthError("Il link non è valido, è già stato usato oppure è scaduto.")
+    return token, db.session.get(User, token.user_id)
+
+
+def set_password_with_token(purpose: str, raw: str, password: str) -> User:
+    """Activation or reset: set the password, use up the token, end every session of the user."""
+    token, user = token_user(purpose, raw)
+    if purpose == "activation" and user.status == "disabled":
+        raise AuthError("L'account è disabilitato: contatta l'assistenza.")
+    consume_token(token)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    if purpose == "activation":
+        user.status = "active"
+        audit("user.activated", user, user=user)
+    else:
+        audit("password.reset", user, user=user)
+    end_other_sessions(user, keep_current=False)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password of the logged-in user; every other session of the user ends."""
+    if not verify_password(user.password_hash, current):
+        audit("password.change_failed", user)
+        raise AuthError("La password attuale non è corretta.", field="current_password")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    ended = end_other_sessions(user, keep_current=True)
+    audit("password.changed", user, other_sessions_ended=ended)

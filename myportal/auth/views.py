@@ -1,0 +1,110 @@
+"""Views of log-in and credentials."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import limiter
+from ..operators.models import username_key
+from ..transaction import discard_changes
+from . import bp
+from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from .services import AuthError, change_password, log_in, request_password_reset, set_password_with_token, token_user
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    return "account:" + username_key(request.form.get("username", ""))[:64]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths are followed after log-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("operators.home")
+
+
+@bp.route("/accedi", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("operators.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            log_in(form.username.data, form.password.data)
+        except AuthError as error:
+            form.form_errors.append(str(error))
+        else:
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/esci", methods=["POST"])
+def logout():
+    from ..security.sessions import end_session
+
+    if current_user.is_authenticated:
+        end_session(current_user._get_current_object())
+    flash("Sei uscito dal portale.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password-dimenticata", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.username.data)
+        return render_template("auth/reset_sent.html")
+    return render_template("auth/forgot_password.html", form=form)
+
+
+def _password_by_token(purpose: str, token: str, template: str, done_message: str):
+    try:
+        _token, user = token_user(purpose, token)
+    except AuthError as error:
+        return render_template("auth/link_invalid.html", message=str(error)), 404
+    form = SetPasswordForm(username=user.username)
+    if form.validate_on_submit():
+        try:
+            set_password_with_token(purpose, token, form.password.data)
+        except AuthError as error:
+            discard_changes()
+            return render_template("auth/link_invalid.html", message=str(error)), 404
+        flash(done_message, "success")
+        return redirect(url_for("auth.login"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/attivazione/<token>", methods=["GET", "POST"])
+def activate(token):
+    return _password_by_token(
+        "activation", token, "auth/activate.html", "Account attivato: ora puoi accedere con la nuova password."
+    )
+
+
+@bp.route("/reimposta-password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    return _password_by_token(
+        "reset", token, "auth/reset_password.html", "Password aggiornata: accedi con la nuova password."
+    )
+
+
+@bp.route("/cambio-password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_page():
+    form = ChangePasswordForm(username=current_user.username)
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.password.data)
+        except AuthError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            flash("Password modificata. Le altre sessioni aperte sono state chiuse.", "success")
+            return redirect(url_for("operators.home"))
+    return render_template("auth/change_password.html", form=form)
+

@@ -1,0 +1,7 @@
+"""The four registration paths and the new-user requests."""
+
+from flask import Blueprint
+
+bp = Blueprint("registration", __name__, url_prefix="/registrazione")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,6 @@
+from . import bp
+
+
+@bp.route("/")
+def choose():
+    return ""

@@ -1,0 +1,1 @@
+"""Password hashing, tokens, sessions, access control and the audit log."""

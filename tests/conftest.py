@@ -1,0 +1,290 @@
+"""Fixtures: the app, a database rolled back after each test, a real SMTP server, factories, log-in."""
+
+import email
+import email.policy
+import itertools
+import os
+import re
+import socket
+import tempfile
+import time
+from contextlib import contextmanager
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+from stdnum import luhn
+from stdnum.it import codicefiscale
+
+from config import TestingConfig
+from myportal import create_app
+from myportal.extensions import db, limiter
+from myportal.operators.models import Operator, User, username_key
+from myportal.security.passwords import hash_password
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+# --- identifiers -------------------------------------------------------------------------------------------
+
+def make_vat(seed: int | None = None) -> str:
+    """A valid Partita IVA, different for each seed."""
+    base = f"{(seed if seed is not None else next(_counter)) + 1000000:010d}"[-10:]
+    return base + luhn.calc_check_digit(base)
+
+
+def make_fiscal_code(seed: int | None = None) -> str:
+    """A valid 16-character codice fiscale."""
+    number = seed if seed is not None else next(_counter)
+    surname = "RSS"
+    name = "MRA"
+    body = f"{surname}{name}{80 + number % 20:02d}A{1 + number % 28:02d}H501"
+    return body + codicefiscale.calc_check_digit(body)
+
+
+# --- SMTP ---------------------------------------------------------------------------------------------------
+
+class _Collector:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    handler = _Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+class Mailbox:
+    """The messages the SMTP server received during a test."""
+
+    def __init__(self, handler: _Collector):
+        self._handler = handler
+        handler.messages.clear()
+
+    @property
+    def messages(self):
+        return list(self._handler.messages)
+
+    def __len__(self):
+        return len(self._handler.messages)
+
+    def to(self, address: str):
+        return [m for m in self._handler.messages if address.lower() in m["To"].lower()]
+
+    def last(self, address: str | None = None):
+        messages = self.to(address) if address else self.messages
+        assert messages, f"no e-mail received{' for ' + address if address else ''}"
+        return messages[-1]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def link(self, address: str, path_prefix: str) -> str:
+        """The path of the last link beginning with ``path_prefix`` in the last message to ``address``."""
+        body = self.body(self.last(address))
+        found = re.findall(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", body)
+        assert found, f"no link {path_prefix} in:\n{body}"
+        return found[-1]
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    return Mailbox(smtp_server.handler)
+
+
+# --- application and database --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def app(smtp_server):
+    database_url = os.environ.get("TEST_DATABASE_URL")
+    if not database_url:
+        database_url = f"sqlite:///{tempfile.mkdtemp(prefix='myportal-tests-')}/test.sqlite3"
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        MAIL_SERVER = "127.0.0.1"
+        MAIL_PORT = smtp_server.port
+        RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+
+    application = create_app(Config)
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _database(app):
+    """Each test runs inside a transaction rolled back at its end; commits become savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "expire_on_commit": False}
+    )
+    with app.app_context():
+        limiter.reset()
+    yield
+    db.session = original
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class DatabaseAccess:
+    """Reads and writes for a test, each in its own short app context (never one kept open, which
+    requests would share). Objects come back detached, their loaded attributes readable."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def _call(self, name, *args, **kwargs):
+        with self.app.app_context():
+            return getattr(db.session, name)(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def scalar(self, *args, **kwargs):
+        return self._call("scalar", *args, **kwargs)
+
+    def scalars(self, *args, **kwargs):
+        with self.app.app_context():
+            return db.session.scalars(*args, **kwargs).all()
+
+    def count(self, model, *where) -> int:
+        with self.app.app_context():
+            return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+    @contextmanager
+    def session(self):
+        """A session whose changes are committed when the block ends."""
+        with self.app.app_context():
+            yield db.session
+            db.session.commit()
+
+
+@pytest.fixture
+def dbs(app):
+    return DatabaseAccess(app)
+
+
+# --- factories -------------------------------------------------------------------------------------------------
+
+_PASSWORD_HASH = None
+
+
+def default_password_hash() -> str:
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        _PASSWORD_HASH = hash_password(DEFAULT_PASSWORD)
+    return _PASSWORD_HASH
+
+
+@pytest.fixture
+def make_operator(app):
+    def factory(**fields) -> Operator:
+        number = next(_counter)
+        fields.setdefault("name", f"Energia Demo {number} S.p.A.")
+        fields.setdefault("vat_number", make_vat(number))
+        fields.setdefault("registered_address", f"Via Roma {number}, 00100 Roma (RM)")
+        fields.setdefault("kind", "giuridica")
+        with app.app_context():
+            operator = Operator(**fields)
+            db.session.add(operator)
+            db.session.commit()
+            return operator
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app, make_operator):
+    def factory(role: str = "operator", operator: Operator | None | bool = None, **fields) -> User:
+        number = next(_counter)
+        if operator is None and role in ("operator", "operator_admin"):
+            operator = make_operator()
+        username = fields.pop("username", f"user{number}")
+        fields.setdefault("email", f"{username}@example.com")
+        fields.setdefault("full_name", f"Utente {number}")
+        fields.setdefault("status", "active")
+        if "password" in fields:
+            fields["password_hash"] = hash_password(fields.pop("password"))
+        else:
+            fields.setdefault("password_hash", default_password_hash())
+        with app.app_context():
+            user = User(
+                username=username,
+                username_key=username_key(username),
+                role=role,
+                operator_id=operator.id if operator else None,
+                **fields,
+            )
+            db.session.add(user)
+            db.session.commit()
+            return user
+
+    return factory
+
+
+# --- HTTP helpers ------------------------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    found = CSRF_RE.search(html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def submit(client, url: str, data: dict, *, page: str | None = None, follow_redirects: bool = False):
+    """Open ``page`` (default ``url``) like a browser, then post ``data`` with the page's CSRF token."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_from(html), **data}, follow_redirects=follow_redirects)
+
+
+def login(client, username: str, password: str = DEFAULT_PASSWORD, follow_redirects: bool = False):
+    return submit(client, "/accedi", {"username": username, "password": password}, follow_redirects=follow_redirects)
+
+
+@pytest.fixture
+def login_as(client):
+    def do_login(user: User, password: str = DEFAULT_PASSWORD):
+        response = login(client, user.username, password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+def wait_for(predicate, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
