@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import func, orm, select
 from stdnum import luhn
 from stdnum.it import codicefiscale
 
@@ -131,6 +131,13 @@ def app(smtp_server):
         db.engine.dispose()
 
 
+class _ConnectionBoundSession(orm.Session):
+    """Flask-SQLAlchemy's Session picks its engine itself; this one honours ``bind`` (the test's connection)."""
+
+    def __init__(self, db=None, **options):
+        super().__init__(**options)
+
+
 @pytest.fixture(autouse=True)
 def _database(app):
     """Each test runs inside a transaction rolled back at its end; commits become savepoints."""
@@ -139,7 +146,12 @@ def _database(app):
         outer = connection.begin()
     original = db.session
     db.session = db._make_scoped_session(
-        {"bind": connection, "join_transaction_mode": "create_savepoint", "expire_on_commit": False}
+        {
+            "class_": _ConnectionBoundSession,
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+            "expire_on_commit": False,
+        }
     )
     with app.app_context():
         limiter.reset()
