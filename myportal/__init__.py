@@ -43,7 +43,7 @@ def create_app(config=None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import transaction
+    from . import model_registry, transaction  # noqa: F401  (every table known to the metadata)
     from .security import sessions  # noqa: F401  (registers the user loader)
 
     db.init_app(app)
