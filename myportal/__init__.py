@@ -59,18 +59,16 @@ def register_extensions(app: Flask) -> None:
     transaction.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from .admin import bp as admin_bp
-    from .auth import bp as auth_bp
-    from .operators import bp as operators_bp
-    from .registration import bp as registration_bp
-    from .support import bp as support_bp
+FEATURES = ("operators", "auth", "registration", "admin", "support")
 
-    app.register_blueprint(operators_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(support_bp)
+
+def register_blueprints(app: Flask) -> None:
+    """Each feature package holds a Blueprint ``bp``; importing its views attaches the routes."""
+    from importlib import import_module
+
+    for feature in FEATURES:
+        import_module(f"{__name__}.{feature}.views")
+        app.register_blueprint(import_module(f"{__name__}.{feature}").bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("registration", __name__, url_prefix="/registrazione")
-
-from . import views  # noqa: E402,F401

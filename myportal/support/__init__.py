@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("support", __name__, url_prefix="/assistenza")
-
-from . import views  # noqa: E402,F401
