@@ -59,7 +59,7 @@ def register_extensions(app: Flask) -> None:
     transaction.init_app(app)
 
 
-FEATURES = ("operators", "auth", "registration", "admin", "support")
+FEATURES = ("operators", "auth", "registration", "admin", "support", "contracts", "invoicing")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -123,11 +123,16 @@ def register_template_context(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
     from .models import as_utc
+    from .contracts.selection import current_supply_point, operator_supply_points
     from .navigation import menu_for
 
     @app.context_processor
     def _context():
-        return {"menu": menu_for(current_user), "current_lang": session.get("lang") or "it"}
+        context = {"menu": menu_for(current_user), "current_lang": session.get("lang") or "it"}
+        if current_user.is_authenticated and current_user.operator_id is not None:
+            context["supply_points"] = operator_supply_points()
+            context["current_supply_point"] = current_supply_point()
+        return context
 
     @app.template_filter("datetime")
     def _datetime(value, pattern="dd/MM/yyyy HH:mm"):

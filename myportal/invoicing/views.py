@@ -1,0 +1,3 @@
+"""Invoices, PDFs, exports and billed withdrawals."""
+
+from . import bp  # noqa: F401
