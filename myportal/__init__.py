@@ -59,7 +59,7 @@ def register_extensions(app: Flask) -> None:
     transaction.init_app(app)
 
 
-FEATURES = ("operators", "auth", "registration", "admin", "support", "contracts", "invoicing")
+FEATURES = ("operators", "auth", "registration", "admin", "support", "contracts", "invoicing", "tickets", "content")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,0 +1,3 @@
+"""Views of content."""
+
+from . import bp  # noqa: F401

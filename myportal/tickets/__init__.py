@@ -1,0 +1,5 @@
+"""Tickets: requests from operators, answered by support staff."""
+
+from flask import Blueprint
+
+bp = Blueprint("tickets", __name__)

@@ -1,0 +1,3 @@
+"""Views of tickets."""
+
+from . import bp  # noqa: F401
