@@ -39,7 +39,7 @@ def test_login_change_password_and_logout(page, live_server, live_user):
     assert "Benvenuto" in page.locator("h1").inner_text()
     assert "Idroelettrica Alpina" in page.content()
 
-    page.get_by_role("navigation", name="Menu generale").get_by_role("link", name="Cambio password").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Cambio password").click()
     page.get_by_label("Password attuale").fill(DEFAULT_PASSWORD)
     page.get_by_label("Nuova password").fill("short")
     page.get_by_label("Conferma password").fill("short")
