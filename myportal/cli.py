@@ -4,7 +4,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from .extensions import db
 from .operators.models import ROLES
@@ -22,15 +22,15 @@ def main():
 
 
 def register(app: Flask) -> None:
-    from .registration.imports import import_group
     from .demo import demo_data_command
+    from .registration.imports import import_group
 
     app.cli.add_command(users_group)
     app.cli.add_command(import_group)
     app.cli.add_command(demo_data_command)
 
 
-@click.group("users", help="Manage users.")
+@click.group("users", cls=AppGroup, help="Manage users.")
 def users_group():
     pass
 
@@ -39,7 +39,9 @@ def users_group():
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--username", required=True)
 @click.option("--email", required=True)
-@click.option("--operator", "operator_vat", help="Partita IVA of the operator (roles operator, operator_admin).")
+@click.option(
+    "--operator", "operator_vat", help="Partita IVA of the operator (roles operator, operator_admin)."
+)
 @click.option("--full-name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(role, username, email, operator_vat, full_name, password_stdin):

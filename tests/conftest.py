@@ -29,8 +29,9 @@ _counter = itertools.count(1)
 # --- identifiers -------------------------------------------------------------------------------------------
 
 def make_vat(seed: int | None = None) -> str:
-    """A valid Partita IVA, different for each seed."""
-    base = f"{(seed if seed is not None else next(_counter)) + 1000000:010d}"[-10:]
+    """A valid Partita IVA, different for each seed (digits 8-10 are a province office code: 058, Rome)."""
+    number = seed if seed is not None else next(_counter)
+    base = f"{number % 9_999_999 + 1:07d}058"
     return base + luhn.calc_check_digit(base)
 
 

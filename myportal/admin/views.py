@@ -1,26 +1,269 @@
-from ..security.access import role_required
-from . import bp
+"""Views of the back office: registration queue, users, audit log, outbox."""
 
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..notifications.models import OutboxMessage
+from ..operators.models import User
+from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, RegistrationRequest
+from ..security.access import role_required
+from ..transaction import discard_changes
+from . import bp
+from .forms import ActionForm, AuditFilterForm, InformationForm, OutboxFilterForm, RejectForm, UserFilterForm
+from .services import (
+    OPEN_STATES,
+    QUEUE_FILTERS,
+    AdminError,
+    approve_request,
+    ask_for_information,
+    audit_event_names,
+    audit_events,
+    disable_user,
+    enable_user,
+    ensure_open,
+    operators_by_id,
+    outbox_messages,
+    registration_queue,
+    reject_request,
+    unlock_user,
+    user_list,
+)
+
+USER_LIST_ARGS = ("q", "role", "state", "locked", "page")
+
+
+def _paginate(statement):
+    return db.paginate(
+        statement,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+
+
+def _filters(form) -> dict:
+    """The non-empty filters of a GET form, to carry over to the pager's links."""
+    return {name: f.raw_data[0] for name, f in form._fields.items() if f.raw_data and f.raw_data[0]}
+
+
+def _admin() -> User:
+    return current_user._get_current_object()
+
+
+# --- registration queue ---------------------------------------------------------------------------
 
 @bp.route("/richieste")
 @role_required("admin")
 def requests():
-    return ""
+    state = request.args.get("state", "pending")
+    if state not in QUEUE_FILTERS:
+        state = "pending"
+    page = _paginate(registration_queue(state))
+    return render_template(
+        "admin/requests.html", page=page, state=state, states=QUEUE_FILTERS, labels=REQUEST_STATE_LABELS
+    )
 
+
+def _registration_or_404(request_id: int) -> RegistrationRequest:
+    registration = db.session.get(RegistrationRequest, request_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _render_request(registration, *, approve_form=None, reject_form=None, info_form=None):
+    return render_template(
+        "admin/request_detail.html",
+        registration=registration,
+        question=SECRET_QUESTIONS.get(registration.secret_question, registration.secret_question),
+        is_open=registration.status in OPEN_STATES,
+        approve_form=approve_form or ActionForm(formdata=None),
+        reject_form=reject_form or RejectForm(formdata=None),
+        info_form=info_form or InformationForm(formdata=None),
+    )
+
+
+@bp.route("/richieste/<int:request_id>")
+@role_required("admin")
+def request_detail(request_id):
+    return _render_request(_registration_or_404(request_id))
+
+
+def _decide(registration, form, form_name: str, action, confirmation: str, *args):
+    """Run ``action`` for a valid ``form``; map refusals onto the form, or flash them."""
+    try:
+        ensure_open(registration)
+    except AdminError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("admin.request_detail", request_id=registration.id))
+    if not form.validate_on_submit():
+        return _render_request(registration, **{form_name: form})
+    try:
+        action(registration, _admin(), *args)
+    except AdminError as error:
+        discard_changes()
+        if error.field and error.field in form:
+            form[error.field].errors.append(str(error))
+            return _render_request(registration, **{form_name: form})
+        flash(str(error), "error")
+        return redirect(url_for("admin.request_detail", request_id=registration.id))
+    flash(confirmation, "success")
+    return redirect(url_for("admin.requests"))
+
+
+@bp.route("/richieste/<int:request_id>/approva", methods=["POST"])
+@role_required("admin")
+def approve(request_id):
+    registration = _registration_or_404(request_id)
+    return _decide(
+        registration,
+        ActionForm(),
+        "approve_form",
+        approve_request,
+        f"Richiesta di {registration.display_name} approvata: "
+        "all'utente è stata inviata l'e-mail di attivazione.",
+    )
+
+
+@bp.route("/richieste/<int:request_id>/respingi", methods=["POST"])
+@role_required("admin")
+def reject(request_id):
+    registration = _registration_or_404(request_id)
+    form = RejectForm()
+    return _decide(
+        registration,
+        form,
+        "reject_form",
+        reject_request,
+        f"Richiesta di {registration.display_name} respinta: il richiedente è stato avvisato via e-mail.",
+        form.reason.data or "",
+    )
+
+
+@bp.route("/richieste/<int:request_id>/informazioni", methods=["POST"])
+@role_required("admin")
+def request_information(request_id):
+    registration = _registration_or_404(request_id)
+    form = InformationForm()
+    return _decide(
+        registration,
+        form,
+        "info_form",
+        ask_for_information,
+        f"Richiesta di informazioni inviata via e-mail a {registration.email}.",
+        form.message.data or "",
+    )
+
+
+# --- users ----------------------------------------------------------------------------------------
 
 @bp.route("/utenti")
 @role_required("admin")
 def users():
-    return ""
+    form = UserFilterForm(formdata=request.args)
+    form.validate()
+    data = form.valid_data()
+    statement = user_list(
+        search=data.get("q") or "",
+        role=data.get("role") or "",
+        state=data.get("state") or "",
+        locked=data.get("locked") or "",
+    )
+    return render_template(
+        "admin/users.html",
+        form=form,
+        page=_paginate(statement),
+        filters=_filters(form),
+        action_form=ActionForm(formdata=None),
+    )
 
+
+def _user_action(user_id: int, action, confirmation: str):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    back = url_for("admin.users", **{k: v for k, v in request.args.items() if k in USER_LIST_ARGS})
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        action(user, _admin())
+    except AdminError as error:
+        discard_changes()
+        flash(str(error), "error")
+    else:
+        flash(confirmation.format(username=user.username), "success")
+    return redirect(back)
+
+
+@bp.route("/utenti/<int:user_id>/disabilita", methods=["POST"])
+@role_required("admin")
+def disable(user_id):
+    return _user_action(
+        user_id, disable_user, "Utente {username} disabilitato: tutte le sue sessioni sono state chiuse."
+    )
+
+
+@bp.route("/utenti/<int:user_id>/abilita", methods=["POST"])
+@role_required("admin")
+def enable(user_id):
+    return _user_action(user_id, enable_user, "Utente {username} riabilitato.")
+
+
+@bp.route("/utenti/<int:user_id>/sblocca", methods=["POST"])
+@role_required("admin")
+def unlock(user_id):
+    return _user_action(user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo.")
+
+
+# --- audit log ------------------------------------------------------------------------------------
 
 @bp.route("/registro")
 @role_required("admin")
 def audit_log():
-    return ""
+    form = AuditFilterForm(formdata=request.args)
+    form.validate()
+    data = form.valid_data()
+    page = _paginate(
+        audit_events(
+            username=(data.get("username") or "").strip(),
+            vat_number=data.get("vat_number") or "",
+            event=data.get("event") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+    )
+    return render_template(
+        "admin/audit_log.html",
+        form=form,
+        page=page,
+        filters=_filters(form),
+        operators=operators_by_id(event.operator_id for event in page.items),
+        event_names=audit_event_names(),
+    )
 
+
+# --- outbox ---------------------------------------------------------------------------------------
 
 @bp.route("/posta")
 @role_required("admin")
 def outbox():
-    return ""
+    form = OutboxFilterForm(formdata=request.args)
+    form.validate()
+    page = _paginate(outbox_messages(form.valid_data().get("recipient") or ""))
+    return render_template(
+        "admin/outbox.html",
+        form=form,
+        page=page,
+        filters=_filters(form),
+        mail_server=current_app.config["MAIL_SERVER"],
+    )
+
+
+@bp.route("/posta/<int:message_id>")
+@role_required("admin")
+def outbox_message(message_id):
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return render_template("admin/outbox_message.html", message=message)

@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import utcnow
-from ..notifications.services import absolute_url, send_email
+from ..notifications.services import portal_url, send_email
 from ..operators.models import User, username_key
 from ..security.audit import audit
 from ..security.passwords import hash_password, needs_rehash, verify_password
@@ -81,7 +81,7 @@ def send_activation(user: User) -> None:
         "Attiva il tuo account MyPortal",
         "activation",
         user=user,
-        link=absolute_url(url_for("auth.activate", token=raw)),
+        link=portal_url("auth.activate", token=raw),
         hours=current_app.config["ACTIVATION_HOURS"],
     )
     audit("user.activation_sent", user, operator_id=user.operator_id)
@@ -99,7 +99,7 @@ def request_password_reset(username: str) -> None:
         "Reimposta la password di MyPortal",
         "reset",
         user=user,
-        link=absolute_url(url_for("auth.reset_password", token=raw)),
+        link=portal_url("auth.reset_password", token=raw),
         minutes=current_app.config["RESET_MINUTES"],
     )
     audit("password.reset_requested", user, user=user)

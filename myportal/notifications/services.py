@@ -9,7 +9,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, g, render_template
+from flask import current_app, g, has_request_context, render_template, url_for
 
 from ..extensions import db
 from .models import OutboxMessage
@@ -20,6 +20,14 @@ log = logging.getLogger(__name__)
 def absolute_url(path: str) -> str:
     """An absolute link for e-mails, built on PORTAL_BASE_URL."""
     return current_app.config["PORTAL_BASE_URL"].rstrip("/") + path
+
+
+def portal_url(endpoint: str, **values) -> str:
+    """The absolute URL of ``endpoint`` for e-mails, also outside a request (commands, cron jobs)."""
+    if has_request_context():
+        return absolute_url(url_for(endpoint, **values))
+    with current_app.test_request_context("/"):
+        return absolute_url(url_for(endpoint, **values))
 
 
 def send_email(to: str, subject: str, template: str, **context) -> None:

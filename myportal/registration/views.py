@@ -1,6 +1,182 @@
+"""Views of the four registration paths and of the completion of a new-user request."""
+
+import time
+
+from flask import current_app, redirect, render_template, session, url_for
+
+from ..extensions import limiter
+from ..transaction import discard_changes
 from . import bp
+from .forms import (
+    CompleteRequestForm,
+    ConfirmRegistrationForm,
+    CustomerCodeForm,
+    GecoPracticeForm,
+    LegacyCredentialsForm,
+    NewUserForm,
+)
+from .models import SECRET_QUESTIONS
+from .services import (
+    PATHS,
+    RegistrationError,
+    complete_registration_request,
+    confirm_registration,
+    match_customer_record,
+    match_geco_practice,
+    match_legacy_credentials,
+    matched_summary,
+    request_by_info_token,
+    submit_registration_request,
+)
+
+MATCH_KEY = "registration_match"
+MATCH_MINUTES = 30
+
+
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+throttled = limiter.limit(_registration_limit, methods=["POST"])
+
+
+def _show_error(form, error: RegistrationError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors.append(str(error))
+    else:
+        form.form_errors.append(str(error))
+
+
+def _remember_match(path: str, record_id: int):
+    session[MATCH_KEY] = {"path": path, "id": record_id, "at": int(time.time())}
+    return redirect(url_for("registration.confirm"))
+
+
+def _current_match():
+    """The summary of the record matched in this browser session, or None (missing or expired)."""
+    match = session.get(MATCH_KEY)
+    if not isinstance(match, dict) or match.get("path") not in PATHS:
+        return None
+    if time.time() - match.get("at", 0) > MATCH_MINUTES * 60:
+        session.pop(MATCH_KEY, None)
+        return None
+    return matched_summary(match["path"], match.get("id"))
 
 
 @bp.route("/")
 def choose():
-    return ""
+    return render_template("registration/choose.html")
+
+
+def _match_page(form, template: str, path: str, match):
+    if form.validate_on_submit():
+        try:
+            record = match(form)
+        except RegistrationError as error:
+            _show_error(form, error)
+        else:
+            return _remember_match(path, record.id)
+    return render_template(template, form=form)
+
+
+@bp.route("/credenziali-legacy", methods=["GET", "POST"])
+@throttled
+def legacy():
+    return _match_page(
+        LegacyCredentialsForm(), "registration/legacy.html", "legacy",
+        lambda f: match_legacy_credentials(f.vat_number.data, f.login.data, f.password.data),
+    )
+
+
+@bp.route("/pratica-geco", methods=["GET", "POST"])
+@throttled
+def geco():
+    return _match_page(
+        GecoPracticeForm(), "registration/geco.html", "geco",
+        lambda f: match_geco_practice(f.vat_number.data, f.practice_id.data, f.fiscal_code.data),
+    )
+
+
+@bp.route("/codice-cliente", methods=["GET", "POST"])
+@throttled
+def customer():
+    return _match_page(
+        CustomerCodeForm(), "registration/customer.html", "customer",
+        lambda f: match_customer_record(f.customer_code.data, f.tax_code.data),
+    )
+
+
+@bp.route("/conferma", methods=["GET", "POST"])
+@throttled
+def confirm():
+    summary = _current_match()
+    if summary is None:
+        return redirect(url_for("registration.choose"))
+    form = ConfirmRegistrationForm(choose_username=summary.username is None, data={"email": summary.email})
+    if form.validate_on_submit():
+        username = form.username.data if "username" in form else None
+        try:
+            confirm_registration(summary, form.email.data, username)
+        except RegistrationError as error:
+            discard_changes()
+            _show_error(form, error)
+        else:
+            session.pop(MATCH_KEY, None)
+            return redirect(url_for("registration.mail_sent"))
+    return render_template("registration/confirm.html", form=form, summary=summary)
+
+
+@bp.route("/controlla-la-posta")
+def mail_sent():
+    return render_template("registration/mail_sent.html", hours=current_app.config["ACTIVATION_HOURS"])
+
+
+@bp.route("/nuovo-utente", methods=["GET", "POST"])
+@throttled
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            submit_registration_request(
+                username=form.username.data,
+                secret_question=form.secret_question.data,
+                secret_answer=form.secret_answer.data,
+                **form.details(),
+            )
+        except RegistrationError as error:
+            discard_changes()
+            _show_error(form, error)
+        else:
+            return redirect(url_for("registration.request_sent"))
+    return render_template("registration/new_user.html", form=form)
+
+
+@bp.route("/richiesta-inviata")
+def request_sent():
+    return render_template("registration/request_sent.html")
+
+
+@bp.route("/completa/<token>", methods=["GET", "POST"])
+@throttled
+def complete(token):
+    try:
+        _token, application = request_by_info_token(token)
+    except RegistrationError as error:
+        return render_template("registration/link_invalid.html", message=str(error)), 404
+    form = CompleteRequestForm(obj=application)
+    if form.validate_on_submit():
+        try:
+            complete_registration_request(token, form.reply.data, **form.details())
+        except RegistrationError as error:
+            discard_changes()
+            _show_error(form, error)
+        else:
+            return redirect(url_for("registration.request_updated"))
+    return render_template(
+        "registration/complete.html", form=form, application=application, questions=SECRET_QUESTIONS
+    )
+
+
+@bp.route("/richiesta-aggiornata")
+def request_updated():
+    return render_template("registration/request_updated.html")

@@ -1,8 +1,112 @@
+"""Views of the help desk: search, the account's page and its actions."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ..extensions import db
+from ..operators.models import Operator, User
+from ..registration.models import SECRET_QUESTIONS
 from ..security.access import role_required
+from ..transaction import discard_changes
 from . import bp
+from .forms import ActionForm, SearchForm, SecretAnswerForm
+from .services import (
+    SupportError,
+    check_secret_answer,
+    look_up,
+    record_account_view,
+    registration_requests_of,
+    resend_activation,
+    unlock_user,
+)
 
 
 @bp.route("/")
 @role_required("admin", "support")
 def search():
-    return ""
+    form = SearchForm(formdata=request.args if "q" in request.args else None)
+    value, operators = None, None
+    if "q" in request.args and form.validate():
+        value, operators = look_up(form.q.data)
+    return render_template("support/search.html", form=form, value=value, operators=operators)
+
+
+def _operator_or_404(operator_id: int) -> Operator:
+    operator = db.session.get(Operator, operator_id)
+    if operator is None:
+        abort(404)
+    return operator
+
+
+def _user_of(operator: Operator, user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.operator_id != operator.id:
+        abort(404)
+    return user
+
+
+def _render_account(operator: Operator, *, secret_user=None, secret_form=None, secret_result=None):
+    return render_template(
+        "support/account.html",
+        operator=operator,
+        users=operator.users,
+        requests=registration_requests_of(operator),
+        questions=SECRET_QUESTIONS,
+        secret_user=secret_user,
+        secret_form=secret_form,
+        secret_result=secret_result,
+    )
+
+
+@bp.route("/operatori/<int:operator_id>")
+@role_required("admin", "support")
+def account(operator_id):
+    operator = _operator_or_404(operator_id)
+    record_account_view(operator)
+    return _render_account(operator)
+
+
+def _user_action(operator_id: int, user_id: int, action, confirmation: str):
+    operator = _operator_or_404(operator_id)
+    user = _user_of(operator, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        action(user)
+    except SupportError as error:
+        discard_changes()
+        flash(str(error), "error")
+    else:
+        flash(confirmation.format(username=user.username, email=user.email), "success")
+    return redirect(url_for("support.account", operator_id=operator.id))
+
+
+@bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/sblocca", methods=["POST"])
+@role_required("admin", "support")
+def unlock(operator_id, user_id):
+    return _user_action(
+        operator_id, user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo."
+    )
+
+
+@bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/reinvia-attivazione", methods=["POST"])
+@role_required("admin", "support")
+def resend(operator_id, user_id):
+    return _user_action(
+        operator_id, user_id, resend_activation, "Link di attivazione inviato di nuovo a {email}."
+    )
+
+
+@bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/verifica-risposta", methods=["POST"])
+@role_required("admin", "support")
+def check_secret(operator_id, user_id):
+    operator = _operator_or_404(operator_id)
+    user = _user_of(operator, user_id)
+    form = SecretAnswerForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = check_secret_answer(user, form.answer.data)
+        except SupportError as error:
+            discard_changes()
+            form.answer.errors.append(str(error))
+    return _render_account(operator, secret_user=user, secret_form=form, secret_result=result)

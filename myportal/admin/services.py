@@ -1,0 +1,216 @@
+"""Rules of the back office: the registration queue, users, the audit log and the outbox."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from ..extensions import db
+from ..identifiers import IdentifierError, clean_vat
+from ..models import utcnow
+from ..notifications.models import OutboxMessage
+from ..operators.models import Operator, User, username_key
+from ..registration.models import REQUEST_STATES, RegistrationRequest
+from ..security.audit import audit
+from ..security.models import AuditEvent
+from ..security.sessions import end_other_sessions
+
+QUEUE_FILTERS = (*REQUEST_STATES, "all")
+OPEN_STATES = ("pending", "info_requested")
+ROME = ZoneInfo("Europe/Rome")
+
+
+class AdminError(Exception):
+    """A refused back-office action; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _like(value: str) -> str:
+    """A LIKE pattern matching ``value`` anywhere, its wildcards escaped."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# --- registration queue ---------------------------------------------------------------------------
+
+def registration_queue(state: str = "pending") -> Select:
+    """The new-user requests in ``state`` ("all" for every state), newest first."""
+    statement = select(RegistrationRequest).order_by(
+        RegistrationRequest.created_at.desc(), RegistrationRequest.id.desc()
+    )
+    if state != "all":
+        statement = statement.where(RegistrationRequest.status == state)
+    return statement
+
+
+def ensure_open(registration: RegistrationRequest) -> None:
+    """Refuse any decision on a request that was already approved or rejected."""
+    if registration.status not in OPEN_STATES:
+        raise AdminError(
+            f"La richiesta è già stata {registration.status_label.lower()}: nessuna modifica è stata fatta."
+        )
+
+
+def _registration_call(function_name: str, registration: RegistrationRequest, admin: User, *args):
+    """Call the registration service ``function_name``; its RegistrationError becomes an AdminError."""
+    from ..registration import services
+
+    ensure_open(registration)
+    try:
+        return getattr(services, function_name)(registration, admin, *args)
+    except services.RegistrationError as error:
+        raise AdminError(str(error), field=getattr(error, "field", None)) from error
+
+
+def approve_request(registration: RegistrationRequest, admin: User) -> User:
+    """Approve a new-user request: the applicant's user is created and gets the activation e-mail."""
+    return _registration_call("approve_registration", registration, admin)
+
+
+def reject_request(registration: RegistrationRequest, admin: User, reason: str) -> None:
+    """Reject a new-user request, telling the applicant ``reason`` by e-mail."""
+    if not reason.strip():
+        raise AdminError("Indica il motivo del rifiuto.", field="reason")
+    _registration_call("reject_registration", registration, admin, reason.strip())
+
+
+def ask_for_information(registration: RegistrationRequest, admin: User, message: str) -> None:
+    """Ask the applicant for more information; they answer through a link in the e-mail."""
+    if not message.strip():
+        raise AdminError("Scrivi le informazioni da chiedere al richiedente.", field="message")
+    _registration_call("request_more_information", registration, admin, message.strip())
+
+
+# --- users ----------------------------------------------------------------------------------------
+
+def user_list(
+    *, search: str = "", role: str = "", state: str = "", locked: str = "", now: datetime | None = None
+) -> Select:
+    """Every user, with their operator loaded in the same query, filtered and ordered by user name."""
+    statement = (
+        select(User)
+        .outerjoin(User.operator)
+        .options(contains_eager(User.operator))
+        .order_by(User.username_key)
+    )
+    search = (search or "").strip()
+    if search:
+        conditions = [
+            User.username_key.like(_like(username_key(search)), escape="\\"),
+            User.email.ilike(_like(search), escape="\\"),
+            Operator.vat_number.like(_like(search), escape="\\"),
+        ]
+        try:
+            conditions.append(Operator.vat_number == clean_vat(search))
+        except IdentifierError:
+            pass
+        statement = statement.where(or_(*conditions))
+    if role:
+        statement = statement.where(User.role == role)
+    if state:
+        statement = statement.where(User.status == state)
+    now = now or utcnow()
+    if locked == "yes":
+        statement = statement.where(User.locked_until > now)
+    elif locked == "no":
+        statement = statement.where(or_(User.locked_until.is_(None), User.locked_until <= now))
+    return statement
+
+
+def disable_user(user: User, admin: User) -> int:
+    """Disable ``user`` and end every session of theirs; return how many sessions ended."""
+    if user.id == admin.id:
+        raise AdminError("Non puoi disabilitare il tuo stesso account.")
+    if user.status == "disabled":
+        raise AdminError(f"L'utente {user.username} è già disabilitato.")
+    previous = user.status
+    user.status = "disabled"
+    ended = end_other_sessions(user, keep_current=False)
+    audit(
+        "user.disabled", user, user=admin, operator_id=user.operator_id, previous=previous,
+        sessions_ended=ended,
+    )
+    return ended
+
+
+def enable_user(user: User, admin: User) -> None:
+    """Enable a disabled user: active if they have a password, else pending activation."""
+    if user.status != "disabled":
+        raise AdminError(f"L'utente {user.username} non è disabilitato.")
+    user.status = "active" if user.password_hash else "pending"
+    audit("user.enabled", user, user=admin, operator_id=user.operator_id, status=user.status)
+
+
+def unlock_user(user: User, admin: User) -> None:
+    """Lift a temporary lock-out after failed log-ins."""
+    from ..auth.services import unlock
+
+    if not user.is_locked():
+        raise AdminError(f"L'utente {user.username} non è bloccato.")
+    unlock(user)
+
+
+# --- audit log ------------------------------------------------------------------------------------
+
+def rome_day_start(day: date) -> datetime:
+    """The UTC instant at which ``day`` begins in Italy."""
+    return datetime.combine(day, time.min, tzinfo=ROME).astimezone(UTC)
+
+
+def audit_events(
+    *,
+    username: str = "",
+    vat_number: str = "",
+    event: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Select:
+    """Audit events, newest first; dates are Italian calendar days, both ends included."""
+    statement = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.user))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    )
+    if username:
+        statement = statement.where(
+            AuditEvent.user_id.in_(select(User.id).where(User.username_key == username_key(username)))
+        )
+    if vat_number:
+        statement = statement.where(
+            AuditEvent.operator_id.in_(select(Operator.id).where(Operator.vat_number == vat_number))
+        )
+    if event:
+        statement = statement.where(AuditEvent.event.startswith(event.strip(), autoescape=True))
+    if date_from:
+        statement = statement.where(AuditEvent.created_at >= rome_day_start(date_from))
+    if date_to:
+        statement = statement.where(AuditEvent.created_at < rome_day_start(date_to + timedelta(days=1)))
+    return statement
+
+
+def audit_event_names() -> list[str]:
+    """The distinct events recorded so far, for the filter's suggestions."""
+    return list(db.session.scalars(select(AuditEvent.event).distinct().order_by(AuditEvent.event)))
+
+
+def operators_by_id(ids) -> dict[int, Operator]:
+    """The operators with those ids, in one query."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {op.id: op for op in db.session.scalars(select(Operator).where(Operator.id.in_(ids)))}
+
+
+# --- outbox ---------------------------------------------------------------------------------------
+
+def outbox_messages(recipient: str = "") -> Select:
+    """Messages kept in the development outbox, newest first."""
+    statement = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    recipient = (recipient or "").strip()
+    if recipient:
+        statement = statement.where(OutboxMessage.recipient.ilike(_like(recipient), escape="\\"))
+    return statement

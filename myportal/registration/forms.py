@@ -1,0 +1,246 @@
+"""Forms of the four registration paths and of the completion of a new-user request."""
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
+
+from ..forms import Cleaned, CustomerCode, Email, FiscalCode, PracticeId, TaxCode, VatNumber
+from ..identifiers import USERNAME_RE, clean_fiscal_code
+from .models import SECRET_QUESTIONS
+
+PHONE_RE = re.compile(r"^[0-9+ ]{1,20}$")
+PHONE_MESSAGE = "Indica il numero con sole cifre, spazi e il segno +, al massimo 20 caratteri."
+USERNAME_MESSAGE = "Il nome utente è di 3-64 caratteri: lettere, cifre e i segni . _ @ -"
+
+# ISO 3166-1 alpha-2: Italy first, then the other EU countries and a few neighbours.
+COUNTRIES = [
+    ("IT", "Italia"), ("AT", "Austria"), ("BE", "Belgio"), ("BG", "Bulgaria"), ("CY", "Cipro"),
+    ("HR", "Croazia"), ("DK", "Danimarca"), ("EE", "Estonia"), ("FI", "Finlandia"), ("FR", "Francia"),
+    ("DE", "Germania"), ("GR", "Grecia"), ("IE", "Irlanda"), ("LV", "Lettonia"), ("LT", "Lituania"),
+    ("LU", "Lussemburgo"), ("MT", "Malta"), ("NL", "Paesi Bassi"), ("PL", "Polonia"), ("PT", "Portogallo"),
+    ("CZ", "Repubblica Ceca"), ("RO", "Romania"), ("SK", "Slovacchia"), ("SI", "Slovenia"), ("ES", "Spagna"),
+    ("SE", "Svezia"), ("HU", "Ungheria"), ("AL", "Albania"), ("ME", "Montenegro"), ("NO", "Norvegia"),
+    ("GB", "Regno Unito"), ("SM", "San Marino"), ("RS", "Serbia"), ("CH", "Svizzera"), ("US", "Stati Uniti"),
+    ("VA", "Città del Vaticano"),
+]
+PERSON_KINDS = [("fisica", "Persona Fisica"), ("giuridica", "Persona Giuridica")]
+QUESTION_CHOICES = [("", "— Scegli una domanda —"), *SECRET_QUESTIONS.items()]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RequiredWhen:
+    """Required when another field has a given value; otherwise optional (the chain stops when empty)."""
+
+    def __init__(self, other: str, value: str, message: str):
+        self.other = other
+        self.value = value
+        self.message = message
+        self.field_flags = {}
+
+    def __call__(self, form, field):
+        if field.data:
+            return
+        if form[self.other].data == self.value:
+            raise StopValidation(self.message)
+        field.errors[:] = []
+        raise StopValidation()
+
+
+def _fiscal_code_by_country(form, field):
+    """Italian residents: a checked 16-character codice fiscale; others: letters and digits, no check."""
+    value = re.sub(r"\s", "", field.data or "").upper()
+    if form.country.data == "IT":
+        Cleaned(clean_fiscal_code)(form, field)
+        if len(field.data) != 16:
+            raise ValidationError("Il codice fiscale di una persona è di 16 caratteri (lettere e cifre).")
+        return
+    if not re.fullmatch(r"[A-Z0-9]{1,16}", value):
+        raise ValidationError("Il codice fiscale contiene solo lettere e cifre, al massimo 16.")
+    field.data = value
+
+
+def _fiscal_code_required(form, field):
+    """Required in Italy, and for a natural person anywhere (it identifies the operator); else optional."""
+    if field.data:
+        return
+    if form.country.data == "IT":
+        raise StopValidation("Inserisci il codice fiscale: è obbligatorio per chi risiede in Italia.")
+    if form.person_kind.data == "fisica":
+        raise StopValidation(
+            "Una persona fisica indica il codice fiscale anche se risiede all'estero: identifica l'operatore."
+        )
+    field.errors[:] = []
+    raise StopValidation()
+
+
+def _choice(choices, message: str) -> AnyOf:
+    return AnyOf([value for value, _label in choices if value], message=message)
+
+
+# --- paths 1-3 -----------------------------------------------------------------------------------------
+
+class LegacyCredentialsForm(FlaskForm):
+    """"Sono in possesso delle Credenziali di accesso al Portale Procedure Informatiche Terna"."""
+
+    vat_number = StringField(
+        "Partita IVA", filters=[_strip], validators=[DataRequired("Inserisci la Partita IVA."), VatNumber()]
+    )
+    login = StringField(
+        "Login", filters=[_strip],
+        validators=[DataRequired("Inserisci la login del Portale Procedure Informatiche."), Length(max=64)],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Inserisci la password del Portale Procedure Informatiche."), Length(max=256)
+        ],
+    )
+
+
+class GecoPracticeForm(FlaskForm):
+    """"Sono titolare di una pratica di Richiesta di Connessione RTN (Ge.Co.)"."""
+
+    vat_number = StringField(
+        "Partita IVA", filters=[_strip], validators=[DataRequired("Inserisci la Partita IVA."), VatNumber()]
+    )
+    practice_id = StringField(
+        "ID pratica", filters=[_strip], validators=[DataRequired("Inserisci l'ID pratica."), PracticeId()]
+    )
+    fiscal_code = StringField(
+        "Codice fiscale del richiedente", filters=[_strip],
+        validators=[DataRequired("Inserisci il codice fiscale del richiedente."), FiscalCode()],
+    )
+
+
+class CustomerCodeForm(FlaskForm):
+    """"Sei un cliente e vuoi registrarti?"."""
+
+    customer_code = StringField(
+        "Codice cliente", filters=[_strip],
+        validators=[DataRequired("Inserisci il codice cliente presente in fattura."), CustomerCode()],
+    )
+    tax_code = StringField(
+        "Codice fiscale o Partita IVA", filters=[_strip],
+        validators=[DataRequired("Inserisci il codice fiscale o la Partita IVA."), TaxCode()],
+    )
+
+
+class ConfirmRegistrationForm(FlaskForm):
+    """"Conferma registrazione": the e-mail that receives the credentials; ``choose_username`` for Ge.Co."""
+
+    username = StringField(
+        "Nome utente", filters=[_strip],
+        validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
+    )
+    email = StringField(
+        "E-mail", filters=[_strip],
+        validators=[DataRequired("Indica l'indirizzo e-mail a cui inviare le credenziali."), Email()],
+    )
+
+    def __init__(self, *args, choose_username: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not choose_username:
+            del self.username
+
+
+# --- path 4 --------------------------------------------------------------------------------------------
+
+class RequestDetailsForm(FlaskForm):
+    """The applicant's data of a new-user request (also corrected when an administrator asks)."""
+
+    full_name = StringField(
+        "Cognome e Nome", filters=[_strip],
+        validators=[DataRequired("Inserisci cognome e nome."), Length(max=200)],
+    )
+    country = SelectField(
+        "Nazione", choices=COUNTRIES, default="IT", validate_choice=False,
+        validators=[
+            DataRequired("Scegli la nazione."), _choice(COUNTRIES, "Scegli una nazione dell'elenco.")
+        ],
+    )
+    fiscal_code = StringField(
+        "Codice Fiscale", filters=[_strip], validators=[_fiscal_code_required, _fiscal_code_by_country]
+    )
+    company_role = StringField(
+        "Ruolo Aziendale", filters=[_strip],
+        validators=[DataRequired("Indica il tuo ruolo aziendale."), Length(max=100)],
+    )
+    email = StringField(
+        "Email", filters=[_strip], validators=[DataRequired("Inserisci l'indirizzo e-mail."), Email()]
+    )
+    phone = StringField(
+        "Telefono fisso", filters=[_strip], validators=[Optional(), Regexp(PHONE_RE, message=PHONE_MESSAGE)]
+    )
+    mobile = StringField(
+        "Cellulare", filters=[_strip],
+        validators=[
+            DataRequired("Inserisci il numero di cellulare."), Regexp(PHONE_RE, message=PHONE_MESSAGE)
+        ],
+    )
+    person_kind = RadioField(
+        "Persona Fisica / Persona Giuridica", choices=PERSON_KINDS, validate_choice=False,
+        validators=[
+            DataRequired("Indica se ti registri come persona fisica o giuridica."),
+            _choice(PERSON_KINDS, "Indica se ti registri come persona fisica o giuridica."),
+        ],
+    )
+    vat_number = StringField(
+        "Partita IVA", filters=[_strip],
+        validators=[
+            RequiredWhen("person_kind", "giuridica", "Una persona giuridica deve indicare la Partita IVA."),
+            VatNumber(),
+        ],
+    )
+    company_name = StringField(
+        "Ragione sociale", filters=[_strip],
+        validators=[
+            RequiredWhen(
+                "person_kind", "giuridica", "Una persona giuridica deve indicare la ragione sociale."
+            ),
+            Length(max=200),
+        ],
+    )
+
+    def details(self) -> dict:
+        return {name: self[name].data for name in (
+            "full_name", "fiscal_code", "country", "company_role", "email", "phone", "mobile", "person_kind",
+            "vat_number", "company_name",
+        )}
+
+
+class NewUserForm(RequestDetailsForm):
+    """"Non dispongo/ricordo le credenziali di accesso al portale sistemi legacy Terna"."""
+
+    username = StringField(
+        "Nome Utente", filters=[_strip],
+        validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
+    )
+    secret_question = SelectField(
+        "Domanda segreta", choices=QUESTION_CHOICES, validate_choice=False,
+        validators=[
+            DataRequired("Scegli una delle domande segrete."),
+            _choice(QUESTION_CHOICES, "Scegli una delle domande segrete."),
+        ],
+    )
+    secret_answer = StringField(
+        "Risposta", filters=[_strip],
+        validators=[DataRequired("Scrivi la risposta alla domanda segreta."), Length(max=200)],
+    )
+    privacy = BooleanField(
+        "Ho letto l'informativa sul trattamento dei dati personali e acconsento al trattamento.",
+        validators=[DataRequired("Per registrarti devi accettare l'informativa sulla privacy.")],
+    )
+
+
+class CompleteRequestForm(RequestDetailsForm):
+    """The applicant's answer to an administrator's request for more information."""
+
+    reply = TextAreaField(
+        "Risposta agli amministratori", filters=[_strip],
+        validators=[DataRequired("Scrivi una risposta per gli amministratori."), Length(max=4000)],
+    )
