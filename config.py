@@ -42,6 +42,7 @@ class Config:
         if marker.strip()
     )
 
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "assistenza@myportal.localhost")
     PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
@@ -65,7 +66,8 @@ class Config:
     SESSION_COOKIE_NAME = "myportal_session"
     REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # a request: one upload of DOCUMENT_MAX_BYTES and its form
+    DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     HSTS = False
     PAGE_SIZE = 25
 
@@ -79,6 +81,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "assistenza@myportal.localhost")
     PORTAL_BASE_URL = "http://localhost"
     SERVER_NAME = None
 

@@ -6,6 +6,7 @@ Idempotent: what exists already (looked up by VAT number, user name or natural k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 
 import click
 from flask.cli import with_appcontext
@@ -15,7 +16,7 @@ from stdnum.it import codicefiscale
 
 from .extensions import db
 from .models import utcnow
-from .operators.models import ROLE_LABELS, User, username_key
+from .operators.models import ROLE_LABELS, Operator, User, username_key
 from .operators.services import add_operator_user, create_user, get_or_create_operator
 from .registration.imports import (
     CUSTOMERS,
@@ -250,7 +251,19 @@ def load_demo_data() -> DemoReport:
     _load_users(report, hashes)
     _load_paths(report)
     _load_requests(report, hashes)
+    _load_features()
     return report
+
+
+# Feature packages whose ``demo.load_demo(operators)`` fills their area for the demo operators.
+FEATURE_DEMOS = ("content", "tickets")
+
+
+def _load_features() -> None:
+    operators = list(db.session.scalars(select(Operator).order_by(Operator.id)))
+    for feature in FEATURE_DEMOS:
+        import_module(f"myportal.{feature}.demo").load_demo(operators)
+    db.session.flush()
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -1,7 +1,9 @@
 """Imports every feature's models so that the metadata (and Alembic's autogenerate) sees all tables."""
 
+from .content.models import Document, NewsItem  # noqa: F401
 from .contracts.models import Contract, SupplyPoint  # noqa: F401
 from .notifications.models import OutboxMessage  # noqa: F401
+from .operators.contact_models import PendingEmailChange, UserContact  # noqa: F401
 from .operators.models import Operator, User  # noqa: F401
 from .registration.models import (  # noqa: F401
     CustomerRecord,
@@ -10,3 +12,4 @@ from .registration.models import (  # noqa: F401
     RegistrationRequest,
 )
 from .security.models import AuditEvent, Token, UserSession  # noqa: F401
+from .tickets.models import Ticket, TicketAttachment, TicketMessage  # noqa: F401

@@ -6,7 +6,8 @@ OPERATOR_ROLES = ("operator", "operator_admin")
 STAFF = ("support", "admin")
 ALL = OPERATOR_ROLES + STAFF
 
-# (section, label, endpoint, roles): an entry shows only to its roles and only once its endpoint exists.
+# (section, label, endpoint, roles[, url arguments]): an entry shows only to its roles and only once its
+# endpoint exists.
 ENTRIES = [
     ("Menu generale", "Home page", "operators.home", ALL),
     ("Menu generale", "Elenco fatture", "invoicing.invoices", OPERATOR_ROLES),
@@ -19,29 +20,35 @@ ENTRIES = [
     ("Menu generale", "Autolettura contatore", "contracts.self_reading", OPERATOR_ROLES),
     ("Menu generale", "Dati anagrafici", "operators.profile", OPERATOR_ROLES),
     ("Menu generale", "Utenti aziendali", "operators.company_users", ("operator_admin",)),
-    ("Menu generale", "Ticket", "tickets.tickets", OPERATOR_ROLES),
+    ("Menu generale", "Ticket", "tickets.index", OPERATOR_ROLES),
     ("Menu generale", "I miei documenti", "content.my_documents", OPERATOR_ROLES),
     ("Menu generale", "Cambio password", "auth.change_password", ALL),
     ("Back office", "Richieste di registrazione", "admin.requests", ("admin",)),
     ("Back office", "Utenti", "admin.users", ("admin",)),
     ("Back office", "Ricerca operatori", "support.search", STAFF),
-    ("Back office", "Ticket", "tickets.staff_tickets", STAFF),
-    ("Back office", "Contenuti", "content.admin_news", ("admin",)),
+    ("Back office", "Ticket degli operatori", "tickets.staff_index", STAFF),
+    ("Back office", "Pubblicazione notizie", "content.admin_news", ("admin",)),
+    ("Back office", "Pubblicazione documenti", "content.admin_documents", ("admin",)),
     ("Back office", "Registro attività", "admin.audit_log", ("admin",)),
     ("Back office", "Posta in uscita", "admin.outbox", ("admin",)),
-    ("Documentazione Generica", "Documenti", "content.library", ALL),
-    ("Documentazione Generica", "Notizie", "content.news", ALL),
-    ("Documentazione Generica", "Domande frequenti", "content.faq", ALL),
-    ("Documentazione Generica", "Contatti", "content.contacts", ALL),
+    ("Documentazione Generica", "Modulistica", "content.library", ALL, {"category": "modulistica"}),
+    ("Documentazione Generica", "Normative", "content.library", ALL, {"category": "normative"}),
+    ("Documentazione Generica", "Comunicati", "content.library", ALL, {"category": "comunicati"}),
+    ("Documentazione Generica", "Informazioni", "content.library", ALL, {"category": "informazioni"}),
+    ("Documentazione Generica", "Storico", "content.library", ALL, {"category": "storico"}),
+    ("Informazioni", "Notizie", "content.news_list", ALL),
+    ("Informazioni", "Domande frequenti", "content.faq", ALL),
+    ("Informazioni", "Contatti", "content.contacts", ALL),
 ]
 
 
-def menu_for(user) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """[(section, [(label, endpoint, url), ...]), ...] of the entries ``user`` may open."""
+def menu_for(user) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(section, [(label, url), ...]), ...] of the entries ``user`` may open."""
     if not user.is_authenticated:
         return []
     sections: dict[str, list] = {}
-    for section, label, endpoint, roles in ENTRIES:
+    for section, label, endpoint, roles, *arguments in ENTRIES:
         if user.role in roles and endpoint in current_app.view_functions:
-            sections.setdefault(section, []).append((label, endpoint, url_for(endpoint)))
+            url = url_for(endpoint, **(arguments[0] if arguments else {}))
+            sections.setdefault(section, []).append((label, url))
     return list(sections.items())

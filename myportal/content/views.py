@@ -1,3 +1,276 @@
-"""Views of content."""
+"""Views of content: news, the document library, I miei documenti, contacts, FAQ and their publishing."""
 
-from . import bp  # noqa: F401
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..security.access import get_owned_or_404, role_required
+from ..transaction import discard_changes
+from . import bp
+from .forms import DocumentForm, NewNewsForm, NewsForm
+from .models import CATEGORY_LABELS, LIBRARY_CATEGORIES, Document, NewsItem
+from .services import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    ContentError,
+    all_documents,
+    all_news,
+    create_news,
+    delete_document,
+    delete_news,
+    find_published_news,
+    human_size,
+    library_documents,
+    operator_documents,
+    publish_document,
+    publish_news,
+    published_news,
+    unpublish_news,
+    update_news,
+)
+
+
+def _paginate(statement):
+    return db.paginate(
+        statement,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _max_document_bytes() -> int:
+    return current_app.config.get("DOCUMENT_MAX_BYTES", DEFAULT_MAX_DOCUMENT_BYTES)
+
+
+def _send_document(document: Document):
+    response = send_file(
+        io.BytesIO(document.data),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_template_filter("filesize")
+def _filesize(value: int) -> str:
+    return human_size(value or 0)
+
+
+# --- public pages ----------------------------------------------------------------------------------------
+
+@bp.route("/notizie")
+def news_list():
+    return render_template("content/news_list.html", page=_paginate(published_news()))
+
+
+@bp.route("/notizie/<int:news_id>")
+def news_detail(news_id: int):
+    news = find_published_news(news_id)
+    if news is None:
+        abort(404)
+    return render_template("content/news_detail.html", news=news)
+
+
+@bp.route("/contatti")
+def contacts():
+    return render_template("content/contacts.html")
+
+
+@bp.route("/faq")
+def faq():
+    return render_template("content/faq.html")
+
+
+# --- documents ---------------------------------------------------------------------------------------------
+
+@bp.route("/documenti", defaults={"category": None})
+@bp.route("/documenti/<category>")
+@login_required
+def library(category: str | None):
+    if category is not None and category not in LIBRARY_CATEGORIES:
+        abort(404)
+    return render_template(
+        "content/library.html",
+        page=_paginate(library_documents(category)),
+        category=category,
+        categories=LIBRARY_CATEGORIES,
+    )
+
+
+@bp.route("/documenti/<int:document_id>/scarica")
+@login_required
+def download(document_id: int):
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    if document.is_personal:
+        document = get_owned_or_404(Document, document_id)
+    return _send_document(document)
+
+
+@bp.route("/i-miei-documenti")
+@role_required("operator", "operator_admin")
+def my_documents():
+    return render_template(
+        "content/my_documents.html", page=_paginate(operator_documents(current_user.operator_id))
+    )
+
+
+# --- publishing: news ---------------------------------------------------------------------------------------
+
+def _news_or_404(news_id: int) -> NewsItem:
+    news = db.session.get(NewsItem, news_id)
+    if news is None:
+        abort(404)
+    return news
+
+
+@bp.route("/admin/contenuti")
+@role_required("admin")
+def admin_index():
+    return redirect(url_for("content.admin_news"))
+
+
+@bp.route("/admin/contenuti/notizie")
+@role_required("admin")
+def admin_news():
+    return render_template("content/admin_news.html", page=_paginate(all_news()))
+
+
+@bp.route("/admin/contenuti/notizie/nuova", methods=["GET", "POST"])
+@role_required("admin")
+def admin_news_new():
+    form = NewNewsForm()
+    if form.validate_on_submit():
+        news = create_news(
+            _user(), title=form.title.data, summary=form.summary.data, body=form.body.data,
+            publish=form.publish.data,
+        )
+        flash("Notizia pubblicata." if news.published else "Notizia salvata come bozza.", "success")
+        return redirect(url_for("content.admin_news"))
+    return render_template("content/admin_news_form.html", form=form, news=None)
+
+
+@bp.route("/admin/contenuti/notizie/<int:news_id>/modifica", methods=["GET", "POST"])
+@role_required("admin")
+def admin_news_edit(news_id: int):
+    news = _news_or_404(news_id)
+    form = NewsForm(obj=news)
+    if form.validate_on_submit():
+        update_news(news, _user(), title=form.title.data, summary=form.summary.data, body=form.body.data)
+        flash("Notizia aggiornata.", "success")
+        return redirect(url_for("content.admin_news"))
+    return render_template("content/admin_news_form.html", form=form, news=news)
+
+
+@bp.route("/admin/contenuti/notizie/<int:news_id>/pubblica", methods=["POST"])
+@role_required("admin")
+def admin_news_publish(news_id: int):
+    publish_news(_news_or_404(news_id), _user())
+    flash("Notizia pubblicata: ora è visibile a tutti.", "success")
+    return redirect(url_for("content.admin_news"))
+
+
+@bp.route("/admin/contenuti/notizie/<int:news_id>/ritira", methods=["POST"])
+@role_required("admin")
+def admin_news_unpublish(news_id: int):
+    unpublish_news(_news_or_404(news_id), _user())
+    flash("Notizia ritirata: non è più visibile.", "success")
+    return redirect(url_for("content.admin_news"))
+
+
+@bp.route("/admin/contenuti/notizie/<int:news_id>/elimina", methods=["GET", "POST"])
+@role_required("admin")
+def admin_news_delete(news_id: int):
+    news = _news_or_404(news_id)
+    if request.method == "POST":
+        delete_news(news, _user())
+        flash("Notizia eliminata.", "success")
+        return redirect(url_for("content.admin_news"))
+    return render_template(
+        "content/admin_confirm_delete.html",
+        what="notizia", title=news.title,
+        action=url_for("content.admin_news_delete", news_id=news.id),
+        back=url_for("content.admin_news"),
+    )
+
+
+# --- publishing: documents ----------------------------------------------------------------------------------
+
+def _document_or_404(document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.route("/admin/contenuti/documenti")
+@role_required("admin")
+def admin_documents():
+    category = request.args.get("category") or None
+    if category not in CATEGORY_LABELS:
+        category = None
+    return render_template(
+        "content/admin_documents.html",
+        page=_paginate(all_documents(category)),
+        category=category,
+        categories=CATEGORY_LABELS,
+    )
+
+
+@bp.route("/admin/contenuti/documenti/nuovo", methods=["GET", "POST"])
+@role_required("admin")
+def admin_document_new():
+    form = DocumentForm()
+    max_bytes = _max_document_bytes()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            document = publish_document(
+                _user(),
+                title=form.title.data,
+                description=form.description.data,
+                category=form.category.data,
+                filename=upload.filename or "",
+                data=upload.stream.read(max_bytes + 1),
+                operator_vat=form.operator_vat.data,
+                max_bytes=max_bytes,
+            )
+        except ContentError as error:
+            discard_changes()
+            form[error.field or "file"].errors.append(str(error))
+        else:
+            flash(f"Documento «{document.title}» pubblicato.", "success")
+            return redirect(url_for("content.admin_documents"))
+    return render_template("content/admin_document_form.html", form=form, max_mb=max_bytes / (1024 * 1024))
+
+
+@bp.route("/admin/contenuti/documenti/<int:document_id>/scarica")
+@role_required("admin")
+def admin_document_download(document_id: int):
+    return _send_document(_document_or_404(document_id))
+
+
+@bp.route("/admin/contenuti/documenti/<int:document_id>/elimina", methods=["GET", "POST"])
+@role_required("admin")
+def admin_document_delete(document_id: int):
+    document = _document_or_404(document_id)
+    if request.method == "POST":
+        delete_document(document, _user())
+        flash("Documento eliminato.", "success")
+        return redirect(url_for("content.admin_documents"))
+    return render_template(
+        "content/admin_confirm_delete.html",
+        what="documento", title=document.title, document=document,
+        action=url_for("content.admin_document_delete", document_id=document.id),
+        back=url_for("content.admin_documents"),
+    )

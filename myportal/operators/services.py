@@ -1,26 +1,41 @@
-"""Rules about operators and their users."""
+"""Rules about operators and their users: company data, contact details, company users."""
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
+from ..notifications.services import absolute_url, send_email
 from ..registration.models import RegistrationRequest
 from ..security.audit import audit
-from .models import Operator, User, username_key
+from ..security.models import Token
+from ..security.sessions import end_other_sessions
+from ..security.tokens import consume_token, digest, find_valid_token, issue_token
+from .contact_models import PendingEmailChange, UserContact
+from .models import ROLE_LABELS, Operator, User, username_key
 
 
 def home_figures(user: User) -> dict:
-    """The live figures of the home page's tiles for ``user``'s role."""
+    """The live figures of the home page's tiles for ``user``'s role (a few counts, whatever the data)."""
+    from ..content.services import document_count, latest_news
+    from ..tickets.services import open_ticket_count
+
+    figures: dict = {"latest_news": latest_news(limit=3)}
     if user.role == "admin":
-        pending = db.session.scalar(
-            select(func.count()).select_from(RegistrationRequest).where(RegistrationRequest.status == "pending")
+        figures["pending_requests"] = db.session.scalar(
+            select(func.count())
+            .select_from(RegistrationRequest)
+            .where(RegistrationRequest.status == "pending")
         )
-        return {"pending_requests": pending}
     if user.operator_id is not None:
-        users = db.session.scalar(
-            select(func.count()).select_from(User).where(User.operator_id == user.operator_id)
+        operator_id = user.operator_id
+        figures["company_users"] = db.session.scalar(
+            select(func.count()).select_from(User).where(User.operator_id == operator_id)
         )
-        return {"company_users": users}
-    return {}
+        figures["open_tickets"] = open_ticket_count(operator_id)
+        figures["documents"] = document_count(operator_id)
+    return figures
 
 
 class UserCreationError(Exception):
@@ -75,7 +90,9 @@ def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(User.username_key == username_key(username))) is not None
 
 
-def add_operator_user(operator: Operator, *, username: str, email: str, status: str = "pending", **fields) -> User:
+def add_operator_user(
+    operator: Operator, *, username: str, email: str, status: str = "pending", **fields
+) -> User:
     """A new user of ``operator``; the operator's first user becomes its ``operator_admin``."""
     if username_taken(username):
         raise UserCreationError("Nome utente non disponibile: scegline un altro.", field="username")
@@ -96,7 +113,13 @@ def add_operator_user(operator: Operator, *, username: str, email: str, status: 
 
 
 def create_user(
-    *, role: str, username: str, email: str, password: str, operator_vat: str | None = None, full_name: str = ""
+    *,
+    role: str,
+    username: str,
+    email: str,
+    password: str,
+    operator_vat: str | None = None,
+    full_name: str = "",
 ) -> User:
     """An active user with a password (``myportal users create``, demo data)."""
     from ..identifiers import IdentifierError, clean_email, clean_vat
@@ -125,8 +148,254 @@ def create_user(
         return add_operator_user(operator, username=username, email=email, role=role, **fields)
     if operator_vat:
         raise UserCreationError("Support and admin users do not belong to an operator.", field="operator")
-    user = User(username=username.strip(), username_key=username_key(username), email=email, role=role, **fields)
+    user = User(
+        username=username.strip(), username_key=username_key(username), email=email, role=role, **fields
+    )
     db.session.add(user)
     db.session.flush()
     audit("user.created", user, role=role)
     return user
+
+
+# --- Dati anagrafici: contact details and e-mail change -------------------------------------------
+
+EMAIL_CHANGE_HOURS = 24
+COMPANY_ROLES = ("operator", "operator_admin")
+INVALID_LINK = "Il link non è valido, è già stato usato oppure è scaduto."
+
+
+class AccountError(Exception):
+    """A refusal about a user's own data or the company's users; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def fax_of(user: User) -> str | None:
+    contact = db.session.get(UserContact, user.id)
+    return contact.fax if contact else None
+
+
+def update_contact_details(
+    user: User, *, phone: str | None, mobile: str | None, fax: str | None
+) -> list[str]:
+    """Set the user's telephone numbers and fax; return the names of the fields that changed."""
+    changed = []
+    for name, value in (("phone", phone or None), ("mobile", mobile or None)):
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    contact = db.session.get(UserContact, user.id)
+    if (contact.fax if contact else None) != (fax or None):
+        if contact is None:
+            contact = UserContact(user_id=user.id)
+            db.session.add(contact)
+        contact.fax = fax or None
+        changed.append("fax")
+    if changed:
+        audit("profile.contacts_updated", user, user=user, fields=changed)
+    return changed
+
+
+def mask_email(address: str) -> str:
+    """``m***@example.com``: enough to recognise an address without disclosing it whole."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Send a confirmation link to ``new_email`` and a notice to the current address; change nothing yet."""
+    if new_email.casefold() == (user.email or "").casefold():
+        raise AccountError("È già l'indirizzo e-mail del tuo account.", field="email")
+    raw = issue_token("email_change", timedelta(hours=EMAIL_CHANGE_HOURS), user=user)
+    token_id = db.session.scalar(select(Token.id).where(Token.token_hash == digest(raw)))
+    db.session.execute(delete(PendingEmailChange).where(PendingEmailChange.user_id == user.id))
+    db.session.add(PendingEmailChange(user_id=user.id, token_id=token_id, new_email=new_email))
+    send_email(
+        new_email,
+        "Conferma il nuovo indirizzo e-mail di MyPortal",
+        "profile_email_confirm",
+        user=user,
+        new_email=new_email,
+        link=absolute_url(url_for("operators.confirm_email", token=raw)),
+        hours=EMAIL_CHANGE_HOURS,
+    )
+    send_email(
+        user.email,
+        "Richiesta di modifica dell'indirizzo e-mail di MyPortal",
+        "profile_email_notice",
+        user=user,
+        masked_email=mask_email(new_email),
+    )
+    audit("profile.email_change_requested", user, user=user, new_email=new_email)
+
+
+def pending_email_change(raw: str) -> tuple[PendingEmailChange, User]:
+    """The change a link confirms and its user, or AccountError when the link is not valid."""
+    token = find_valid_token("email_change", raw)
+    pending = None
+    if token is not None:
+        pending = db.session.scalar(select(PendingEmailChange).where(PendingEmailChange.token_id == token.id))
+    if pending is None:
+        raise AccountError(INVALID_LINK)
+    user = db.session.get(User, pending.user_id)
+    if user is None or user.status == "disabled":
+        raise AccountError("L'account è disabilitato: contatta l'assistenza.")
+    return pending, user
+
+
+def confirm_email_change(raw: str) -> User:
+    """Apply the e-mail change the link confirms; the link cannot be used again."""
+    pending, user = pending_email_change(raw)
+    consume_token(db.session.get(Token, pending.token_id))
+    previous = user.email
+    user.email = pending.new_email
+    db.session.delete(pending)
+    audit("profile.email_changed", user, user=user, previous=previous, email=user.email)
+    send_email(user.email, "Indirizzo e-mail di MyPortal aggiornato", "profile_email_changed", user=user)
+    return user
+
+
+def change_request_prefill(user: User, *, fax: str | None = None) -> dict:
+    """Category, subject and message of a ticket asking to correct the other data."""
+    operator = user.operator
+    rows = []
+    if operator is not None:
+        rows += [
+            ("Denominazione", operator.name),
+            ("Tipo", "Persona giuridica" if operator.kind == "giuridica" else "Persona fisica"),
+            ("Partita IVA", operator.vat_number),
+            ("Codice fiscale", operator.fiscal_code),
+            ("Codice cliente", operator.customer_code),
+            ("Residenza/Sede", operator.registered_address),
+        ]
+    rows += [
+        ("Nome utente", user.username),
+        ("Cognome e Nome", user.full_name),
+        ("Codice fiscale dell'utente", user.fiscal_code),
+        ("Nazione", user.country),
+        ("Ruolo aziendale", user.company_role),
+        ("E-mail", user.email),
+        ("Telefono fisso", user.phone),
+        ("Cellulare", user.mobile),
+        ("Fax", fax),
+    ]
+    current = "\n".join(f"- {label}: {value or '—'}" for label, value in rows)
+    message = (
+        "Chiedo la modifica dei seguenti dati anagrafici.\n\n"
+        f"Dati attuali:\n{current}\n\n"
+        "Dati corretti (indicare solo quelli da modificare):\n- \n"
+    )
+    return {
+        "category": "dati_anagrafici",
+        "subject": "Richiesta di modifica dei dati anagrafici",
+        "message": message,
+    }
+
+
+# --- Company users --------------------------------------------------------------------------------
+
+
+def company_users(operator_id: int):
+    """The statement listing an operator's users, by user name."""
+    return select(User).where(User.operator_id == operator_id).order_by(User.username, User.id)
+
+
+def send_invitation(user: User, inviter: User) -> None:
+    """E-mail ``user`` a single-use link, valid ACTIVATION_HOURS, to choose a password."""
+    hours = current_app.config["ACTIVATION_HOURS"]
+    raw = issue_token("activation", timedelta(hours=hours), user=user)
+    send_email(
+        user.email,
+        f"Invito a MyPortal per {user.operator.name}",
+        "invite_colleague",
+        user=user,
+        inviter=inviter,
+        operator=user.operator,
+        link=absolute_url(url_for("auth.activate", token=raw)),
+        hours=hours,
+    )
+
+
+def invite_colleague(admin: User, *, full_name: str, email: str, role: str, username: str) -> User:
+    """A pending user of the admin's operator, invited by e-mail to choose a password."""
+    if role not in COMPANY_ROLES:
+        raise AccountError("Ruolo non valido.", field="role")
+    try:
+        user = add_operator_user(
+            admin.operator, username=username, email=email, role=role, full_name=full_name, status="pending"
+        )
+    except UserCreationError as error:
+        raise AccountError(str(error), field=error.field) from error
+    send_invitation(user, admin)
+    audit("user.invited", user, user=admin, operator_id=admin.operator_id, role=role)
+    return user
+
+
+def resend_invitation(admin: User, user: User) -> None:
+    if user.status != "pending":
+        raise AccountError(f"L'utente {user.username} ha già attivato l'account o è disabilitato.")
+    send_invitation(user, admin)
+    audit("user.invitation_resent", user, user=admin, operator_id=user.operator_id)
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.operator_id == user.operator_id,
+            User.role == "operator_admin",
+            User.status == "active",
+            User.id != user.id,
+        )
+    )
+
+
+def _keeps_an_admin(user: User) -> None:
+    if user.role == "operator_admin" and user.status == "active" and _other_active_admins(user) == 0:
+        raise AccountError("L'azienda deve avere almeno un amministratore aziendale attivo.")
+
+
+def disable_colleague(admin: User, user: User) -> int:
+    """Disable a colleague and end every session of theirs; return how many sessions ended."""
+    if user.id == admin.id:
+        raise AccountError("Non puoi disabilitare il tuo stesso account.")
+    if user.status == "disabled":
+        raise AccountError(f"L'utente {user.username} è già disabilitato.")
+    _keeps_an_admin(user)
+    previous = user.status
+    user.status = "disabled"
+    ended = end_other_sessions(user, keep_current=False)
+    audit(
+        "user.disabled",
+        user,
+        user=admin,
+        operator_id=user.operator_id,
+        previous=previous,
+        sessions_ended=ended,
+    )
+    return ended
+
+
+def enable_colleague(admin: User, user: User) -> None:
+    """Enable a disabled colleague: active with a password, otherwise pending activation."""
+    if user.status != "disabled":
+        raise AccountError(f"L'utente {user.username} non è disabilitato.")
+    user.status = "active" if user.password_hash else "pending"
+    audit("user.enabled", user, user=admin, operator_id=user.operator_id, status=user.status)
+
+
+def change_colleague_role(admin: User, user: User, role: str) -> None:
+    """Make a colleague an operator or an operator_admin."""
+    if role not in COMPANY_ROLES:
+        raise AccountError("Ruolo non valido.", field="role")
+    if role == user.role:
+        raise AccountError(f"L'utente {user.username} ha già il ruolo «{ROLE_LABELS[role]}».")
+    if user.id == admin.id:
+        raise AccountError("Non puoi togliere a te stesso il ruolo di amministratore aziendale.")
+    _keeps_an_admin(user)
+    previous = user.role
+    user.role = role
+    audit("user.role_changed", user, user=admin, operator_id=user.operator_id, previous=previous, role=role)

@@ -1,11 +1,37 @@
-"""Home page, company data and company users."""
+"""Home page, company data (Dati anagrafici) and company users."""
 
-from flask import render_template
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..security.access import role_required
+from ..extensions import db
+from ..security.access import get_owned_or_404, role_required
+from ..transaction import discard_changes
 from . import bp
-from .services import home_figures
+from .forms import COMPANY_ROLES, ActionForm, ContactForm, EmailChangeForm, InviteForm, RoleForm
+from .models import User
+from .services import (
+    AccountError,
+    change_colleague_role,
+    change_request_prefill,
+    confirm_email_change,
+    disable_colleague,
+    enable_colleague,
+    fax_of,
+    home_figures,
+    invite_colleague,
+    mask_email,
+    pending_email_change,
+    request_email_change,
+    resend_invitation,
+    update_contact_details,
+)
+from .services import (
+    company_users as company_users_statement,
+)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
 
 
 @bp.route("/")
@@ -15,13 +41,174 @@ def home():
     return render_template("operators/home.html", figures=home_figures(current_user))
 
 
-@bp.route("/dati-anagrafici")
+# --- Dati anagrafici ------------------------------------------------------------------------------
+
+
+def _render_profile(contact_form=None, email_form=None):
+    user = _user()
+    fax = fax_of(user)
+    if contact_form is None:
+        contact_form = ContactForm(
+            formdata=None, data={"phone": user.phone, "mobile": user.mobile, "fax": fax}
+        )
+    return render_template(
+        "operators/profile.html",
+        operator=user.operator,
+        user=user,
+        fax=fax,
+        contact_form=contact_form,
+        email_form=email_form or EmailChangeForm(formdata=None),
+        change_request=change_request_prefill(user, fax=fax),
+    )
+
+
+@bp.route("/dati-anagrafici", methods=["GET", "POST"])
 @role_required("operator", "operator_admin")
 def profile():
-    return render_template("operators/profile.html", operator=current_user.operator, user=current_user)
+    if request.method == "GET":
+        return _render_profile()
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _render_profile(contact_form=form)
+    changed = update_contact_details(
+        _user(), phone=form.phone.data, mobile=form.mobile.data, fax=form.fax.data
+    )
+    flash(
+        "Recapiti aggiornati." if changed else "Nessuna modifica da salvare.",
+        "success" if changed else "info",
+    )
+    return redirect(url_for("operators.profile"))
+
+
+@bp.route("/dati-anagrafici/email", methods=["POST"])
+@role_required("operator", "operator_admin")
+def change_email():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            request_email_change(_user(), form.email.data)
+        except AccountError as error:
+            discard_changes()
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            return render_template(
+                "operators/email_sent.html",
+                new_email=form.email.data,
+                masked_old=mask_email(current_user.email),
+            )
+    return _render_profile(email_form=form)
+
+
+@bp.route("/conferma-email/<token>", methods=["GET", "POST"])
+def confirm_email(token):
+    try:
+        pending, user = pending_email_change(token)
+    except AccountError as error:
+        return render_template("operators/email_link_invalid.html", message=str(error)), 404
+    form = ActionForm()
+    if form.validate_on_submit():
+        confirm_email_change(token)
+        flash(f"Indirizzo e-mail aggiornato: ora è {user.email}.", "success")
+        if current_user.is_authenticated:
+            return redirect(
+                url_for("operators.profile") if current_user.operator_id else url_for("operators.home")
+            )
+        return redirect(url_for("auth.login"))
+    return render_template("operators/email_confirm.html", form=form, pending=pending, user=user)
+
+
+# --- Utenti aziendali -----------------------------------------------------------------------------
 
 
 @bp.route("/utenti-aziendali")
 @role_required("operator_admin")
 def company_users():
-    return render_template("operators/company_users.html", operator=current_user.operator)
+    page = db.paginate(
+        company_users_statement(current_user.operator_id),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "operators/company_users.html",
+        operator=current_user.operator,
+        page=page,
+        roles=COMPANY_ROLES,
+    )
+
+
+@bp.route("/utenti-aziendali/invita", methods=["GET", "POST"])
+@role_required("operator_admin")
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = invite_colleague(
+                _user(),
+                full_name=form.full_name.data,
+                email=form.email.data,
+                role=form.role.data,
+                username=form.username.data,
+            )
+        except AccountError as error:
+            discard_changes()
+            if error.field in form:
+                form[error.field].errors = [*form[error.field].errors, str(error)]
+            else:
+                form.form_errors.append(str(error))
+        else:
+            flash(
+                f"Invito inviato a {user.email}: {user.username} sceglierà la password dal link ricevuto.",
+                "success",
+            )
+            return redirect(url_for("operators.company_users"))
+    return render_template("operators/invite.html", form=form)
+
+
+def _colleague_action(user_id: int, action, done: str, form_class=ActionForm):
+    """Run ``action(admin, user[, value])`` on a colleague of the same operator, then back to the list."""
+    user = get_owned_or_404(User, user_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+        return redirect(url_for("operators.company_users"))
+    try:
+        if form_class is RoleForm:
+            action(_user(), user, form.role.data)
+        else:
+            action(_user(), user)
+    except AccountError as error:
+        discard_changes()
+        flash(str(error), "error")
+    else:
+        flash(done.format(user=user), "success")
+    return redirect(url_for("operators.company_users", page=request.args.get("page", type=int)))
+
+
+@bp.route("/utenti-aziendali/<int:user_id>/disabilita", methods=["POST"])
+@role_required("operator_admin")
+def disable_user(user_id):
+    return _colleague_action(
+        user_id, disable_colleague, "Utente {user.username} disabilitato: le sue sessioni sono state chiuse."
+    )
+
+
+@bp.route("/utenti-aziendali/<int:user_id>/riabilita", methods=["POST"])
+@role_required("operator_admin")
+def enable_user(user_id):
+    return _colleague_action(user_id, enable_colleague, "Utente {user.username} riabilitato.")
+
+
+@bp.route("/utenti-aziendali/<int:user_id>/ruolo", methods=["POST"])
+@role_required("operator_admin")
+def change_role(user_id):
+    return _colleague_action(
+        user_id, change_colleague_role, "Ruolo di {user.username} aggiornato: {user.role_label}.", RoleForm
+    )
+
+
+@bp.route("/utenti-aziendali/<int:user_id>/reinvia-invito", methods=["POST"])
+@role_required("operator_admin")
+def resend_invite(user_id):
+    return _colleague_action(user_id, resend_invitation, "Invito inviato di nuovo a {user.email}.")

@@ -1,3 +1,250 @@
-"""Views of tickets."""
+"""Views of tickets: the operator's side (/ticket) and the support desk's (/assistenza/ticket)."""
 
-from . import bp  # noqa: F401
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..security.access import get_owned_or_404, role_required
+from ..transaction import discard_changes
+from . import bp
+from .forms import (
+    ActionForm,
+    ReplyForm,
+    StaffFilterForm,
+    StaffReplyForm,
+    StateForm,
+    TicketFilterForm,
+    TicketForm,
+)
+from .models import CATEGORIES, STATES, Ticket, TicketAttachment
+from .services import (
+    TicketError,
+    attachment_viewed,
+    close_ticket,
+    load_conversation,
+    open_ticket,
+    operator_tickets,
+    reply_as_operator,
+    reply_as_staff,
+    set_ticket_state,
+    staff_tickets,
+)
+
+OPERATOR_ROLES = ("operator", "operator_admin")
+STAFF_ROLES = ("support", "admin")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _paginate(statement):
+    return db.paginate(
+        statement,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+
+
+def _filters(form) -> dict:
+    """The valid, non-empty filters of a GET form, carried over to the pager's links."""
+    return {
+        name: field.data
+        for name, field in form._fields.items()
+        if field.data and field.data in dict(field.choices)
+    }
+
+
+def _apply_error(form, error: TicketError) -> None:
+    """Show the error next to its field, or above the form when it belongs to none."""
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def _checked(form):
+    return getattr(form.attachment, "checked", None)
+
+
+def _send_attachment(attachment: TicketAttachment):
+    return send_file(
+        io.BytesIO(attachment.data),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+
+
+# --- operator's side ------------------------------------------------------------------------------
+
+
+@bp.route("/ticket")
+@role_required(*OPERATOR_ROLES)
+def index():
+    form = TicketFilterForm(request.args)
+    filters = _filters(form)
+    page = _paginate(operator_tickets(current_user.operator_id, filters.get("state")))
+    return render_template("tickets/list.html", page=page, form=form, filters=filters)
+
+
+def _prefill() -> dict:
+    """Values for a new ticket from the query string (e.g. the "Richiedi modifica dati" button)."""
+    data = {}
+    category = request.args.get("category", "")
+    if category in CATEGORIES:
+        data["category"] = category
+    if request.args.get("subject"):
+        data["subject"] = request.args["subject"][:200]
+    if request.args.get("message"):
+        data["body"] = request.args["message"][:5000]
+    return data
+
+
+@bp.route("/ticket/nuovo", methods=["GET", "POST"])
+@role_required(*OPERATOR_ROLES)
+def new():
+    form = TicketForm() if request.method == "POST" else TicketForm(data=_prefill())
+    if form.validate_on_submit():
+        try:
+            ticket = open_ticket(
+                _user(),
+                category=form.category.data,
+                subject=form.subject.data,
+                body=form.body.data,
+                attachment=_checked(form),
+            )
+        except TicketError as error:
+            discard_changes()
+            _apply_error(form, error)
+        else:
+            flash(
+                f"Ticket n. {ticket.id} aperto: riceverai un'e-mail a ogni risposta dell'assistenza.",
+                "success",
+            )
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    return render_template("tickets/new.html", form=form)
+
+
+def _render_detail(ticket, reply_form=None):
+    return render_template(
+        "tickets/detail.html",
+        ticket=ticket,
+        conversation=load_conversation(ticket),
+        form=reply_form or ReplyForm(formdata=None),
+        close_form=ActionForm(formdata=None),
+    )
+
+
+@bp.route("/ticket/<int:ticket_id>", methods=["GET", "POST"])
+@role_required(*OPERATOR_ROLES)
+def detail(ticket_id):
+    ticket = get_owned_or_404(Ticket, ticket_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        reply_as_operator(ticket, _user(), form.body.data, _checked(form))
+        flash("Risposta inviata all'assistenza.", "success")
+        return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    return _render_detail(ticket, form)
+
+
+@bp.route("/ticket/<int:ticket_id>/chiudi", methods=["POST"])
+@role_required(*OPERATOR_ROLES)
+def close(ticket_id):
+    ticket = get_owned_or_404(Ticket, ticket_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        close_ticket(ticket, _user())
+    except TicketError as error:
+        flash(str(error), "warning")
+    else:
+        flash(f"Ticket n. {ticket.id} chiuso.", "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.route("/ticket/allegati/<int:attachment_id>")
+@role_required(*OPERATOR_ROLES)
+def attachment(attachment_id):
+    return _send_attachment(get_owned_or_404(TicketAttachment, attachment_id))
+
+
+# --- support desk's side --------------------------------------------------------------------------
+
+
+@bp.route("/assistenza/ticket")
+@role_required(*STAFF_ROLES)
+def staff_index():
+    form = StaffFilterForm(request.args)
+    filters = _filters(form)
+    page = _paginate(staff_tickets(filters.get("state"), filters.get("category")))
+    return render_template("tickets/staff_list.html", page=page, form=form, filters=filters)
+
+
+def _ticket_or_404(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def _render_staff_detail(ticket, reply_form=None, state_form=None):
+    return render_template(
+        "tickets/staff_detail.html",
+        ticket=ticket,
+        conversation=load_conversation(ticket),
+        form=reply_form or StaffReplyForm(formdata=None),
+        state_form=state_form or StateForm(formdata=None, new_state=ticket.state),
+        states=STATES,
+    )
+
+
+@bp.route("/assistenza/ticket/<int:ticket_id>", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def staff_detail(ticket_id):
+    ticket = _ticket_or_404(ticket_id)
+    if request.method == "GET":
+        return _render_staff_detail(ticket)
+    form = StaffReplyForm()
+    if form.validate_on_submit():
+        try:
+            reply_as_staff(ticket, _user(), form.body.data, _checked(form), state=form.state.data)
+        except TicketError as error:
+            discard_changes()
+            _apply_error(form, error)
+        else:
+            flash("Risposta inviata all'operatore.", "success")
+            return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
+    return _render_staff_detail(ticket, reply_form=form)
+
+
+@bp.route("/assistenza/ticket/<int:ticket_id>/stato", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def staff_state(ticket_id):
+    ticket = _ticket_or_404(ticket_id)
+    form = StateForm()
+    if form.validate_on_submit():
+        try:
+            set_ticket_state(ticket, _user(), form.new_state.data)
+        except TicketError as error:
+            discard_changes()
+            _apply_error(form, error)
+        else:
+            flash(f"Stato del ticket n. {ticket.id}: {ticket.state_label}.", "success")
+            return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
+    return _render_staff_detail(ticket, state_form=form)
+
+
+@bp.route("/assistenza/ticket/allegati/<int:attachment_id>")
+@role_required(*STAFF_ROLES)
+def staff_attachment(attachment_id):
+    attachment = db.session.get(TicketAttachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    attachment_viewed(attachment, _user())
+    return _send_attachment(attachment)

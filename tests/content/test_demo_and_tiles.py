@@ -1,0 +1,61 @@
+"""The demo loader and the figures of the home page's tiles."""
+
+import io
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from myportal.content.demo import load_demo
+from myportal.content.models import LIBRARY_CATEGORIES, Document, NewsItem
+from myportal.content.services import document_count, latest_news
+from myportal.extensions import db
+from myportal.operators.models import Operator
+from tests.content import add_document, add_news, text
+
+
+def _load(app, operator_ids):
+    with app.app_context():
+        operators = [db.session.get(Operator, operator_id) for operator_id in operator_ids]
+        load_demo(operators)
+        db.session.commit()
+
+
+def test_demo_loader_is_idempotent_and_files_open(app, dbs, make_operator, client, login_as, make_user):
+    first, second = make_operator(), make_operator()
+    _load(app, [first.id, second.id])
+    news, documents = dbs.count(NewsItem), dbs.count(Document)
+    published = dbs.count(NewsItem, NewsItem.published.is_(True))
+    assert 4 <= published <= 6
+    for category in LIBRARY_CATEGORIES:
+        assert dbs.count(Document, Document.category == category) >= 1
+    assert dbs.count(Document, Document.operator_id == first.id) == 1
+    assert dbs.count(Document, Document.operator_id == second.id) == 0
+
+    _load(app, [first.id, second.id])
+    assert (dbs.count(NewsItem), dbs.count(Document)) == (news, documents)
+
+    personal = dbs.scalar(select(Document).where(Document.operator_id == first.id))
+    login_as(make_user(role="operator", operator=first))
+    response = client.get(f"/documenti/{personal.id}/scarica")
+    assert response.status_code == 200
+    assert first.name in PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    library_pdf = dbs.scalar(select(Document).where(Document.category == "storico"))
+    reader = PdfReader(io.BytesIO(client.get(f"/documenti/{library_pdf.id}/scarica").data))
+    assert "Documento di archivio" in reader.pages[0].extract_text()
+    assert "Mercato della capacità" in text(client.get("/notizie"))
+
+
+def test_latest_news_and_document_count(app, dbs, make_operator):
+    operator, other = make_operator(), make_operator()
+    for number in range(5):
+        add_news(dbs, title=f"Notizia {number}", days_ago=number)
+    add_news(dbs, title="Bozza", published=False)
+    add_document(dbs, category="personale", operator=operator)
+    add_document(dbs, category="personale", operator=operator)
+    add_document(dbs, category="personale", operator=other)
+    add_document(dbs, category="modulistica")
+    with app.app_context():
+        assert [n.title for n in latest_news()] == ["Notizia 0", "Notizia 1", "Notizia 2"]
+        assert len(latest_news(limit=10)) == 5
+        assert document_count(operator.id) == 2
+        assert document_count(other.id) == 1
