@@ -22,9 +22,11 @@ def main():
 
 
 def register(app: Flask) -> None:
+    from .contracts.imports import import_measurements_command
     from .demo import demo_data_command
     from .registration.imports import import_group
 
+    import_group.add_command(import_measurements_command)
     app.cli.add_command(users_group)
     app.cli.add_command(import_group)
     app.cli.add_command(demo_data_command)

@@ -256,7 +256,7 @@ def load_demo_data() -> DemoReport:
 
 
 # Feature packages whose ``demo.load_demo(operators)`` fills their area for the demo operators.
-FEATURE_DEMOS = ("content", "tickets")
+FEATURE_DEMOS = ("contracts", "content", "tickets")
 
 
 def _load_features() -> None:

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base, TimestampMixin
+from ..models import Base, TimestampMixin, utcnow
 from ..operators.models import Operator
 
-VOLTAGE_LEVELS = {"BT": "Bassa tensione", "MT": "Media tensione", "AT": "Alta tensione", "AAT": "Altissima tensione"}
+VOLTAGE_LEVELS = {
+    "BT": "Bassa tensione",
+    "MT": "Media tensione",
+    "AT": "Alta tensione",
+    "AAT": "Altissima tensione",
+}
 CONTRACT_TYPES = {
     "dispacciamento": "Dispacciamento",
     "trasmissione": "Trasmissione",
@@ -20,6 +34,9 @@ CONTRACT_TYPES = {
     "interrompibilita": "Interrompibilità",
 }
 CONTRACT_STATES = {"in_attivazione": "In attivazione", "attivo": "Attivo", "cessato": "Cessato"}
+READING_SOURCES = {"autolettura": "Autolettura", "distributore": "Distributore"}
+# Above this contracted power the meter reading includes the maximum power (kW).
+POWER_READING_THRESHOLD_KW = Decimal("16.5")
 
 
 class SupplyPoint(TimestampMixin, Base):
@@ -61,6 +78,11 @@ class SupplyPoint(TimestampMixin, Base):
     def voltage_label(self) -> str:
         return VOLTAGE_LEVELS.get(self.voltage_level, self.voltage_level)
 
+    @property
+    def needs_power_reading(self) -> bool:
+        """Self-readings of this point include the maximum power (contracted power above 16.5 kW)."""
+        return self.contracted_power_kw > POWER_READING_THRESHOLD_KW
+
 
 class Contract(TimestampMixin, Base):
     """A contract with its contract data ("Dati contrattuali")."""
@@ -68,7 +90,8 @@ class Contract(TimestampMixin, Base):
     __tablename__ = "contracts"
     __table_args__ = (
         CheckConstraint(
-            "contract_type IN ('dispacciamento', 'trasmissione', 'connessione', 'fornitura', 'interrompibilita')",
+            "contract_type IN "
+            "('dispacciamento', 'trasmissione', 'connessione', 'fornitura', 'interrompibilita')",
             name="contract_type",
         ),
         CheckConstraint("status IN ('in_attivazione', 'attivo', 'cessato')", name="status"),
@@ -103,3 +126,65 @@ class Contract(TimestampMixin, Base):
     @property
     def status_label(self) -> str:
         return CONTRACT_STATES.get(self.status, self.status)
+
+
+class Measurement(Base):
+    """The energy of one 15-minute interval of a supply point, from its start (UTC).
+
+    The unique constraint on (supply_point_id, start) is also the index every range scan uses.
+    ``operator_id`` repeats the supply point's owner so that scoped queries need no join.
+    """
+
+    __tablename__ = "measurements"
+    __table_args__ = (
+        UniqueConstraint("supply_point_id", "start", name="uq_measurements_supply_point_start"),
+        CheckConstraint(
+            "active_energy_kwh >= 0 AND reactive_energy_kvarh >= 0 AND power_kw >= 0", name="non_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_points.id", ondelete="CASCADE"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    start: Mapped[datetime]
+    active_energy_kwh: Mapped[Decimal] = mapped_column(Numeric(12, 3))
+    reactive_energy_kvarh: Mapped[Decimal] = mapped_column(Numeric(12, 3))
+    power_kw: Mapped[Decimal] = mapped_column(Numeric(12, 3))
+
+
+class MeterReading(Base):
+    """A reading of the meter by time band (F1, F2, F3): the customer's own or the distributor's."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = (
+        UniqueConstraint(
+            "supply_point_id", "reading_date", "source", name="uq_meter_readings_point_date_source"
+        ),
+        CheckConstraint("source IN ('autolettura', 'distributore')", name="source"),
+        CheckConstraint(
+            "f1_kwh >= 0 AND f2_kwh >= 0 AND f3_kwh >= 0 AND (power_kw IS NULL OR power_kw >= 0)",
+            name="non_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_points.id", ondelete="CASCADE"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    reading_date: Mapped[date]
+    f1_kwh: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    f2_kwh: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    f3_kwh: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    power_kw: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
+    source: Mapped[str] = mapped_column(String(20), default="autolettura")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    supply_point: Mapped[SupplyPoint] = relationship()
+
+    @property
+    def total_kwh(self) -> Decimal:
+        return self.f1_kwh + self.f2_kwh + self.f3_kwh
+
+    @property
+    def source_label(self) -> str:
+        return READING_SOURCES.get(self.source, self.source)

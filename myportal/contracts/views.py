@@ -1,10 +1,45 @@
 """Supply-point selector, contracts, technical and contract data, measurements, self-readings."""
 
-from flask import abort, flash, redirect, request, url_for
+from datetime import timedelta
 
-from ..security.access import operator_required
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..security.access import get_owned_or_404, operator_required
 from . import bp
-from .selection import choose_supply_point
+from .exports import measurements_csv, measurements_xlsx
+from .forms import MeasurementFilterForm, SelfReadingForm
+from .models import CONTRACT_STATES, Contract, SupplyPoint
+from .selection import choose_supply_point, current_supply_point
+from .services import (
+    REMOTE_READING_MESSAGE,
+    PeriodError,
+    ReadingError,
+    check_period,
+    contract_list,
+    contracts_of,
+    kwh,
+    measurement_day,
+    measurement_totals,
+    reading_list,
+    record_self_reading,
+    supply_point_list,
+)
+
+
+@bp.context_processor
+def _helpers():
+    return {"kwh": kwh, "interval": timedelta(minutes=15)}
+
+
+def _paginate(statement):
+    return db.paginate(
+        statement,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
 
 
 @bp.route("/punto-fornitura", methods=["POST"])
@@ -18,3 +53,144 @@ def choose():
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("operators.home")
     return redirect(target)
+
+
+# --- supply points and contracts ---------------------------------------------------------------------------
+
+@bp.route("/punti-fornitura")
+@operator_required
+def supply_points():
+    page = _paginate(supply_point_list(current_user.operator_id))
+    return render_template("contracts/supply_points.html", page=page)
+
+
+@bp.route("/punti-fornitura/<int:supply_point_id>")
+@operator_required
+def supply_point(supply_point_id: int):
+    point = get_owned_or_404(SupplyPoint, supply_point_id)
+    return render_template("contracts/supply_point.html", point=point, contracts=contracts_of(point))
+
+
+@bp.route("/contratti")
+@operator_required
+def contracts():
+    state = request.args.get("state", "")
+    if state not in CONTRACT_STATES:
+        state = ""
+    page = _paginate(contract_list(current_user.operator_id, state or None))
+    return render_template("contracts/contracts.html", page=page, state=state, states=CONTRACT_STATES)
+
+
+@bp.route("/contratti/<int:contract_id>")
+@operator_required
+def contract(contract_id: int):
+    return render_template("contracts/contract.html", contract=get_owned_or_404(Contract, contract_id))
+
+
+@bp.route("/dati-tecnici")
+@operator_required
+def technical_data():
+    return render_template("contracts/technical_data.html", point=current_supply_point())
+
+
+@bp.route("/dati-contrattuali")
+@operator_required
+def contract_data():
+    point = current_supply_point()
+    return render_template(
+        "contracts/contract_data.html", point=point, contracts=contracts_of(point) if point else []
+    )
+
+
+# --- measurements ------------------------------------------------------------------------------------------
+
+def _period(form: MeasurementFilterForm):
+    """The period the form asks for, or None with the errors set on the form's fields."""
+    if not form.validate():
+        return None
+    try:
+        period = check_period(form.date_from.data, form.date_to.data)
+    except PeriodError as error:
+        for name, message in error.errors.items():
+            form[name].errors.append(message)
+        return None
+    form.date_from.data, form.date_to.data = period.first, period.last
+    return period
+
+
+def _render_measurements(form, point, period=None, totals=None, day=None):
+    return render_template(
+        "contracts/measurements.html", form=form, point=point, period=period, totals=totals, day=day
+    )
+
+
+@bp.route("/misure")
+@operator_required
+def measurements():
+    form = MeasurementFilterForm(request.args)
+    point = current_supply_point()
+    if point is None:
+        return _render_measurements(form, None)
+    period = _period(form)
+    if period is None:
+        return _render_measurements(form, point)
+    totals = measurement_totals(point, period)
+    day = None
+    if totals.count:
+        day = measurement_day(point, period, request.args.get("page", totals.first_page(period), type=int))
+    return _render_measurements(form, point, period, totals, day)
+
+
+def _export(builder):
+    form = MeasurementFilterForm(request.args)
+    point = current_supply_point()
+    if point is None:
+        return _render_measurements(form, None)
+    period = _period(form)
+    if period is None:
+        return _render_measurements(form, point)
+    totals = measurement_totals(point, period)
+    if not totals.count:
+        return _render_measurements(form, point, period, totals)
+    return builder(point, period)
+
+
+@bp.route("/misure/csv")
+@operator_required
+def measurements_csv_download():
+    return _export(measurements_csv)
+
+
+@bp.route("/misure/xlsx")
+@operator_required
+def measurements_xlsx_download():
+    return _export(measurements_xlsx)
+
+
+# --- self-reading ------------------------------------------------------------------------------------------
+
+@bp.route("/autolettura", methods=["GET", "POST"])
+@operator_required
+def self_reading():
+    point = current_supply_point()
+    form = None
+    if point is not None and not point.remotely_read:
+        form = SelfReadingForm(supply_point=point)
+        if form.validate_on_submit():
+            data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+            try:
+                record_self_reading(point, current_user._get_current_object(), **data)
+            except ReadingError as error:  # raised before anything is written
+                if error.field and error.field in form:
+                    form[error.field].errors.append(str(error))
+                else:
+                    form.form_errors.append(str(error))
+            else:
+                flash(f"Autolettura del {data['reading_date']:%d/%m/%Y} registrata per il punto {point.pod}.",
+                      "success")
+                return redirect(url_for("contracts.self_reading"))
+    page = _paginate(reading_list(point)) if point is not None else None
+    return render_template(
+        "contracts/self_reading.html", point=point, form=form, page=page,
+        remote_message=REMOTE_READING_MESSAGE,
+    )

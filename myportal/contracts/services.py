@@ -1,0 +1,373 @@
+"""Rules of supply points, contracts, measurements and meter self-readings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..operators.models import User
+from ..security.audit import audit
+from .models import CONTRACT_STATES, Contract, Measurement, MeterReading, SupplyPoint
+
+ROME = ZoneInfo("Europe/Rome")
+DEFAULT_PERIOD_DAYS = 7
+MAX_PERIOD_DAYS = 366
+# A declared power this many times the available power is taken for a typing error.
+POWER_TOLERANCE = Decimal("1.5")
+
+
+def today_local() -> date:
+    """Today in Italy."""
+    return datetime.now(ROME).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant at which ``day`` begins in Italy."""
+    return datetime.combine(day, time(), ROME).astimezone(UTC)
+
+
+def to_local(value: datetime) -> datetime:
+    """A stored UTC timestamp (naive on SQLite) in Italian time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ROME)
+
+
+def kwh(value: Decimal | int | float, places: int = 3) -> str:
+    """A quantity written the Italian way (1.234,567)."""
+    return format_decimal(value, format="#,##0." + "0" * places, locale="it_IT")
+
+
+# --- supply points and contracts ---------------------------------------------------------------------------
+
+def supply_point_list(operator_id: int) -> Select:
+    return select(SupplyPoint).where(SupplyPoint.operator_id == operator_id).order_by(SupplyPoint.pod)
+
+
+def contract_list(operator_id: int, state: str | None = None) -> Select:
+    """The operator's contracts, newest first, with their supply points; ``state`` filters by state."""
+    statement = (
+        select(Contract)
+        .where(Contract.operator_id == operator_id)
+        .options(joinedload(Contract.supply_point))
+        .order_by(Contract.start_date.desc(), Contract.id.desc())
+    )
+    if state in CONTRACT_STATES:
+        statement = statement.where(Contract.status == state)
+    return statement
+
+
+def contracts_of(point: SupplyPoint) -> list[Contract]:
+    """The contracts of a supply point, active ones first."""
+    order = {"attivo": 0, "in_attivazione": 1, "cessato": 2}
+    contracts = db.session.scalars(
+        select(Contract)
+        .where(Contract.supply_point_id == point.id, Contract.operator_id == point.operator_id)
+        .order_by(Contract.start_date.desc(), Contract.id)
+    ).all()
+    return sorted(contracts, key=lambda contract: order.get(contract.status, 9))
+
+
+# --- measurement period ------------------------------------------------------------------------------------
+
+class PeriodError(Exception):
+    """A period that cannot be shown: ``errors`` maps each form field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``first`` to ``last`` included, in Italian time."""
+
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        return local_midnight(self.first)
+
+    @property
+    def end(self) -> datetime:
+        """The UTC instant just after the period (exclusive)."""
+        return local_midnight(self.last + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def day(self, number: int) -> date:
+        """The ``number``-th day of the period (1-based)."""
+        return self.first + timedelta(days=number - 1)
+
+
+def check_period(date_from: date | None, date_to: date | None, today: date | None = None) -> Period:
+    """The period to show: by default the last seven days; never in the future nor longer than a year."""
+    today = today or today_local()
+    span = timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if date_from is None and date_to is None:
+        date_to = today
+    if date_from is None:
+        date_from = date_to - span
+    if date_to is None:
+        date_to = min(date_from + span, today)
+    errors = {}
+    if date_from > today:
+        errors["date_from"] = "La data iniziale non può essere nel futuro."
+    if date_to > today:
+        errors["date_to"] = "La data finale non può essere nel futuro."
+    if date_from > date_to:
+        errors.setdefault("date_from", "La data iniziale è successiva alla finale.")
+    elif (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
+        errors["date_to"] = (
+            f"Il periodo massimo è di un anno ({MAX_PERIOD_DAYS} giorni): il periodo scelto ne conta "
+            f"{(date_to - date_from).days + 1}. Scarica i dati un anno alla volta."
+        )
+    if errors:
+        raise PeriodError(errors)
+    return Period(date_from, date_to)
+
+
+# --- measurements ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    active_kwh: Decimal
+    reactive_kvarh: Decimal
+    max_power_kw: Decimal
+    first_start: datetime | None = None
+
+    def first_page(self, period: Period) -> int:
+        """The page (day of the period) of the first interval with data."""
+        if self.first_start is None:
+            return 1
+        return (to_local(self.first_start).date() - period.first).days + 1
+
+
+@dataclass(frozen=True)
+class DayPage:
+    """One day of a period's measurements, with what the pager() macro reads."""
+
+    page: int
+    pages: int
+    day: date
+    items: list
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _decimal(value) -> Decimal:
+    """A sum as three-decimal Decimal (SQLite adds up in floating point)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.001"))
+
+
+def _in_period(supply_point_id: int, start: datetime, end: datetime):
+    return (
+        Measurement.supply_point_id == supply_point_id, Measurement.start >= start, Measurement.start < end
+    )
+
+
+MEASUREMENT_COLUMNS = (
+    Measurement.start,
+    Measurement.active_energy_kwh,
+    Measurement.reactive_energy_kvarh,
+    Measurement.power_kw,
+)
+
+
+def measurement_totals(point: SupplyPoint, period: Period) -> Totals:
+    """How many intervals the period holds, its energy and its highest power: one aggregate query."""
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.sum(Measurement.active_energy_kwh),
+            func.sum(Measurement.reactive_energy_kvarh),
+            func.max(Measurement.power_kw),
+            func.min(Measurement.start),
+        ).where(*_in_period(point.id, period.start, period.end))
+    ).one()
+    return Totals(row[0], _decimal(row[1]), _decimal(row[2]), _decimal(row[3]), row[4])
+
+
+def measurement_day(point: SupplyPoint, period: Period, page: int) -> DayPage:
+    """The intervals of one day of the period (a range scan on the index: keyset pagination by day)."""
+    page = min(max(page, 1), period.days)
+    day = period.day(page)
+    rows = db.session.execute(
+        select(*MEASUREMENT_COLUMNS)
+        .where(*_in_period(point.id, local_midnight(day), local_midnight(day + timedelta(days=1))))
+        .order_by(Measurement.start)
+    ).all()
+    return DayPage(page, period.days, day, rows)
+
+
+def iter_measurements(supply_point_id: int, period: Period, batch: int = 2000) -> Iterator:
+    """The period's intervals in order, fetched ``batch`` rows at a time (a server-side cursor where the
+    database has one): never the whole period in memory. Takes an id, not a SupplyPoint: a streamed
+    response runs after the request's session has been closed."""
+    result = db.session.execute(
+        select(*MEASUREMENT_COLUMNS)
+        .where(*_in_period(supply_point_id, period.start, period.end))
+        .order_by(Measurement.start)
+        .execution_options(yield_per=batch)
+    )
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+# --- meter readings ----------------------------------------------------------------------------------------
+
+class ReadingError(Exception):
+    """A self-reading that is refused; ``field`` names the form field it is about (None: the whole form)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+REMOTE_READING_MESSAGE = (
+    "Il contatore di questo punto di fornitura è telegestito: il distributore lo legge a distanza, "
+    "quindi non serve l'autolettura."
+)
+BANDS = (("f1_kwh", "F1"), ("f2_kwh", "F2"), ("f3_kwh", "F3"))
+
+
+def reading_list(point: SupplyPoint) -> Select:
+    return (
+        select(MeterReading)
+        .where(MeterReading.supply_point_id == point.id, MeterReading.operator_id == point.operator_id)
+        .order_by(MeterReading.reading_date.desc(), MeterReading.id.desc())
+    )
+
+
+def latest_reading(point: SupplyPoint) -> MeterReading | None:
+    return db.session.scalars(reading_list(point).limit(1)).first()
+
+
+def _dated(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _check_against(previous: MeterReading, reading_date: date, values: dict[str, Decimal],
+                   point: SupplyPoint) -> None:
+    if reading_date < previous.reading_date:
+        raise ReadingError(
+            f"La data è precedente all'ultima lettura registrata ({_dated(previous.reading_date)}).",
+            "reading_date",
+        )
+    for name, band in BANDS:
+        before = getattr(previous, name)
+        if values[name] < before:
+            raise ReadingError(
+                f"La lettura {band} ({kwh(values[name])} kWh) è inferiore a quella del "
+                f"{_dated(previous.reading_date)} ({kwh(before)} kWh): i contatori non tornano indietro.",
+                name,
+            )
+    days = max((reading_date - previous.reading_date).days, 1)
+    hours = days * 24
+    increases = {name: values[name] - getattr(previous, name) for name, _band in BANDS}
+    consumed = sum(increases.values())
+    ceiling = point.contracted_power_kw * hours
+    if consumed > ceiling:
+        field = max(increases, key=increases.get)
+        raise ReadingError(
+            f"Consumo non plausibile: dal {_dated(previous.reading_date)} risultano {kwh(consumed)} kWh in "
+            f"{days} {'giorno' if days == 1 else 'giorni'}, ma con la potenza impegnata di "
+            f"{kwh(point.contracted_power_kw, 1)} kW se ne possono prelevare al massimo "
+            f"{kwh(ceiling)} kWh ({kwh(point.contracted_power_kw, 1)} kW × {hours} ore). "
+            "Controlla le cifre inserite.",
+            field,
+        )
+
+
+def record_self_reading(
+    point: SupplyPoint,
+    user: User,
+    *,
+    reading_date: date,
+    f1_kwh: Decimal,
+    f2_kwh: Decimal,
+    f3_kwh: Decimal,
+    power_kw: Decimal | None = None,
+    today: date | None = None,
+) -> MeterReading:
+    """Record the customer's reading of the meter, after checking it against the previous one."""
+    if point.remotely_read:
+        raise ReadingError(REMOTE_READING_MESSAGE)
+    if reading_date > (today or today_local()):
+        raise ReadingError("La data della lettura non può essere nel futuro.", "reading_date")
+    values = {"f1_kwh": f1_kwh, "f2_kwh": f2_kwh, "f3_kwh": f3_kwh}
+    for name, band in BANDS:
+        if values[name] is None or values[name] < 0:
+            raise ReadingError(f"Indica una lettura {band} non negativa.", name)
+    if point.needs_power_reading:
+        if power_kw is None:
+            raise ReadingError(
+                "Indica la potenza massima letta sul contatore: è richiesta quando la potenza impegnata "
+                "supera 16,5 kW.",
+                "power_kw",
+            )
+        if power_kw > point.available_power_kw * POWER_TOLERANCE:
+            raise ReadingError(
+                f"La potenza indicata ({kwh(power_kw)} kW) supera di molto la potenza disponibile del punto "
+                f"({kwh(point.available_power_kw, 1)} kW): controlla il valore.",
+                "power_kw",
+            )
+    else:
+        power_kw = None
+    already = db.session.scalar(
+        select(MeterReading.id).where(
+            MeterReading.supply_point_id == point.id,
+            MeterReading.reading_date == reading_date,
+            MeterReading.source == "autolettura",
+        )
+    )
+    if already is not None:
+        raise ReadingError("Hai già inviato un'autolettura con questa data.", "reading_date")
+    previous = latest_reading(point)
+    if previous is not None:
+        _check_against(previous, reading_date, values, point)
+    reading = MeterReading(
+        supply_point_id=point.id,
+        operator_id=point.operator_id,
+        reading_date=reading_date,
+        power_kw=power_kw,
+        source="autolettura",
+        created_by_id=user.id,
+        **values,
+    )
+    db.session.add(reading)
+    db.session.flush()
+    audit(
+        "meter_reading.created", reading, user=user, pod=point.pod, reading_date=reading_date.isoformat(),
+        f1_kwh=str(f1_kwh), f2_kwh=str(f2_kwh), f3_kwh=str(f3_kwh),
+        power_kw=str(power_kw) if power_kw is not None else None,
+    )
+    return reading

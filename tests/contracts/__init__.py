@@ -1,0 +1,126 @@
+"""Helpers of the contracts tests: supply points, contracts, measurements and a SQL statement counter."""
+
+import html as html_lib
+import itertools
+import re
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import event, insert
+
+from myportal.contracts.models import Contract, Measurement, MeterReading, SupplyPoint
+from myportal.contracts.services import local_midnight, today_local
+from myportal.extensions import db
+
+_numbers = itertools.count(1)
+
+
+def add_supply_point(dbs, operator, **fields) -> SupplyPoint:
+    number = next(_numbers)
+    values = {
+        "operator_id": operator.id,
+        "pod": f"IT001E{70000000 + number:08d}",
+        "address": f"Via Emilia {number}",
+        "postal_code": "48121",
+        "city": "Ravenna",
+        "province": "RA",
+        "voltage_level": "BT",
+        "voltage_v": 400,
+        "contracted_power_kw": Decimal("6"),
+        "available_power_kw": Decimal("6.6"),
+        "meter_serial": f"MEC{number:09d}",
+        "remotely_read": False,
+        "distributor": "e-distribuzione S.p.A.",
+        "active_since": date(2020, 1, 1),
+    }
+    values.update(fields)
+    with dbs.session() as session:
+        point = SupplyPoint(**values)
+        session.add(point)
+    return point
+
+
+def add_contract(dbs, operator, point=None, **fields) -> Contract:
+    number = next(_numbers)
+    values = {
+        "operator_id": operator.id,
+        "supply_point_id": point.id if point else None,
+        "number": f"CTR-{number:06d}",
+        "contract_type": "fornitura",
+        "status": "attivo",
+        "start_date": date(2022, 1, 1) + timedelta(days=number % 300),
+        "offer_name": "Luce Impresa",
+        "price_f1_eur_kwh": Decimal("0.123456"),
+    }
+    values.update(fields)
+    with dbs.session() as session:
+        contract = Contract(**values)
+        session.add(contract)
+    return contract
+
+
+def add_contracts(dbs, operator, point, count: int) -> None:
+    for _ in range(count):
+        add_contract(dbs, operator, point)
+
+
+def add_measurements(dbs, point, first: date, days: int, active: str = "1.25") -> int:
+    """Quarter hours of ``days`` Italian days from ``first``, each of ``active`` kWh; returns how many."""
+    rows = []
+    moment, end = local_midnight(first), local_midnight(first + timedelta(days=days))
+    while moment < end:
+        rows.append({
+            "supply_point_id": point.id, "operator_id": point.operator_id, "start": moment,
+            "active_energy_kwh": Decimal(active), "reactive_energy_kvarh": Decimal("0.4"),
+            "power_kw": Decimal(active) * 4,
+        })
+        moment += timedelta(minutes=15)
+    with dbs.session() as session:
+        session.execute(insert(Measurement), rows)
+    return len(rows)
+
+
+def add_reading(dbs, point, reading_date: date, f1, f2, f3, source="distributore",
+                power=None) -> MeterReading:
+    with dbs.session() as session:
+        reading = MeterReading(
+            supply_point_id=point.id, operator_id=point.operator_id, reading_date=reading_date,
+            f1_kwh=Decimal(str(f1)), f2_kwh=Decimal(str(f2)), f3_kwh=Decimal(str(f3)),
+            power_kw=Decimal(str(power)) if power is not None else None, source=source,
+        )
+        session.add(reading)
+    return reading
+
+
+def days_ago(days: int) -> date:
+    return today_local() - timedelta(days=days)
+
+
+class StatementCounter:
+    def __init__(self):
+        self.count = 0
+        self.statements = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += 1
+        self.statements.append(statement)
+
+
+@contextmanager
+def count_statements(app):
+    """Count the SQL statements run on the app's engine inside the block."""
+    with app.app_context():
+        engine = db.engine
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+
+
+def field_error(page: str, field: str) -> str:
+    """The error text shown next to ``field`` ('' if none)."""
+    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
+    return html_lib.unescape(found.group(1)) if found else ""

@@ -1,0 +1,174 @@
+"""Misure elettriche: period filter, table by day, totals, CSV and XLSX downloads, constant queries."""
+
+import html
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from myportal.contracts.services import local_midnight, today_local
+from tests.contracts import add_measurements, add_supply_point, count_statements, days_ago, field_error
+
+
+@pytest.fixture
+def operator(make_operator):
+    return make_operator()
+
+
+@pytest.fixture
+def point(dbs, operator):
+    return add_supply_point(dbs, operator, pod="IT001E55500001")
+
+
+@pytest.fixture
+def logged_in(client, make_user, operator, login_as):
+    login_as(make_user(operator=operator))
+    return client
+
+
+def _page(client, query: str = "") -> str:
+    response = client.get("/misure" + query)
+    assert response.status_code == 200
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _period(first, last) -> str:
+    return f"?date_from={first.isoformat()}&date_to={last.isoformat()}"
+
+
+def _italian(value: float) -> str:
+    return f"{value:,.3f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def _quarters(day) -> int:
+    return (local_midnight(day + timedelta(days=1)) - local_midnight(day)) // timedelta(minutes=15)
+
+
+def test_default_period_is_the_last_seven_days(dbs, point, logged_in):
+    count = add_measurements(dbs, point, days_ago(6), 6)  # up to yesterday
+    add_measurements(dbs, point, days_ago(8), 1)  # before the period
+    page = _page(logged_in)
+    assert f'value="{days_ago(6).isoformat()}"' in page and f'value="{today_local().isoformat()}"' in page
+    assert f"{count} intervalli di 15 minuti" in page
+    assert f"{_italian(count * 1.25)} kWh" in page
+    assert "Pagina 1 di 7" in page
+    assert f"Misure del giorno {days_ago(6):%d/%m/%Y}" in page
+
+
+def test_table_totals_and_pages_by_day(dbs, point, logged_in):
+    first = days_ago(10)
+    count = add_measurements(dbs, point, first, 3, active="1.25")
+    page = _page(logged_in, _period(first, first + timedelta(days=2)))
+    assert f"{count} intervalli di 15 minuti" in page
+    assert f"{_italian(count * 1.25)} kWh" in page
+    assert "5,000 kW" in page  # the highest power
+    assert page.count("<tr><td>") == _quarters(first)
+    assert "Pagina 1 di 3" in page and "00:00" in page and "23:45" in page
+    second = _page(logged_in, _period(first, first + timedelta(days=2)) + "&page=2")
+    assert f"Misure del giorno {first + timedelta(days=1):%d/%m/%Y}" in second
+    beyond = _page(logged_in, _period(first, first + timedelta(days=2)) + "&page=99")
+    assert f"Misure del giorno {first + timedelta(days=2):%d/%m/%Y}" in beyond
+
+
+def test_other_operators_measurements_are_not_shown(dbs, make_operator, point, logged_in):
+    other = add_supply_point(dbs, make_operator(), pod="IT001E55500099")
+    add_measurements(dbs, other, days_ago(3), 2)
+    page = _page(logged_in, _period(days_ago(3), days_ago(1)))
+    assert "Nessuna misura disponibile" in page and "IT001E55500099" not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        (_period(days_ago(2), days_ago(5)), "date_from", "La data iniziale è successiva alla finale."),
+        (_period(days_ago(2), days_ago(-3)), "date_to", "La data finale non può essere nel futuro."),
+        (_period(days_ago(-1), days_ago(-2)), "date_from", "La data iniziale non può essere nel futuro"),
+        (_period(days_ago(400), days_ago(1)), "date_to", "Il periodo massimo è di un anno"),
+        ("?date_from=31/02/2024&date_to=", "date_from", "Data non valida"),
+        ("?date_from=ieri&date_to=2024-13-01", "date_to", "Data non valida"),
+    ],
+)
+def test_bad_periods_show_a_message_next_to_the_field(dbs, point, logged_in, query, field, message):
+    add_measurements(dbs, point, days_ago(3), 1)
+    page = _page(logged_in, query)
+    assert message in field_error(page, field)
+    assert "intervalli di 15 minuti" not in page
+    for download in ("/misure/csv", "/misure/xlsx"):
+        response = logged_in.get(download + query)
+        assert response.status_code == 200 and response.mimetype == "text/html"
+        assert message in field_error(html.unescape(response.get_data(as_text=True)), field)
+
+
+def test_a_year_is_allowed_and_italian_dates_are_accepted(dbs, point, logged_in):
+    add_measurements(dbs, point, days_ago(20), 1)
+    page = _page(logged_in, _period(days_ago(365), days_ago(0)))
+    assert "96 intervalli di 15 minuti" in page
+    typed = _page(logged_in, f"?date_from={days_ago(25):%d/%m/%Y}&date_to={days_ago(15):%d/%m/%Y}")
+    assert "96 intervalli di 15 minuti" in typed
+
+
+def test_empty_period(dbs, point, logged_in):
+    add_measurements(dbs, point, days_ago(30), 1)
+    page = _page(logged_in, _period(days_ago(10), days_ago(5)))
+    assert "Nessuna misura disponibile dal" in page and "IT001E55500001" in page
+    csv_response = logged_in.get("/misure/csv" + _period(days_ago(10), days_ago(5)))
+    assert csv_response.mimetype == "text/html"
+    assert "Nessuna misura disponibile" in csv_response.get_data(as_text=True)
+
+
+def test_csv_download_streams_italian_csv(dbs, point, logged_in):
+    first = days_ago(9)
+    count = add_measurements(dbs, point, first, 2, active="1.25")
+    response = logged_in.get("/misure/csv" + _period(first, first + timedelta(days=1)))
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "misure_IT001E55500001_" in response.headers["Content-Disposition"]
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == ("POD;Data;Ora inizio;Ora fine;Scostamento UTC;Energia attiva (kWh);"
+                        "Energia reattiva (kvarh);Potenza (kW)")
+    assert len(lines) == count + 1
+    first_row = lines[1].split(";")
+    assert first_row[:4] == ["IT001E55500001", f"{first:%d/%m/%Y}", "00:00", "00:15"]
+    assert first_row[4] in ("+01:00", "+02:00")
+    assert first_row[5:] == ["1,250", "0,400", "5,000"]
+    assert lines[-1].split(";")[2:4] == ["23:45", "00:00"]
+
+
+def test_xlsx_download_opens_with_numbers(dbs, point, logged_in):
+    first = days_ago(9)
+    count = add_measurements(dbs, point, first, 2, active="0.75")
+    response = logged_in.get("/misure/xlsx" + _period(first, first + timedelta(days=1)))
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    rows = list(workbook["Misure"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("POD", "Inizio") and rows[0][4] == "Energia attiva (kWh)"
+    assert len(rows) == count + 1
+    pod, start, end, offset, active, reactive, power = rows[1]
+    assert pod == "IT001E55500001" and start.date() == first and (start.hour, start.minute) == (0, 0)
+    assert (end - start) == timedelta(minutes=15)
+    assert isinstance(active, int | float) and active == pytest.approx(0.75)
+    assert reactive == pytest.approx(0.4) and power == pytest.approx(3.0)
+
+
+def _statements(app, client, path) -> int:
+    with count_statements(app) as counter:
+        response = client.get(path)
+        assert response.status_code == 200
+        response.get_data()
+    return counter.count
+
+
+def test_queries_do_not_grow_with_measurements(app, dbs, point, logged_in):
+    query = _period(days_ago(31), days_ago(1))
+    paths = ("/misure" + query, "/misure" + query + "&page=31", "/misure/csv" + query)
+    add_measurements(dbs, point, days_ago(1), 1)
+    small = {path: _statements(app, logged_in, path) for path in paths}
+    add_measurements(dbs, point, days_ago(31), 30)
+    large = {path: _statements(app, logged_in, path) for path in paths}
+    assert small == large
