@@ -1,3 +1,181 @@
-"""Invoices, PDFs, exports and billed withdrawals."""
+"""Elenco fatture (list, detail, PDF, CSV, ZIP of PDFs) and Prelievi fatturati."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from flask import Response, current_app, render_template, request, send_file, stream_with_context
+from flask_babel import format_decimal
+from flask_login import current_user
+
+from ..contracts.selection import current_supply_point, operator_supply_points
+from ..extensions import db
+from ..pages import paginate
+from ..security.access import get_owned_or_404, operator_required
+from . import bp
+from .charts import bar_chart
+from .exports import invoices_csv, invoices_zip
+from .formatting import MONTHS
+from .forms import ALL, VIEWS, ArchiveForm, InvoiceFilterForm, WithdrawalsForm
+from .models import Invoice
+from .pdf import Issuer, invoice_pdf
+from .services import (
+    InvoicingError,
+    archive_invoices,
+    invoice_list_query,
+    invoice_totals,
+    invoice_years,
+    monthly_withdrawals,
+    summarize_withdrawals,
+    yearly_withdrawals,
+)
+
+CSV_FETCH_ROWS = 500
+
+
+@bp.context_processor
+def _formatters():
+    def number(value, places: int = 2):
+        if value is None:
+            return "—"
+        return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0")
+
+    def euro(value):
+        return "—" if value is None else f"{number(value)} €"
+
+    return {"number": number, "euro": euro}
+
+
+def _issuer() -> Issuer:
+    """The issuer printed on the PDFs: ``INVOICE_ISSUER`` (a mapping of Issuer's fields) in the config."""
+    return Issuer(**current_app.config.get("INVOICE_ISSUER", {}))
+
+
+def _default_point() -> str:
+    """The supply point chosen in the header, or every one when the operator has none."""
+    point = current_supply_point()
+    return str(point.id) if point is not None else ALL
+
+
+def _filter_form() -> InvoiceFilterForm:
+    form = InvoiceFilterForm(
+        request.args,
+        years=invoice_years(current_user.operator_id),
+        supply_points=operator_supply_points(),
+        default_point=_default_point(),
+    )
+    form.clean()
+    return form
+
+
+@bp.route("/fatture")
+@operator_required
+def invoices():
+    form = _filter_form()
+    filters = form.filters()
+    statement = invoice_list_query(current_user.operator_id, filters)
+    page = paginate(statement)
+    return render_template(
+        "invoicing/list.html",
+        form=form,
+        page=page,
+        args=form.args(),
+        totals=invoice_totals(current_user.operator_id, filters),
+        points={point.id: point for point in operator_supply_points()},
+    )
+
+
+@bp.route("/fatture/<int:invoice_id>")
+@operator_required
+def invoice(invoice_id: int):
+    invoice = get_owned_or_404(Invoice, invoice_id)
+    return render_template("invoicing/detail.html", invoice=invoice)
+
+
+@bp.route("/fatture/<int:invoice_id>/pdf")
+@operator_required
+def invoice_pdf_file(invoice_id: int):
+    invoice = get_owned_or_404(Invoice, invoice_id)
+    content = invoice_pdf(invoice, current_user.operator, _issuer())
+    return send_file(
+        BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=invoice.pdf_filename
+    )
+
+
+@bp.route("/fatture/export.csv")
+@operator_required
+def export_csv():
+    form = _filter_form()
+    statement = invoice_list_query(current_user.operator_id, form.filters())
+    pods = {point.id: point.pod for point in operator_supply_points()}
+
+    def rows():
+        invoices = db.session.scalars(statement.execution_options(yield_per=CSV_FETCH_ROWS))
+        yield from invoices_csv(invoices, pods)
+
+    name = "fatture" + (f"-{form.year.data}" if form.year.data else "") + ".csv"
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _archive_page(form: ArchiveForm):
+    return render_template("invoicing/archive.html", form=form)
+
+
+@bp.route("/fatture/archivio")
+@operator_required
+def archive():
+    today = date.today()
+    start = date(today.year - 1, today.month, 1)
+    return _archive_page(ArchiveForm(da=f"{start:%Y-%m}", a=f"{today:%Y-%m}"))
+
+
+@bp.route("/fatture/archivio.zip")
+@operator_required
+def archive_zip():
+    form = ArchiveForm(request.args)
+    if not form.validate():
+        return _archive_page(form)
+    try:
+        invoices = archive_invoices(current_user.operator_id, form.da.month, form.a.month)
+    except InvoicingError as error:
+        getattr(form, error.field).errors.append(str(error))
+        return _archive_page(form)
+    spool = invoices_zip(invoices, current_user.operator, _issuer())
+    return send_file(
+        spool,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"fatture-{form.da.data}-{form.a.data}.zip",
+    )
+
+
+@bp.route("/prelievi-fatturati")
+@operator_required
+def withdrawals():
+    operator_id = current_user.operator_id
+    form = WithdrawalsForm(
+        request.args,
+        years=invoice_years(operator_id),
+        supply_points=operator_supply_points(),
+        default_point=_default_point(),
+    )
+    form.clean()
+    year = int(form.year.data)
+    months = monthly_withdrawals(operator_id, year, form.supply_point_id)
+    return render_template(
+        "invoicing/withdrawals.html",
+        form=form,
+        year=year,
+        months=months,
+        views=VIEWS,
+        month_names=MONTHS,
+        summary=summarize_withdrawals(months),
+        years=yearly_withdrawals(operator_id, form.supply_point_id),
+        energy_chart=bar_chart([month.energy_kwh for month in months]),
+        power_chart=bar_chart([month.max_power_kw for month in months]),
+    )

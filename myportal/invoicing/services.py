@@ -1,0 +1,286 @@
+"""Invoice rules and queries: amounts from lines, the filtered list and its totals, archives, withdrawals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Select, case, extract, func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from .models import Invoice
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+MAX_ARCHIVE_MONTHS = 24
+
+STATES = {"all": "Tutte", "unpaid": "Da pagare", "paid": "Pagate"}
+SORTS = {
+    "date_desc": ("Data, dalla più recente", (Invoice.issue_date.desc(), Invoice.id.desc())),
+    "date_asc": ("Data, dalla meno recente", (Invoice.issue_date.asc(), Invoice.id.asc())),
+    "amount_desc": ("Importo, dal più alto", (Invoice.total_amount.desc(), Invoice.id.desc())),
+    "amount_asc": ("Importo, dal più basso", (Invoice.total_amount.asc(), Invoice.id.asc())),
+}
+DEFAULT_SORT = "date_desc"
+
+
+class InvoicingError(Exception):
+    """A request the rules refuse; ``field`` names the form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- amounts ------------------------------------------------------------------------------------------------
+
+
+def money(value) -> Decimal:
+    """``value`` rounded half-up to cents."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Amounts:
+    taxable: Decimal
+    vat: Decimal
+    total: Decimal
+
+
+def invoice_amounts(lines: Iterable[tuple[Decimal, Decimal]]) -> Amounts:
+    """Taxable = sum of the line amounts; VAT = sum of amount × rate / 100, rounded half-up to cents."""
+    taxable = Decimal(0)
+    vat = Decimal(0)
+    for amount, vat_rate in lines:
+        taxable += amount
+        vat += amount * vat_rate / 100
+    taxable, vat = money(taxable), money(vat)
+    return Amounts(taxable, vat, taxable + vat)
+
+
+def billed_figures(lines: Iterable[tuple[Decimal, str, str]]) -> tuple[Decimal, Decimal | None]:
+    """Consumption and billed power of ``lines`` given as (quantity, unit, description).
+
+    Consumption is the sum of the kWh quantities of the energy lines (descriptions starting with "Energia");
+    charges on the same energy (system charges, excise) repeat its quantity and are not counted. Without
+    such lines every kWh line counts. Power is the largest quantity in kW.
+    """
+    lines = list(lines)
+    energy = [(quantity, description) for quantity, unit, description in lines if unit == "kWh"]
+    bands = [quantity for quantity, description in energy if description.lower().startswith("energia")]
+    consumption = sum(bands if bands else [quantity for quantity, _ in energy], Decimal(0))
+    powers = [quantity for quantity, unit, _ in lines if unit == "kW"]
+    return max(consumption, Decimal(0)), (max(max(powers), Decimal(0)) if powers else None)
+
+
+# --- the list -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    """The filters of "Elenco fatture"; ``supply_point_id`` None means every supply point."""
+
+    year: int | None = None
+    state: str = "all"
+    supply_point_id: int | None = None
+    sort: str = DEFAULT_SORT
+
+
+def _year_range(column, year: int):
+    return column >= date(year, 1, 1), column < date(year + 1, 1, 1)
+
+
+def _conditions(operator_id: int, filters: InvoiceFilters) -> list:
+    conditions = [Invoice.operator_id == operator_id]
+    if filters.year is not None:
+        conditions += _year_range(Invoice.issue_date, filters.year)
+    if filters.state == "paid":
+        conditions.append(Invoice.paid.is_(True))
+    elif filters.state == "unpaid":
+        conditions.append(Invoice.paid.is_(False))
+    if filters.supply_point_id is not None:
+        conditions.append(Invoice.supply_point_id == filters.supply_point_id)
+    return conditions
+
+
+def invoice_list_query(operator_id: int, filters: InvoiceFilters) -> Select:
+    """The operator's invoices matching ``filters``, in the chosen (whitelisted) order."""
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
+    return select(Invoice).where(*_conditions(operator_id, filters)).order_by(*order)
+
+
+@dataclass(frozen=True)
+class InvoiceTotals:
+    count: int
+    taxable: Decimal
+    vat: Decimal
+    total: Decimal
+    unpaid: Decimal
+
+
+def invoice_totals(operator_id: int, filters: InvoiceFilters) -> InvoiceTotals:
+    """Count and sums of the whole filtered set, in one aggregate query."""
+    unpaid = case((Invoice.paid.is_(False), Invoice.total_amount), else_=0)
+    row = db.session.execute(
+        select(
+            func.count(Invoice.id),
+            func.sum(Invoice.taxable_amount),
+            func.sum(Invoice.vat_amount),
+            func.sum(Invoice.total_amount),
+            func.sum(unpaid),
+        ).where(*_conditions(operator_id, filters))
+    ).one()
+    count, *sums = row
+    return InvoiceTotals(count, *(money(value or 0) for value in sums))
+
+
+def invoice_years(operator_id: int) -> list[int]:
+    """The years from the operator's first invoice (issue or billed period) to its last, latest first."""
+    first, last = db.session.execute(
+        select(func.min(Invoice.period_start), func.max(Invoice.issue_date)).where(
+            Invoice.operator_id == operator_id
+        )
+    ).one()
+    if first is None:
+        return []
+    return list(range(last.year, first.year - 1, -1))
+
+
+# --- the archive of PDFs ------------------------------------------------------------------------------------
+
+
+def months_between(start: date, end: date) -> int:
+    """Months from ``start``'s month to ``end``'s, both included."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _month_end(month: date) -> date:
+    return date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
+
+
+def archive_invoices(operator_id: int, first_month: date, last_month: date) -> list[Invoice]:
+    """The operator's invoices issued from ``first_month`` to ``last_month`` (both included), with lines.
+
+    Refuses a reversed period, one longer than 24 months and one without invoices.
+    """
+    if last_month < first_month:
+        raise InvoicingError("Il mese finale precede il mese iniziale.", "a")
+    months = months_between(first_month, last_month)
+    if months > MAX_ARCHIVE_MONTHS:
+        raise InvoicingError(
+            f"Il periodo può essere al massimo di {MAX_ARCHIVE_MONTHS} mesi (ne hai scelti {months}).", "a"
+        )
+    invoices = list(
+        db.session.scalars(
+            select(Invoice)
+            .options(selectinload(Invoice.lines))
+            .where(
+                Invoice.operator_id == operator_id,
+                Invoice.issue_date >= first_month,
+                Invoice.issue_date < _month_end(last_month),
+            )
+            .order_by(Invoice.issue_date, Invoice.id)
+        )
+    )
+    if not invoices:
+        raise InvoicingError("Nessuna fattura emessa nel periodo scelto.", "da")
+    return invoices
+
+
+# --- billed withdrawals -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawalFigure:
+    """Energy and power billed in one month (``period`` 1-12) or one year (``period`` the year)."""
+
+    period: int
+    energy_kwh: Decimal
+    max_power_kw: Decimal | None
+    invoices: int
+
+
+def _withdrawal_rows(operator_id: int, supply_point_id: int | None, period, *conditions):
+    where = [Invoice.operator_id == operator_id, *conditions]
+    if supply_point_id is not None:
+        where.append(Invoice.supply_point_id == supply_point_id)
+    rows = db.session.execute(
+        select(
+            period, func.sum(Invoice.consumption_kwh), func.max(Invoice.max_power_kw), func.count(Invoice.id)
+        )
+        .where(*where)
+        .group_by(period)
+        .order_by(period)
+    )
+    return {
+        int(key): WithdrawalFigure(
+            int(key),
+            Decimal(energy or 0).quantize(Decimal("0.001")),
+            None if power is None else Decimal(power).quantize(CENT),
+            count,
+        )
+        for key, energy, power, count in rows
+    }
+
+
+def monthly_withdrawals(
+    operator_id: int, year: int, supply_point_id: int | None = None
+) -> list[WithdrawalFigure]:
+    """Twelve months of ``year`` (by the start of the billed period), empty months included."""
+    found = _withdrawal_rows(
+        operator_id,
+        supply_point_id,
+        extract("month", Invoice.period_start),
+        *_year_range(Invoice.period_start, year),
+    )
+    return [found.get(month, WithdrawalFigure(month, Decimal("0.000"), None, 0)) for month in range(1, 13)]
+
+
+def yearly_withdrawals(operator_id: int, supply_point_id: int | None = None) -> list[WithdrawalFigure]:
+    """Energy and highest power of every year with invoices, latest first."""
+    found = _withdrawal_rows(operator_id, supply_point_id, extract("year", Invoice.period_start))
+    return [found[year] for year in sorted(found, reverse=True)]
+
+
+# --- home page ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnpaidSummary:
+    count: int
+    total: Decimal
+    next_due_date: date | None
+
+
+def unpaid_summary(operator_id: int) -> UnpaidSummary:
+    """Unpaid invoices of the operator: how many, how much, the earliest due date (one query)."""
+    count, total, next_due = db.session.execute(
+        select(func.count(Invoice.id), func.sum(Invoice.total_amount), func.min(Invoice.due_date)).where(
+            Invoice.operator_id == operator_id, Invoice.paid.is_(False)
+        )
+    ).one()
+    return UnpaidSummary(count, money(total or 0), next_due)
+
+
+@dataclass(frozen=True)
+class WithdrawalSummary:
+    """The figures of the sentence that describes a year's chart."""
+
+    energy_kwh: Decimal
+    invoices: int
+    peak_energy: WithdrawalFigure | None
+    peak_power: WithdrawalFigure | None
+
+
+def summarize_withdrawals(figures: list[WithdrawalFigure]) -> WithdrawalSummary:
+    with_energy = [figure for figure in figures if figure.energy_kwh > 0]
+    with_power = [figure for figure in figures if figure.max_power_kw is not None]
+    return WithdrawalSummary(
+        energy_kwh=sum((figure.energy_kwh for figure in figures), Decimal("0.000")),
+        invoices=sum(figure.invoices for figure in figures),
+        peak_energy=max(with_energy, key=lambda figure: figure.energy_kwh, default=None),
+        peak_power=max(with_power, key=lambda figure: figure.max_power_kw, default=None),
+    )

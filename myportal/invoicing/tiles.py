@@ -1,0 +1,45 @@
+"""Home tiles of the invoicing area: unpaid invoices and billed withdrawals."""
+
+from flask import url_for
+from flask_babel import format_date, format_decimal, gettext, ngettext
+from sqlalchemy import func, select
+
+from ..operators.tiles import Tile, fetch_figures
+from .models import Invoice
+from .services import money
+
+OPERATOR_ROLES = ("operator", "operator_admin")
+
+
+def home_figures(user) -> dict:
+    """The operator's unpaid invoices: how many, how much, the earliest due date (as ``unpaid_summary``)."""
+    if user.role not in OPERATOR_ROLES:
+        return {}
+
+    def unpaid(column):
+        return select(column).where(Invoice.operator_id == user.operator_id, Invoice.paid.is_(False)).scalar_subquery()
+
+    return {
+        "count": unpaid(func.count(Invoice.id)),
+        "total": unpaid(func.sum(Invoice.total_amount)),
+        "next_due": unpaid(func.min(Invoice.due_date)),
+    }
+
+
+def home_tiles(user, figures: dict | None = None) -> list[Tile]:
+    if user.role not in OPERATOR_ROLES:
+        return []
+    if figures is None:
+        figures = fetch_figures(home_figures(user))
+    count = figures["count"]
+    if count:
+        text = ngettext("%(num)d fattura da pagare", "%(num)d fatture da pagare", count)
+        text += " — " + format_decimal(money(figures["total"] or 0), format="#,##0.00") + " €"
+        text += " " + gettext("(prima scadenza %(date)s)", date=format_date(figures["next_due"]))
+    else:
+        text = gettext("Nessuna fattura da pagare.")
+    return [
+        Tile(gettext("Elenco fatture"), url_for("invoicing.invoices"), text),
+        Tile(gettext("Prelievi fatturati"), url_for("invoicing.withdrawals"),
+             gettext("Energia e potenza per anno e mese.")),
+    ]
