@@ -1,0 +1,366 @@
+"""Views of auctions: procedures and enrolment for operators (/aste), the back office (/admin/aste)."""
+
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..guarantees.services import format_money
+from ..models import utcnow
+from ..pages import acting_user, paginate
+from ..security.access import get_owned_or_404, role_required
+from ..transaction import discard_changes
+from . import bp
+from .forms import ActionForm, AuctionForm, EnrolmentFilterForm, RejectForm, enrolment_form
+from .models import ENROLMENT_STATES, Auction, Enrolment, EnrolmentDocument
+from .services import (
+    PROCEDURE_FIELDS,
+    AuctionError,
+    AuctionRow,
+    admitted_csv,
+    all_auctions,
+    approve_enrolment,
+    auction_enrolments,
+    closed_auctions,
+    coverage_problem,
+    create_auction,
+    current_auctions,
+    delivery_text,
+    enrol,
+    enrolments_by_auction,
+    find_enrolment,
+    pending_counts,
+    reject_enrolment,
+    rome_text,
+    set_published,
+    update_auction,
+    window_problem,
+    withdraw,
+)
+
+OPERATOR_ROLES = ("operator", "operator_admin")
+
+
+@bp.context_processor
+def _helpers():
+    return {"money": format_money, "rome": rome_text, "delivery": delivery_text}
+
+
+def _apply_error(form, error: AuctionError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def _send_document(document: EnrolmentDocument):
+    response = send_file(
+        io.BytesIO(document.data),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- operator's side ----------------------------------------------------------------------------------------
+
+
+@bp.route("/aste")
+@role_required(*OPERATOR_ROLES)
+def index():
+    now = utcnow()
+    open_rows, upcoming = current_auctions(current_user.operator_id, now)
+    page = paginate(closed_auctions(now))
+    enrolments = enrolments_by_auction(current_user.operator_id, page.items)
+    closed_rows = [AuctionRow(auction, enrolments.get(auction.id)) for auction in page.items]
+    return render_template(
+        "auctions/list.html", open_rows=open_rows, upcoming=upcoming, page=page, closed_rows=closed_rows
+    )
+
+
+def _published_or_404(auction_id: int) -> Auction:
+    auction = db.session.get(Auction, auction_id)
+    if auction is None or not auction.published:
+        abort(404)
+    return auction
+
+
+@bp.route("/aste/<int:auction_id>")
+@role_required(*OPERATOR_ROLES)
+def detail(auction_id):
+    auction = _published_or_404(auction_id)
+    return _render_detail(auction, find_enrolment(auction.id, current_user.operator_id))
+
+
+@bp.route("/aste/iscrizioni/<int:enrolment_id>")
+@role_required(*OPERATOR_ROLES)
+def enrolment(enrolment_id):
+    """The operator's own enrolment by id (another operator's: 404, audited)."""
+    found = get_owned_or_404(Enrolment, enrolment_id)
+    return _render_detail(_published_or_404(found.auction_id), found)
+
+
+def _render_detail(auction: Auction, enrolment: Enrolment | None):
+    now = utcnow()
+    problem = window_problem(auction, now)
+    can_enrol = enrolment is None or enrolment.state == "ritirata"
+    if problem is None and can_enrol:
+        problem = coverage_problem(auction, current_user.operator_id)
+    return render_template(
+        "auctions/detail.html",
+        auction=auction,
+        enrolment=enrolment,
+        problem=problem,
+        can_enrol=can_enrol,
+        action_form=ActionForm(formdata=None),
+    )
+
+
+@bp.route("/aste/<int:auction_id>/iscrizione", methods=["GET", "POST"])
+@role_required(*OPERATOR_ROLES)
+def enrol_page(auction_id):
+    auction = _published_or_404(auction_id)
+    existing = find_enrolment(auction.id, current_user.operator_id)
+    if request.method == "GET" and existing is not None and existing.state != "ritirata":
+        flash("Risulti già iscritto a questa procedura.", "info")
+        return redirect(url_for("auctions.detail", auction_id=auction.id))
+    form = enrolment_form(auction)
+    problem = window_problem(auction, utcnow())
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                enrolment, created = enrol(
+                    auction,
+                    acting_user(),
+                    accepted=[bool(field.data) for field in form.declaration_fields],
+                    documents=[getattr(field, "checked", None) for field in form.document_fields],
+                )
+            except AuctionError as error:
+                discard_changes()
+                _apply_error(form, error)
+            else:
+                if created:
+                    flash(
+                        f"Iscrizione alla procedura {auction.code} inviata: "
+                        "riceverai un'e-mail quando sarà valutata.",
+                        "success",
+                    )
+                else:
+                    flash("Risulti già iscritto a questa procedura: ecco la tua iscrizione.", "info")
+                return redirect(url_for("auctions.detail", auction_id=enrolment.auction_id))
+        elif problem and not form.csrf_token.errors:
+            form.form_errors.append(problem)
+        return render_template("auctions/enrol.html", auction=auction, form=form, problem=None)
+    if problem is None:
+        problem = coverage_problem(auction, current_user.operator_id)
+    return render_template("auctions/enrol.html", auction=auction, form=form, problem=problem)
+
+
+@bp.route("/aste/<int:auction_id>/ritiro", methods=["POST"])
+@role_required(*OPERATOR_ROLES)
+def withdraw_enrolment(auction_id):
+    auction = _published_or_404(auction_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    enrolment = find_enrolment(auction.id, current_user.operator_id)
+    if enrolment is None:
+        abort(404)
+    try:
+        withdraw(enrolment, acting_user())
+    except AuctionError as error:
+        discard_changes()
+        flash(str(error), "warning")
+    else:
+        flash(f"Iscrizione alla procedura {auction.code} ritirata.", "success")
+    return redirect(url_for("auctions.detail", auction_id=auction.id))
+
+
+@bp.route("/aste/documenti/<int:document_id>")
+@role_required(*OPERATOR_ROLES)
+def document(document_id):
+    return _send_document(get_owned_or_404(EnrolmentDocument, document_id))
+
+
+# --- administrators' side -----------------------------------------------------------------------------------
+
+
+def _auction_or_404(auction_id: int) -> Auction:
+    auction = db.session.get(Auction, auction_id)
+    if auction is None:
+        abort(404)
+    return auction
+
+
+def _enrolment_or_404(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+@bp.route("/admin/aste")
+@role_required("admin")
+def admin_index():
+    page = paginate(all_auctions())
+    return render_template("auctions/admin_list.html", page=page, pending=pending_counts(page.items))
+
+
+def _procedure_data(form) -> dict:
+    return {name: form[name].data for name in PROCEDURE_FIELDS}
+
+
+@bp.route("/admin/aste/nuova", methods=["GET", "POST"])
+@role_required("admin")
+def admin_new():
+    form = AuctionForm()
+    if form.validate_on_submit():
+        try:
+            auction = create_auction(acting_user(), **_procedure_data(form))
+        except AuctionError as error:
+            discard_changes()
+            _apply_error(form, error)
+        else:
+            flash(f"Procedura {auction.code} creata: pubblicala quando è pronta.", "success")
+            return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
+    return render_template("auctions/admin_form.html", form=form, auction=None)
+
+
+@bp.route("/admin/aste/<int:auction_id>/modifica", methods=["GET", "POST"])
+@role_required("admin")
+def admin_edit(auction_id):
+    auction = _auction_or_404(auction_id)
+    form = AuctionForm(obj=auction) if request.method == "GET" else AuctionForm()
+    if form.validate_on_submit():
+        try:
+            update_auction(acting_user(), auction, **_procedure_data(form))
+        except AuctionError as error:
+            discard_changes()
+            auction = _auction_or_404(auction_id)
+            _apply_error(form, error)
+        else:
+            flash(f"Procedura {auction.code} aggiornata.", "success")
+            return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
+    return render_template("auctions/admin_form.html", form=form, auction=auction)
+
+
+@bp.route("/admin/aste/<int:auction_id>/pubblica", methods=["POST"])
+@role_required("admin")
+def admin_publish(auction_id):
+    return _set_published(auction_id, True)
+
+
+@bp.route("/admin/aste/<int:auction_id>/ritira-pubblicazione", methods=["POST"])
+@role_required("admin")
+def admin_unpublish(auction_id):
+    return _set_published(auction_id, False)
+
+
+def _set_published(auction_id: int, published: bool):
+    auction = _auction_or_404(auction_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    set_published(acting_user(), auction, published)
+    flash(f"Procedura {auction.code} {'pubblicata' if published else 'non più pubblicata'}.", "success")
+    return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
+
+
+@bp.route("/admin/aste/<int:auction_id>")
+@role_required("admin")
+def admin_detail(auction_id):
+    auction = _auction_or_404(auction_id)
+    form = EnrolmentFilterForm(request.args)
+    filters = {"state": form.state.data} if form.state.data in ENROLMENT_STATES else {}
+    page = paginate(auction_enrolments(auction.id, filters.get("state")))
+    return render_template(
+        "auctions/admin_detail.html",
+        auction=auction,
+        form=form,
+        filters=filters,
+        page=page,
+        action_form=ActionForm(formdata=None),
+    )
+
+
+@bp.route("/admin/aste/<int:auction_id>/ammessi.csv")
+@role_required("admin")
+def admin_export(auction_id):
+    auction = _auction_or_404(auction_id)
+    body = admitted_csv(acting_user(), auction)
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="ammessi-{auction.code}.csv"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )
+
+
+@bp.route("/admin/aste/iscrizioni/<int:enrolment_id>")
+@role_required("admin")
+def admin_enrolment(enrolment_id):
+    enrolment = _enrolment_or_404(enrolment_id)
+    return render_template(
+        "auctions/admin_enrolment.html",
+        enrolment=enrolment,
+        auction=enrolment.auction,
+        action_form=ActionForm(formdata=None),
+        reject_form=RejectForm(formdata=None),
+    )
+
+
+@bp.route("/admin/aste/iscrizioni/<int:enrolment_id>/approva", methods=["POST"])
+@role_required("admin")
+def admin_approve(enrolment_id):
+    enrolment = _enrolment_or_404(enrolment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        approve_enrolment(acting_user(), enrolment)
+    except AuctionError as error:
+        discard_changes()
+        flash(str(error), "warning")
+    else:
+        flash(f"Iscrizione di {enrolment.operator.name} approvata.", "success")
+    return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
+
+
+@bp.route("/admin/aste/iscrizioni/<int:enrolment_id>/respingi", methods=["POST"])
+@role_required("admin")
+def admin_reject(enrolment_id):
+    enrolment = _enrolment_or_404(enrolment_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            reject_enrolment(acting_user(), enrolment, form.reason.data)
+        except AuctionError as error:
+            discard_changes()
+            if error.field is None:  # the state does not allow it: said on the enrolment's page
+                flash(str(error), "warning")
+                return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
+            enrolment = _enrolment_or_404(enrolment_id)
+            _apply_error(form, error)
+        else:
+            flash(f"Iscrizione di {enrolment.operator.name} respinta.", "success")
+            return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
+    return render_template(
+        "auctions/admin_enrolment.html",
+        enrolment=enrolment,
+        auction=enrolment.auction,
+        action_form=ActionForm(formdata=None),
+        reject_form=form,
+    )
+
+
+@bp.route("/admin/aste/documenti/<int:document_id>")
+@role_required("admin")
+def admin_document(document_id):
+    document = db.session.get(EnrolmentDocument, document_id)
+    if document is None:
+        abort(404)
+    return _send_document(document)

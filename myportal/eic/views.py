@@ -1,0 +1,155 @@
+"""Views of EIC: the operator's requests and codes (/eic), the administrators' queue and register (/admin/eic)."""
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from ..extensions import db
+from ..pages import acting_user, paginate
+from ..security.access import get_owned_or_404, operator_required, role_required
+from ..transaction import discard_changes
+from . import bp
+from .forms import ActionForm, EicRequestForm, RejectForm
+from .models import FUNCTIONS, OBJECT_TYPES, STATE_LABELS, EicRequest
+from .services import (
+    QUEUE_FILTERS,
+    EicError,
+    approve_request,
+    ensure_open,
+    operator_codes,
+    operator_requests,
+    register,
+    register_csv,
+    reject_request,
+    request_eic,
+    request_queue,
+)
+
+# --- operator's side ------------------------------------------------------------------------------
+
+@bp.route("/eic")
+@operator_required
+def index():
+    codes = paginate(operator_codes(current_user.operator_id), "page")
+    requests = paginate(operator_requests(current_user.operator_id), "rpage")
+    return render_template("eic/index.html", codes=codes, requests=requests)
+
+
+@bp.route("/eic/nuova", methods=["GET", "POST"])
+@operator_required
+def new():
+    form = EicRequestForm()
+    if form.validate_on_submit():
+        try:
+            eic_request = request_eic(acting_user(), **form.request_data())
+        except EicError as error:
+            discard_changes()
+            form[error.field or "display_name"].errors.append(str(error))
+        else:
+            flash(
+                f"Richiesta di codice EIC per {eic_request.display_name} inviata: riceverai un'e-mail "
+                "quando sarà esaminata.",
+                "success",
+            )
+            return redirect(url_for("eic.request_detail", request_id=eic_request.id))
+    return render_template("eic/new.html", form=form, functions=FUNCTIONS, object_types=OBJECT_TYPES)
+
+
+@bp.route("/eic/richieste/<int:request_id>")
+@operator_required
+def request_detail(request_id):
+    eic_request = get_owned_or_404(EicRequest, request_id)
+    return render_template("eic/detail.html", eic_request=eic_request)
+
+
+# --- administrators' side -------------------------------------------------------------------------
+
+@bp.route("/admin/eic")
+@role_required("admin")
+def admin_queue():
+    state = request.args.get("state", "richiesta")
+    if state not in QUEUE_FILTERS:
+        state = "richiesta"
+    page = paginate(request_queue(state))
+    return render_template(
+        "eic/admin_queue.html", page=page, state=state, states=QUEUE_FILTERS, labels=STATE_LABELS
+    )
+
+
+def _request_or_404(request_id: int) -> EicRequest:
+    eic_request = db.session.get(EicRequest, request_id)
+    if eic_request is None:
+        abort(404)
+    return eic_request
+
+
+def _render_admin_detail(eic_request, reject_form=None):
+    return render_template(
+        "eic/admin_detail.html",
+        eic_request=eic_request,
+        approve_form=ActionForm(formdata=None),
+        reject_form=reject_form or RejectForm(formdata=None),
+    )
+
+
+@bp.route("/admin/eic/richieste/<int:request_id>")
+@role_required("admin")
+def admin_detail(request_id):
+    return _render_admin_detail(_request_or_404(request_id))
+
+
+@bp.route("/admin/eic/richieste/<int:request_id>/approva", methods=["POST"])
+@role_required("admin")
+def approve(request_id):
+    eic_request = _request_or_404(request_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        record = approve_request(eic_request, acting_user())
+    except EicError as error:
+        discard_changes()
+        flash(str(error), "error")
+        return redirect(url_for("eic.admin_detail", request_id=request_id))
+    flash(f"Richiesta approvata: assegnato il codice EIC {record.code}; il richiedente è stato avvisato.", "success")
+    return redirect(url_for("eic.admin_queue"))
+
+
+@bp.route("/admin/eic/richieste/<int:request_id>/respingi", methods=["POST"])
+@role_required("admin")
+def reject(request_id):
+    eic_request = _request_or_404(request_id)
+    form = RejectForm()
+    try:
+        ensure_open(eic_request)
+    except EicError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("eic.admin_detail", request_id=request_id))
+    if not form.validate_on_submit():
+        return _render_admin_detail(eic_request, form)
+    reject_request(eic_request, acting_user(), form.reason.data)
+    flash("Richiesta respinta: il richiedente è stato avvisato via e-mail con il motivo.", "success")
+    return redirect(url_for("eic.admin_queue"))
+
+
+@bp.route("/admin/eic/registro")
+@role_required("admin")
+def admin_register():
+    return render_template("eic/admin_register.html", page=paginate(register()))
+
+
+@bp.route("/admin/eic/registro.csv")
+@role_required("admin")
+def admin_register_csv():
+    return Response(
+        stream_with_context(register_csv()),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=registro-eic.csv"},
+    )

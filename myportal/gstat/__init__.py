@@ -1,0 +1,5 @@
+"""GSTAT: monthly production and consumption statistics per plant."""
+
+from flask import Blueprint
+
+bp = Blueprint("gstat", __name__)

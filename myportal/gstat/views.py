@@ -1,0 +1,281 @@
+"""Views of GSTAT: the operator's plants and reports (/gstat), the administrators' pages (/admin/gstat)."""
+
+from decimal import Decimal
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_decimal
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from ..pages import acting_user, paginate
+from ..security.access import get_owned_or_404, role_required
+from ..transaction import discard_changes
+from . import bp
+from .forms import MONTHS, ActionForm, MonthForm, PlantForm, ReportForm, UploadForm
+from .models import FUEL_UNITS, SOURCES, MonthlyReport, Plant
+from .services import (
+    CSV_HEADER,
+    GstatError,
+    ReportInvalid,
+    all_plants,
+    annual_summary,
+    correct_report,
+    current_report,
+    deadline,
+    first_submissions,
+    is_late,
+    last_ended_month,
+    missing_or_late,
+    month_ended,
+    month_export,
+    operator_plants,
+    overview,
+    recent_months,
+    record_plant,
+    report_history,
+    save_report,
+    template_csv,
+    today_in_italy,
+    upload_max_bytes,
+    upload_reports,
+)
+
+OPERATOR_ROLES = ("operator", "operator_admin")
+CONCURRENT_CHANGE = (
+    "Gli stessi report sono stati modificati nel frattempo (un altro invio?): ricarica la pagina e riprova."
+)
+
+
+def _month_name(month: int) -> str:
+    return MONTHS[month - 1]
+
+
+@bp.app_template_filter("gstat_number")
+def gstat_number(value) -> str:
+    """A quantity in the user's locale (12.400,5 in Italian), up to three decimals; '—' when missing."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0.###")
+
+
+# --- operator's side ------------------------------------------------------------------------------
+
+@bp.route("/gstat")
+@role_required(*OPERATOR_ROLES)
+def index():
+    months = recent_months()
+    page = paginate(operator_plants(current_user.operator_id))
+    return render_template(
+        "gstat/index.html", page=page, months=months, cells=overview(page.items, months),
+        deadline=deadline(*months[0]), month_name=_month_name, sources=SOURCES,
+    )
+
+
+def _render_report(plant, year, month, form, report, history):
+    return render_template(
+        "gstat/report.html", plant=plant, year=year, month=month, form=form, report=report, history=history,
+        month_name=_month_name, deadline=deadline(year, month), ended=month_ended(year, month, today_in_italy()),
+        late=is_late(year, month, _first_submitted(history)), action_form=ActionForm(formdata=None),
+        fuel_units=FUEL_UNITS,
+    )
+
+
+def _initial(existing) -> dict:
+    """The stored figures shown in the form, with decimal commas."""
+    if existing is None:
+        return {}
+    names = ("gross_production_mwh", "net_production_mwh", "auxiliary_consumption_mwh",
+             "pumping_consumption_mwh", "fuel_type", "fuel_quantity")
+    data = {name: getattr(existing, name) for name in names}
+    return {name: str(value).replace(".", ",") if value is not None else "" for name, value in data.items()}
+
+
+def _first_submitted(history):
+    times = [report.submitted_at for report in history if report.submitted_at is not None]
+    return min(times) if times else None
+
+
+@bp.route("/gstat/impianti/<int:plant_id>/<int:year>/<int:month>", methods=["GET", "POST"])
+@role_required(*OPERATOR_ROLES)
+def report(plant_id, year, month):
+    plant = get_owned_or_404(Plant, plant_id)
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        abort(404)
+    existing = current_report(plant, year, month)
+    if request.method == "GET":
+        form = ReportForm(formdata=None, data=_initial(existing), plant=plant)
+        return _render_report(plant, year, month, form, existing, report_history(plant, year, month))
+    form = ReportForm(plant=plant)
+    if form.validate_on_submit():
+        submit = request.form.get("action") == "submit"
+        try:
+            saved = save_report(plant, year, month, form.raw(), acting_user(), submit=submit)
+        except IntegrityError:
+            discard_changes()
+            form.form_errors.append(CONCURRENT_CHANGE)
+        except ReportInvalid as error:
+            discard_changes()
+            for problem in error.problems:
+                target = problem.column if problem.column in form else None
+                message = problem.message[:1].upper() + problem.message[1:]
+                if target:
+                    form[target].errors = [*form[target].errors, message]
+                else:
+                    form.form_errors.append(message)
+        except GstatError as error:
+            discard_changes()
+            form.form_errors.append(str(error))
+        else:
+            if submit:
+                flash(f"Report di {_month_name(month)} {year} per {plant.gaudi_code} inviato (revisione "
+                      f"{saved.revision}): ora è bloccato.", "success")
+            else:
+                flash(f"Bozza di {_month_name(month)} {year} per {plant.gaudi_code} salvata.", "success")
+            return redirect(url_for("gstat.report", plant_id=plant.id, year=year, month=month))
+    return _render_report(plant, year, month, form, existing, report_history(plant, year, month))
+
+
+@bp.route("/gstat/report/<int:report_id>/rettifica", methods=["POST"])
+@role_required(*OPERATOR_ROLES)
+def correct(report_id):
+    monthly = get_owned_or_404(MonthlyReport, report_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        copy = correct_report(monthly, acting_user())
+    except IntegrityError:
+        discard_changes()
+        flash(CONCURRENT_CHANGE, "warning")
+    except GstatError as error:
+        discard_changes()
+        flash(str(error), "warning")
+    else:
+        flash(f"Rettifica avviata: revisione {copy.revision} in bozza. Correggi i dati e inviala.", "success")
+    return redirect(url_for("gstat.report", plant_id=monthly.plant_id, year=monthly.year, month=monthly.month))
+
+
+@bp.route("/gstat/carica", methods=["GET", "POST"])
+@role_required(*OPERATOR_ROLES)
+def upload():
+    form = UploadForm()
+    result = None
+    if form.validate_on_submit():
+        storage = form.file.data
+        data = storage.read(upload_max_bytes() + 1)
+        try:
+            result = upload_reports(acting_user(), data, submit=form.submit_now.data, filename=storage.filename[:200])
+        except IntegrityError:
+            discard_changes()
+            form.file.errors = [*form.file.errors, CONCURRENT_CHANGE]
+        except GstatError as error:
+            discard_changes()
+            form.file.errors = [*form.file.errors, str(error)]
+        else:
+            if result.ok:
+                what = "inviati" if result.submitted else "salvati in bozza"
+                flash(
+                    f"File caricato: {result.rows} report {what} ({result.inserted} nuovi, {result.updated} "
+                    f"bozze aggiornate, {result.corrected} rettifiche).",
+                    "success",
+                )
+                return redirect(url_for("gstat.index"))
+            discard_changes()
+    return render_template(
+        "gstat/upload.html", form=form, result=result, header=";".join(CSV_HEADER),
+        limit_mb=upload_max_bytes() // (1024 * 1024), fuel_units=FUEL_UNITS,
+    )
+
+
+@bp.route("/gstat/modello.csv")
+@role_required(*OPERATOR_ROLES)
+def template():
+    return Response(
+        "\ufeff" + template_csv(current_user.operator_id),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=gstat-modello.csv"},
+    )
+
+
+@bp.route("/gstat/riepilogo")
+@role_required(*OPERATOR_ROLES)
+def summary_current():
+    return redirect(url_for("gstat.summary", year=last_ended_month()[0]))
+
+
+@bp.route("/gstat/riepilogo/<int:year>")
+@role_required(*OPERATOR_ROLES)
+def summary(year):
+    if not 2000 <= year <= 2100:
+        abort(404)
+    rows = annual_summary(current_user.operator_id, year)
+    totals = {
+        name: sum((getattr(row, name) for row in rows), 0)
+        for name in ("gross_production_mwh", "net_production_mwh", "auxiliary_consumption_mwh",
+                     "pumping_consumption_mwh")
+    }
+    return render_template("gstat/summary.html", rows=rows, year=year, totals=totals, sources=SOURCES)
+
+
+# --- administrators' side -------------------------------------------------------------------------
+
+def _chosen_month() -> tuple[int, int]:
+    year, month = last_ended_month()
+    chosen_year = request.args.get("year", type=int)
+    chosen_month = request.args.get("month", type=int)
+    if chosen_year and 2000 <= chosen_year <= 2100 and chosen_month and 1 <= chosen_month <= 12:
+        return chosen_year, chosen_month
+    return year, month
+
+
+@bp.route("/admin/gstat")
+@role_required("admin")
+def admin_missing():
+    year, month = _chosen_month()
+    form = MonthForm(formdata=None, data={"year": str(year), "month": str(month)})
+    page = paginate(missing_or_late(year, month))
+    firsts = first_submissions([plant.id for plant in page.items], [(year, month)])
+    return render_template(
+        "gstat/admin_missing.html", page=page, year=year, month=month, form=form, firsts=firsts,
+        deadline=deadline(year, month), month_name=_month_name,
+    )
+
+
+@bp.route("/admin/gstat/esporta/<int:year>/<int:month>.csv")
+@role_required("admin")
+def admin_export(year, month):
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        abort(404)
+    return Response(
+        stream_with_context(month_export(year, month)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=gstat-{year}-{month:02d}.csv"},
+    )
+
+
+@bp.route("/admin/gstat/impianti", methods=["GET", "POST"])
+@role_required("admin")
+def admin_plants():
+    form = PlantForm()
+    if form.validate_on_submit():
+        try:
+            plant = record_plant(
+                acting_user(), vat_number=form.vat_number.data, gaudi_code=form.gaudi_code.data, name=form.name.data,
+                source=form.source.data, capacity_mw=Decimal(form.capacity_mw.data),
+            )
+        except GstatError as error:
+            discard_changes()
+            target = error.field if error.field in form else "gaudi_code"
+            form[target].errors = [*form[target].errors, str(error)]
+        else:
+            flash(f"Impianto {plant.gaudi_code} registrato per {plant.operator.name}.", "success")
+            return redirect(url_for("gstat.admin_plants"))
+    return render_template("gstat/admin_plants.html", form=form, page=paginate(all_plants()), sources=SOURCES)

@@ -1,0 +1,196 @@
+"""Forms of guarantees: recording a guarantee or an exposure, state changes, the administrators' filters.
+
+The money and date fields are shared with the auctions' forms.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import list_currencies
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..forms import VatNumber
+from .models import GUARANTEE_STATES, GUARANTEE_TYPES
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MoneyField(StringField):
+    """An amount with at most two decimals, typed the Italian way (``150.000,50``) or with a dot."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip().replace(" ", "")
+        self.data = None
+        if not self.raw:
+            return
+        text = self.raw
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        elif text.count(".") > 1:
+            text = text.replace(".", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise ValueError("Inserisci un importo in cifre, ad esempio 150000,00.")
+        if value.as_tuple().exponent < -2:
+            raise ValueError("Indica l'importo con al massimo due decimali.")
+        self.data = value
+
+    def _value(self):
+        if getattr(self, "raw", None) is not None and self.raw:
+            return self.raw
+        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
+
+
+class ItalianDateField(StringField):
+    """A date sent by a date picker (aaaa-mm-gg) or typed as gg/mm/aaaa; ``data`` is a date or None."""
+
+    FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        for pattern in self.FORMATS:
+            try:
+                self.data = datetime.strptime(self.raw, pattern).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError("Data non valida: usa il formato gg/mm/aaaa.")
+
+    def _value(self):
+        if isinstance(self.data, date):
+            return self.data.isoformat()
+        return getattr(self, "raw", "") or ""
+
+
+class Currency:
+    def __call__(self, form, field):
+        value = (field.data or "").strip().upper()
+        if len(value) != 3 or value not in list_currencies():
+            raise ValidationError("Indica la valuta con il codice ISO di tre lettere, ad esempio EUR.")
+        field.data = value
+
+
+class PositiveAmount:
+    def __init__(self, allow_zero: bool = False):
+        self.allow_zero = allow_zero
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        if field.data < 0 or (field.data == 0 and not self.allow_zero):
+            raise ValidationError(
+                "L'importo non può essere negativo."
+                if self.allow_zero
+                else "L'importo deve essere maggiore di zero."
+            )
+        if field.data >= Decimal("1e12"):
+            raise ValidationError("L'importo è troppo grande.")
+
+
+class NotBefore:
+    """The date may not precede the one of ``other`` (another field of the form)."""
+
+    def __init__(self, other: str, message: str):
+        self.other = other
+        self.message = message
+
+    def __call__(self, form, field):
+        other = form[self.other].data
+        if field.data is not None and other is not None and field.data < other:
+            raise ValidationError(self.message)
+
+
+def _vat_field():
+    return StringField(
+        "Partita IVA dell'operatore",
+        filters=[strip],
+        validators=[DataRequired("Indica la Partita IVA dell'operatore."), VatNumber()],
+    )
+
+
+class GuaranteeForm(FlaskForm):
+    operator_vat = _vat_field()
+    guarantee_type = SelectField(
+        "Tipo di garanzia",
+        choices=[("", "— Scegli il tipo —"), *GUARANTEE_TYPES.items()],
+        validators=[
+            DataRequired("Scegli il tipo di garanzia."),
+            AnyOf(list(GUARANTEE_TYPES), message="Tipo non valido."),
+        ],
+    )
+    issuer = StringField(
+        "Emittente (banca, assicurazione, società garante)",
+        filters=[strip],
+        validators=[
+            DataRequired("Indica l'emittente."),
+            Length(max=200, message="Al massimo 200 caratteri."),
+        ],
+    )
+    reference = StringField(
+        "Numero di riferimento",
+        filters=[strip],
+        validators=[
+            DataRequired("Indica il numero di riferimento."),
+            Length(max=50, message="Al massimo 50 caratteri."),
+        ],
+    )
+    amount = MoneyField("Importo", validators=[InputRequired("Indica l'importo."), PositiveAmount()])
+    currency = StringField(
+        "Valuta", default="EUR", filters=[strip], validators=[DataRequired("Indica la valuta."), Currency()]
+    )
+    valid_from = ItalianDateField("Valida dal", validators=[InputRequired("Indica la data di decorrenza.")])
+    valid_to = ItalianDateField(
+        "Valida fino al",
+        validators=[
+            InputRequired("Indica la data di scadenza."),
+            NotBefore("valid_from", "La data di scadenza non può precedere la data di decorrenza."),
+        ],
+    )
+    contract_number = StringField(
+        "Numero del contratto coperto",
+        filters=[strip],
+        validators=[Optional(), Length(max=30, message="Al massimo 30 caratteri.")],
+    )
+
+
+class StateForm(FlaskForm):
+    state = SelectField(
+        "Nuovo stato",
+        choices=list(GUARANTEE_STATES.items()),
+        validators=[AnyOf(list(GUARANTEE_STATES), message="Stato non valido.")],
+    )
+
+
+class ExposureForm(FlaskForm):
+    operator_vat = _vat_field()
+    amount = MoneyField(
+        "Esposizione", validators=[InputRequired("Indica l'esposizione."), PositiveAmount(allow_zero=True)]
+    )
+    as_of = ItalianDateField("Alla data", validators=[InputRequired("Indica la data di riferimento.")])
+    note = TextAreaField(
+        "Nota",
+        filters=[strip],
+        validators=[Optional(), Length(max=1000, message="Al massimo 1000 caratteri.")],
+    )
+
+
+class AdminFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    vat = StringField("Partita IVA", filters=[strip], validators=[Optional(), VatNumber()])
+    state = SelectField("Stato", choices=[("", "Tutti"), *GUARANTEE_STATES.items()], validators=[Optional()])

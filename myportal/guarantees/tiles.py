@@ -1,0 +1,67 @@
+"""Home tiles of guarantees: available credit and expiring guarantees; for admins, those expiring soon."""
+
+from datetime import date, timedelta
+
+from flask import url_for
+from flask_babel import gettext, ngettext
+from sqlalchemy import and_, case, func, literal, select
+
+from ..operators.tiles import Tile, fetch_figures
+from .models import COVERING_STATES, DEPOSIT, EXPIRY_WARNING_DAYS, Guarantee
+from .services import _covers, _current_exposure_subquery, format_money, money
+
+OPERATOR_ROLES = ("operator", "operator_admin")
+
+
+def home_figures(user) -> dict:
+    """Guarantees expiring soon (admins); the coverage figures of ``coverage_summary`` (operators)."""
+    today = date.today()
+    if user.role == "admin":
+        expiring = (
+            select(func.count())
+            .select_from(Guarantee)
+            .where(
+                Guarantee.state.in_(COVERING_STATES),
+                Guarantee.valid_to >= today,
+                Guarantee.valid_to <= today + timedelta(days=EXPIRY_WARNING_DAYS),
+            )
+        )
+        return {"expiring": expiring.scalar_subquery()}
+    if user.role not in OPERATOR_ROLES or user.operator_id is None:
+        return {}
+    covers = _covers(today)
+    soon = and_(covers, Guarantee.valid_to <= today + timedelta(days=EXPIRY_WARNING_DAYS))
+
+    def of_operator(column):
+        return select(column).where(Guarantee.operator_id == user.operator_id).scalar_subquery()
+
+    def amount_if(condition):
+        return of_operator(func.coalesce(
+            func.sum(case((condition, Guarantee.amount), else_=literal(0, Guarantee.amount.type))), 0
+        ))
+
+    return {
+        "guarantees": amount_if(and_(covers, Guarantee.guarantee_type != DEPOSIT)),
+        "deposits": amount_if(and_(covers, Guarantee.guarantee_type == DEPOSIT)),
+        "expiring": of_operator(func.coalesce(func.sum(case((soon, 1), else_=0)), 0)),
+        "exposure": _current_exposure_subquery(user.operator_id),
+    }
+
+
+def home_tiles(user, figures: dict | None = None) -> list[Tile]:
+    if user.role != "admin" and (user.role not in OPERATOR_ROLES or user.operator_id is None):
+        return []
+    if figures is None:
+        figures = fetch_figures(home_figures(user))
+    if user.role == "admin":
+        return [
+            Tile(gettext("Garanzie ed esposizione"), url_for("guarantees.admin_index", state="in_scadenza"),
+                 ngettext("%(num)d garanzia in scadenza entro 30 giorni",
+                          "%(num)d garanzie in scadenza entro 30 giorni", figures["expiring"])),
+        ]
+    available = money(figures["guarantees"]) + money(figures["deposits"]) - money(figures["exposure"])
+    text = gettext("Copertura disponibile: %(amount)s", amount=format_money(available))
+    expiring = int(figures["expiring"] or 0)
+    if expiring:
+        text += " · " + ngettext("%(num)d garanzia in scadenza", "%(num)d garanzie in scadenza", expiring)
+    return [Tile(gettext("Garanzie finanziarie"), url_for("guarantees.index"), text)]
