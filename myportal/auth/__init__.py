@@ -1,4 +1,4 @@
-"""Log-in, log-out, account activation, password reset and change."""
+"""Log-in (password, then the TOTP second factor), log-out, account activation, password reset and change."""
 
 from flask import Blueprint
 

@@ -1,7 +1,7 @@
 """Forms of log-in and credentials."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import StrongPassword
@@ -39,3 +39,20 @@ class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(
         "Password attuale", validators=[DataRequired("Inserisci la password attuale."), Length(max=256)]
     )
+
+
+class CodeForm(FlaskForm):
+    """A code of the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Codice di verifica",
+        validators=[DataRequired("Inserisci il codice di verifica."), Length(max=32, message="Codice non valido.")],
+    )
+
+
+class DisableMfaForm(CodeForm):
+    password = PasswordField("Password", validators=[DataRequired("Inserisci la password."), Length(max=256)])
+
+
+class CompanyMfaForm(FlaskForm):
+    required = BooleanField("Richiedi la verifica in due passaggi a tutti gli utenti dell'azienda")

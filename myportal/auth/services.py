@@ -31,8 +31,9 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username_key == username_key(username)))
 
 
-def log_in(username: str, password: str) -> User:
-    """Check the credentials, apply the lock-out rule and start a session; raise AuthError if refused."""
+def log_in(username: str, password: str, next_url: str = "") -> bool:
+    """Check the credentials and apply the lock-out rule; raise AuthError if refused. Return True when the
+    session started, False when the second factor comes next (a code, or enrolment for those who must)."""
     user = find_user(username)
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None:
@@ -45,15 +46,20 @@ def log_in(username: str, password: str) -> User:
     if not password_ok or user.status != "active":
         _record_failure(user, now, password_ok)
         raise AuthError(GENERIC_LOGIN_ERROR)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    from .mfa import begin_second_step, needs_second_step
+
+    if needs_second_step(user):
+        begin_second_step(user, next_url)
+        return False
     user.failed_logins = 0
     user.locked_until = None
     user.previous_login_at = user.last_login_at
     user.last_login_at = now
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
     audit("login.success", user, user=user)
     start_session(user)
-    return user
+    return True
 
 
 def _record_failure(user: User, now, password_ok: bool) -> None:

@@ -1,13 +1,15 @@
 """Views of log-in and credentials."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import limiter
 from ..operators.models import username_key
+from ..security.redirects import is_local_path
 from ..transaction import discard_changes
 from . import bp
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from .mfa import abandon_second_step, has_pending_state
 from .services import AuthError, change_password, log_in, request_password_reset, set_password_with_token, token_user
 
 
@@ -21,7 +23,7 @@ def _account_key() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Only local paths are followed after log-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if is_local_path(target):
         return target
     return url_for("operators.home")
 
@@ -34,12 +36,13 @@ def login():
         return redirect(url_for("operators.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        next_url = _safe_next(request.args.get("next"))
         try:
-            log_in(form.username.data, form.password.data)
+            session_started = log_in(form.username.data, form.password.data, next_url)
         except AuthError as error:
             form.form_errors.append(str(error))
         else:
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(next_url if session_started else url_for("auth.mfa_verify"))
     return render_template("auth/login.html", form=form)
 
 
@@ -49,6 +52,9 @@ def logout():
 
     if current_user.is_authenticated:
         end_session(current_user._get_current_object())
+    elif has_pending_state():
+        abandon_second_step()
+        session.clear()
     flash("Sei uscito dal portale.", "info")
     return redirect(url_for("auth.login"))
 
@@ -108,3 +114,5 @@ def change_password_page():
             return redirect(url_for("operators.home"))
     return render_template("auth/change_password.html", form=form)
 
+
+from . import mfa_views  # noqa: E402, F401  (the second factor's routes)

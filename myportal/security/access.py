@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from .audit import audit
+from .input_guard import is_valid_id
 
 
 def role_required(*roles: str):
@@ -32,7 +33,7 @@ def operator_required(view):
 
 def get_owned_or_404(model, object_id):
     """Load ``model`` by id only if it belongs to the current user's operator; audit any other attempt."""
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id) if is_valid_id(object_id) else None
     if obj is None:
         abort(404)
     owner_id = obj.id if model.__tablename__ == "operators" else obj.operator_id

@@ -1,4 +1,4 @@
-"""Server-side sessions, single-use tokens and the audit log."""
+"""Server-side sessions, single-use tokens, MFA recovery codes and the audit log."""
 
 from __future__ import annotations
 
@@ -40,6 +40,18 @@ class Token(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class RecoveryCode(Base):
+    """A single-use recovery code of the second factor, stored only as its SHA-256 hash."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
 
 

@@ -1,5 +1,6 @@
 """Browser journeys: the portal served on loopback by a real HTTP server, driven by Debian's Chromium."""
 
+import functools
 import os
 import shutil
 import tempfile
@@ -12,10 +13,10 @@ from werkzeug.serving import make_server
 from config import TestingConfig
 from myportal import create_app
 from myportal.extensions import db
-from tests.conftest import _free_port
+from tests.conftest import DatabaseAccess, _free_port
+from tests.e2e import SCREENSHOTS, create_account
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
@@ -31,6 +32,11 @@ def live_app(smtp_server):
         MAIL_SERVER = "127.0.0.1"
         MAIL_PORT = smtp_server.port
         WTF_CSRF_ENABLED = True
+        # Every journey logs in from the same loopback address: the limits are tested elsewhere.
+        LOGIN_RATE_LIMIT = "1000 per minute"
+        REGISTRATION_RATE_LIMIT = "1000 per minute"
+        # Staff log in with a password only here; the second factor has a journey of its own.
+        MFA_REQUIRED_ROLES = ()
 
     app = create_app(Config)
     with app.app_context():
@@ -70,8 +76,8 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
-    context = browser.new_context(locale="it-IT")
+def page(browser, live_server, request):
+    context = browser.new_context(locale="it-IT", base_url=live_server)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -86,3 +92,15 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def live_db(live_app):
+    """Reads and writes on the live server's database, each in a short app context of its own."""
+    return DatabaseAccess(live_app)
+
+
+@pytest.fixture
+def make_account(live_db):
+    """An active user (for operator roles, of a new company unless ``operator_id``) in the live database."""
+    return functools.partial(create_account, live_db)
