@@ -1,0 +1,1 @@
+"""Benchmarks of myportal (not tests): data generator, load runs, micro-benchmarks, RESULTS.md."""
