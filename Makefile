@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint migrate demo
+.PHONY: run test install lint migrate demo bench
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,10 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+SIZE ?= small
+BENCH_DATABASES ?= sqlite,postgresql
+
+bench: install
+	$(BIN)/pip install --quiet -e '.[production]'
+	nice -n 10 $(BIN)/python -m bench.run --size $(SIZE) --databases $(BENCH_DATABASES)

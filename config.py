@@ -18,6 +18,21 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _list(name: str, default: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, default).split(",") if item.strip())
+
+
+def _engine_options() -> dict:
+    """pool_pre_ping always; each worker's pool size and overflow from DB_POOL_SIZE / DB_MAX_OVERFLOW when set
+    (an ``sqlite://`` pool refuses them)."""
+    options: dict = {"pool_pre_ping": True}
+    if os.environ.get("DB_POOL_SIZE"):
+        options["pool_size"] = _int("DB_POOL_SIZE", 5)
+    if os.environ.get("DB_MAX_OVERFLOW"):
+        options["max_overflow"] = _int("DB_MAX_OVERFLOW", 10)
+    return options
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -25,7 +40,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'myportal.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options()
+    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)  # trusted reverse proxies in front (X-Forwarded-For/-Proto)
+    LOG_REQUESTS = _bool("LOG_REQUESTS", True)  # one JSON line per request, with its request id
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -71,6 +88,13 @@ class Config:
     HSTS = False
     PAGE_SIZE = 25
 
+    MFA_REQUIRED_ROLES = _list("MFA_REQUIRED_ROLES", "admin,support")
+    MFA_SECRET_KEY = os.environ.get("MFA_SECRET_KEY", "")  # encrypts TOTP secrets; default: SECRET_KEY
+    EIC_ISSUING_OFFICE = os.environ.get("EIC_ISSUING_OFFICE", "26")  # Terna's Local Issuing Office
+    GSTAT_DEADLINE_DAY = _int("GSTAT_DEADLINE_DAY", 15)  # of the month after the one reported
+    GSTAT_UPLOAD_MAX_BYTES = _int("GSTAT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+    GUARANTEE_WARNING_THRESHOLD = os.environ.get("GUARANTEE_WARNING_THRESHOLD", "100000")  # EUR of available credit
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -84,6 +108,8 @@ class TestingConfig(Config):
     SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "assistenza@myportal.localhost")
     PORTAL_BASE_URL = "http://localhost"
     SERVER_NAME = None
+    LOG_REQUESTS = _bool("LOG_REQUESTS", False)
+    MFA_REQUIRED_ROLES = ()  # tests of multi-factor log-in turn it on themselves
 
 
 class ProductionConfig(Config):

@@ -3,11 +3,13 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, has_request_context, render_template, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from . import ops
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+from .security import input_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +41,7 @@ def create_app(config=None) -> Flask:
     register_security_headers(app)
     register_template_context(app)
     register_commands(app)
+    ops.init_app(app)  # last: its after-request hook runs first and logs the final status
     return app
 
 
@@ -57,14 +60,16 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     transaction.init_app(app)
+    input_guard.init_app(app)
 
 
-FEATURES = ("operators", "auth", "registration", "admin", "support", "contracts", "invoicing", "tickets", "content")
 
 
 def register_blueprints(app: Flask) -> None:
     """Each feature package holds a Blueprint ``bp``; importing its views attaches the routes."""
     from importlib import import_module
+
+    from .features import FEATURES
 
     for feature in FEATURES:
         import_module(f"{__name__}.{feature}.views")
@@ -122,12 +127,14 @@ def register_security_headers(app: Flask) -> None:
 def register_template_context(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
-    from .models import as_utc
     from .contracts.selection import current_supply_point, operator_supply_points
+    from .models import as_utc
     from .navigation import menu_for
 
     @app.context_processor
     def _context():
+        if not has_request_context():  # e-mails rendered by a command
+            return {}
         context = {"menu": menu_for(current_user), "current_lang": session.get("lang") or "it"}
         if current_user.is_authenticated and current_user.operator_id is not None:
             context["supply_points"] = operator_supply_points()
@@ -141,10 +148,6 @@ def register_template_context(app: Flask) -> None:
     @app.template_filter("date")
     def _date(value, pattern="dd/MM/yyyy"):
         return format_date(value, pattern) if value else ""
-
-    @app.before_request
-    def _request_id():
-        g.request_id = request.headers.get("X-Request-ID", "")[:64]
 
 
 def register_commands(app: Flask) -> None:

@@ -22,11 +22,13 @@ def main():
 
 
 def register(app: Flask) -> None:
-    from .contracts.imports import import_measurements_command
+    """The portal's commands, with those of each feature's ``cli.register(app, import_group)``."""
     from .demo import demo_data_command
+    from .features import feature_modules
     from .registration.imports import import_group
 
-    import_group.add_command(import_measurements_command)
+    for module in feature_modules("cli"):
+        module.register(app, import_group)
     app.cli.add_command(users_group)
     app.cli.add_command(import_group)
     app.cli.add_command(demo_data_command)

@@ -6,7 +6,6 @@ Idempotent: what exists already (looked up by VAT number, user name or natural k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
 import click
 from flask.cli import with_appcontext
@@ -15,6 +14,7 @@ from stdnum import luhn
 from stdnum.it import codicefiscale
 
 from .extensions import db
+from .features import feature_modules
 from .models import utcnow
 from .operators.models import ROLE_LABELS, Operator, User, username_key
 from .operators.services import add_operator_user, create_user, get_or_create_operator
@@ -255,15 +255,12 @@ def load_demo_data() -> DemoReport:
     return report
 
 
-# Feature packages whose ``demo.load_demo(operators)`` fills their area for the demo operators.
-FEATURE_DEMOS = ("contracts", "content", "tickets")
-
-
 def _load_features() -> None:
+    """Each feature's ``demo.load_demo(operators)`` fills its area for the demo operators."""
     operators = list(db.session.scalars(select(Operator).order_by(Operator.id)))
-    for feature in FEATURE_DEMOS:
-        import_module(f"myportal.{feature}.demo").load_demo(operators)
-    db.session.flush()
+    for module in feature_modules("demo"):
+        module.load_demo(operators)
+        db.session.flush()
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -279,6 +276,8 @@ def demo_instructions() -> str:
     lines = ["Demo log-ins (http://127.0.0.1:5000/accedi):"]
     lines += [f"  {role:<26} {username:<22} {password}" for role, username, password in demo_logins()]
     lines.append("  (004512 is a customer code used as user name.)")
+    lines.append("  Administrators and support staff set up two-step verification (an authenticator app, TOTP)")
+    lines.append("  at their first log-in; the portal shows a QR code and the key as text.")
     lines += ["", "Registration paths to try (Registrati), records not registered yet:",
               "  1. Credenziali Portale Procedure Informatiche Terna: Partita IVA, login, password"]
     lines += [f"     {row[0]}  {row[3]:<16} {row[4]}   ({row[1]})" for row in LEGACY_ROWS]

@@ -1,6 +1,5 @@
 """Flask extensions, created unbound and bound in :func:`myportal.create_app`."""
 
-from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -21,11 +20,12 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def select_locale():
+    """Italian first: the language chosen in the session, else the default (not the browser's, since the
+    interface is written in Italian and a browser's English would only turn dates and numbers English)."""
     from flask import current_app, session
 
-    return session.get("lang") or request.accept_languages.best_match(
-        current_app.config["LANGUAGES"], default=current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    lang = session.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 babel = Babel()
@@ -46,5 +46,10 @@ def _configure_sqlite(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+    """SQLite: take the write lock when the transaction starts (IMMEDIATE). A plain BEGIN that reads and then
+    writes fails with "database is locked" when another process wrote in between, whatever the busy timeout;
+    IMMEDIATE makes concurrent requests wait their turn instead (PostgreSQL needs none of this). Connections
+    opened with ``isolation_level="AUTOCOMMIT"`` only read and take no lock."""
+    autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if connection.dialect.name == "sqlite" and not autocommit:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,15 +1,9 @@
-"""Imports every feature's models so that the metadata (and Alembic's autogenerate) sees all tables."""
+"""Imports every model so that the metadata (and Alembic's autogenerate) sees all tables."""
 
-from .content.models import Document, NewsItem  # noqa: F401
-from .contracts.models import Contract, Measurement, MeterReading, SupplyPoint  # noqa: F401
+from .features import feature_modules
 from .notifications.models import OutboxMessage  # noqa: F401
 from .operators.contact_models import PendingEmailChange, UserContact  # noqa: F401
-from .operators.models import Operator, User  # noqa: F401
-from .registration.models import (  # noqa: F401
-    CustomerRecord,
-    GecoPractice,
-    LegacyCredential,
-    RegistrationRequest,
-)
-from .security.models import AuditEvent, Token, UserSession  # noqa: F401
-from .tickets.models import Ticket, TicketAttachment, TicketMessage  # noqa: F401
+from .security.models import AuditEvent, RecoveryCode, Token, UserSession  # noqa: F401
+
+# Each feature's models.py (operators, registration, contracts, invoicing, tickets, content, ...).
+FEATURE_MODELS = tuple(feature_modules("models"))

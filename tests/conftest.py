@@ -10,16 +10,20 @@ import tempfile
 import time
 from contextlib import contextmanager
 
+import pyotp
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, orm, select
+from sqlalchemy import event, func, orm, select
 from stdnum import luhn
 from stdnum.it import codicefiscale
 
 from config import TestingConfig
 from myportal import create_app
 from myportal.extensions import db, limiter
+from myportal.models import utcnow
 from myportal.operators.models import Operator, User, username_key
+from myportal.security.mfa import decrypt_secret, encrypt_secret, new_recovery_codes, recovery_hash
+from myportal.security.models import RecoveryCode
 from myportal.security.passwords import hash_password
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -311,3 +315,56 @@ def wait_for(predicate, timeout: float = 5.0):
             return True
         time.sleep(0.05)
     return False
+
+
+# --- counting SQL statements -------------------------------------------------------------------------------
+
+HARNESS_STATEMENTS = ("SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+@contextmanager
+def counting_queries(app):
+    """The SQL statements a request runs inside the block (the test harness's savepoints left out)."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(HARNESS_STATEMENTS):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+# --- the second factor ---------------------------------------------------------------------------------
+
+def user_secret(app, user_id: int) -> str:
+    with app.app_context():
+        return decrypt_secret(db.session.scalar(select(User.mfa_secret).where(User.id == user_id)))
+
+
+def totp_code(app, user_id: int, steps_ahead: int = 0) -> str:
+    """The code the user's app shows now (or ``steps_ahead`` 30-second steps later, still accepted once)."""
+    totp = pyotp.TOTP(user_secret(app, user_id))
+    return totp.generate_otp(totp.timecode(utcnow()) + steps_ahead)
+
+
+@pytest.fixture
+def enable_mfa(app):
+    """Turn MFA on for ``user`` as if enrolled; return the recovery codes."""
+
+    def do_enable(user) -> list[str]:
+        codes = new_recovery_codes()
+        with app.app_context():
+            row = db.session.get(User, user.id)
+            row.mfa_secret = encrypt_secret(pyotp.random_base32(32))
+            row.mfa_enabled_at = utcnow()
+            db.session.add_all(RecoveryCode(user_id=user.id, code_hash=recovery_hash(user.id, c)) for c in codes)
+            db.session.commit()
+        return codes
+
+    return do_enable

@@ -101,7 +101,7 @@ def test_demo_data_is_idempotent_and_usable(app, dbs, client):
     assert first.exit_code == 0, first.output
     counts = {model.__name__: dbs.count(model) for model in MODELS}
     assert counts == {
-        "Operator": 4, "User": 6, "LegacyCredential": 2, "GecoPractice": 2, "CustomerRecord": 2,
+        "Operator": 4, "User": 6, "LegacyCredential": 2, "GecoPractice": 7, "CustomerRecord": 2,
         "RegistrationRequest": 3,
     }
 

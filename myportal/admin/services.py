@@ -154,6 +154,17 @@ def unlock_user(user: User, admin: User) -> None:
     unlock(user)
 
 
+def reset_user_mfa(user: User, admin: User) -> None:
+    """Remove the second factor of a user who lost it (see ``auth.mfa.reset_mfa``)."""
+    from ..auth.mfa import reset_mfa
+    from ..auth.services import AuthError
+
+    try:
+        reset_mfa(user, admin)
+    except AuthError as error:
+        raise AdminError(str(error)) from error
+
+
 # --- audit log ------------------------------------------------------------------------------------
 
 def rome_day_start(day: date) -> datetime:
@@ -165,11 +176,13 @@ def audit_events(
     *,
     username: str = "",
     vat_number: str = "",
+    operator_name: str = "",
     event: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> Select:
-    """Audit events, newest first; dates are Italian calendar days, both ends included."""
+    """Audit events, newest first; the operator by exact VAT number or a part of its name; dates are Italian
+    calendar days, both ends included."""
     statement = (
         select(AuditEvent)
         .options(joinedload(AuditEvent.user))
@@ -182,6 +195,12 @@ def audit_events(
     if vat_number:
         statement = statement.where(
             AuditEvent.operator_id.in_(select(Operator.id).where(Operator.vat_number == vat_number))
+        )
+    if operator_name:
+        statement = statement.where(
+            AuditEvent.operator_id.in_(
+                select(Operator.id).where(Operator.name.ilike(_like(operator_name.strip()), escape="\\"))
+            )
         )
     if event:
         statement = statement.where(AuditEvent.event.startswith(event.strip(), autoescape=True))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..notifications.models import OutboxMessage
 from ..operators.models import User
+from ..pages import paginate
 from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, RegistrationRequest
 from ..security.access import role_required
 from ..transaction import discard_changes
@@ -26,20 +27,12 @@ from .services import (
     outbox_messages,
     registration_queue,
     reject_request,
+    reset_user_mfa,
     unlock_user,
     user_list,
 )
 
 USER_LIST_ARGS = ("q", "role", "state", "locked", "page")
-
-
-def _paginate(statement):
-    return db.paginate(
-        statement,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
 
 
 def _filters(form) -> dict:
@@ -59,7 +52,7 @@ def requests():
     state = request.args.get("state", "pending")
     if state not in QUEUE_FILTERS:
         state = "pending"
-    page = _paginate(registration_queue(state))
+    page = paginate(registration_queue(state))
     return render_template(
         "admin/requests.html", page=page, state=state, states=QUEUE_FILTERS, labels=REQUEST_STATE_LABELS
     )
@@ -173,7 +166,7 @@ def users():
     return render_template(
         "admin/users.html",
         form=form,
-        page=_paginate(statement),
+        page=paginate(statement),
         filters=_filters(form),
         action_form=ActionForm(formdata=None),
     )
@@ -216,6 +209,15 @@ def unlock(user_id):
     return _user_action(user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo.")
 
 
+@bp.route("/utenti/<int:user_id>/azzera-verifica", methods=["POST"])
+@role_required("admin")
+def reset_mfa(user_id):
+    return _user_action(
+        user_id, reset_user_mfa,
+        "Verifica in due passaggi di {username} azzerata: al prossimo accesso potrà configurarla di nuovo.",
+    )
+
+
 # --- audit log ------------------------------------------------------------------------------------
 
 @bp.route("/registro")
@@ -224,10 +226,10 @@ def audit_log():
     form = AuditFilterForm(formdata=request.args)
     form.validate()
     data = form.valid_data()
-    page = _paginate(
+    page = paginate(
         audit_events(
             username=(data.get("username") or "").strip(),
-            vat_number=data.get("vat_number") or "",
+            **form.operator_filter(),
             event=data.get("event") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
@@ -250,7 +252,7 @@ def audit_log():
 def outbox():
     form = OutboxFilterForm(formdata=request.args)
     form.validate()
-    page = _paginate(outbox_messages(form.valid_data().get("recipient") or ""))
+    page = paginate(outbox_messages(form.valid_data().get("recipient") or ""))
     return render_template(
         "admin/outbox.html",
         form=form,

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
@@ -29,19 +30,6 @@ from .services import (
     unpublish_news,
     update_news,
 )
-
-
-def _paginate(statement):
-    return db.paginate(
-        statement,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 def _max_document_bytes() -> int:
@@ -69,7 +57,7 @@ def _filesize(value: int) -> str:
 
 @bp.route("/notizie")
 def news_list():
-    return render_template("content/news_list.html", page=_paginate(published_news()))
+    return render_template("content/news_list.html", page=paginate(published_news()))
 
 
 @bp.route("/notizie/<int:news_id>")
@@ -100,7 +88,7 @@ def library(category: str | None):
         abort(404)
     return render_template(
         "content/library.html",
-        page=_paginate(library_documents(category)),
+        page=paginate(library_documents(category)),
         category=category,
         categories=LIBRARY_CATEGORIES,
     )
@@ -121,7 +109,7 @@ def download(document_id: int):
 @role_required("operator", "operator_admin")
 def my_documents():
     return render_template(
-        "content/my_documents.html", page=_paginate(operator_documents(current_user.operator_id))
+        "content/my_documents.html", page=paginate(operator_documents(current_user.operator_id))
     )
 
 
@@ -143,7 +131,7 @@ def admin_index():
 @bp.route("/admin/contenuti/notizie")
 @role_required("admin")
 def admin_news():
-    return render_template("content/admin_news.html", page=_paginate(all_news()))
+    return render_template("content/admin_news.html", page=paginate(all_news()))
 
 
 @bp.route("/admin/contenuti/notizie/nuova", methods=["GET", "POST"])
@@ -152,7 +140,7 @@ def admin_news_new():
     form = NewNewsForm()
     if form.validate_on_submit():
         news = create_news(
-            _user(), title=form.title.data, summary=form.summary.data, body=form.body.data,
+            acting_user(), title=form.title.data, summary=form.summary.data, body=form.body.data,
             publish=form.publish.data,
         )
         flash("Notizia pubblicata." if news.published else "Notizia salvata come bozza.", "success")
@@ -166,7 +154,7 @@ def admin_news_edit(news_id: int):
     news = _news_or_404(news_id)
     form = NewsForm(obj=news)
     if form.validate_on_submit():
-        update_news(news, _user(), title=form.title.data, summary=form.summary.data, body=form.body.data)
+        update_news(news, acting_user(), title=form.title.data, summary=form.summary.data, body=form.body.data)
         flash("Notizia aggiornata.", "success")
         return redirect(url_for("content.admin_news"))
     return render_template("content/admin_news_form.html", form=form, news=news)
@@ -175,7 +163,7 @@ def admin_news_edit(news_id: int):
 @bp.route("/admin/contenuti/notizie/<int:news_id>/pubblica", methods=["POST"])
 @role_required("admin")
 def admin_news_publish(news_id: int):
-    publish_news(_news_or_404(news_id), _user())
+    publish_news(_news_or_404(news_id), acting_user())
     flash("Notizia pubblicata: ora è visibile a tutti.", "success")
     return redirect(url_for("content.admin_news"))
 
@@ -183,7 +171,7 @@ def admin_news_publish(news_id: int):
 @bp.route("/admin/contenuti/notizie/<int:news_id>/ritira", methods=["POST"])
 @role_required("admin")
 def admin_news_unpublish(news_id: int):
-    unpublish_news(_news_or_404(news_id), _user())
+    unpublish_news(_news_or_404(news_id), acting_user())
     flash("Notizia ritirata: non è più visibile.", "success")
     return redirect(url_for("content.admin_news"))
 
@@ -193,7 +181,7 @@ def admin_news_unpublish(news_id: int):
 def admin_news_delete(news_id: int):
     news = _news_or_404(news_id)
     if request.method == "POST":
-        delete_news(news, _user())
+        delete_news(news, acting_user())
         flash("Notizia eliminata.", "success")
         return redirect(url_for("content.admin_news"))
     return render_template(
@@ -221,7 +209,7 @@ def admin_documents():
         category = None
     return render_template(
         "content/admin_documents.html",
-        page=_paginate(all_documents(category)),
+        page=paginate(all_documents(category)),
         category=category,
         categories=CATEGORY_LABELS,
     )
@@ -236,7 +224,7 @@ def admin_document_new():
         upload = form.file.data
         try:
             document = publish_document(
-                _user(),
+                acting_user(),
                 title=form.title.data,
                 description=form.description.data,
                 category=form.category.data,
@@ -265,7 +253,7 @@ def admin_document_download(document_id: int):
 def admin_document_delete(document_id: int):
     document = _document_or_404(document_id)
     if request.method == "POST":
-        delete_document(document, _user())
+        delete_document(document, acting_user())
         flash("Documento eliminato.", "success")
         return redirect(url_for("content.admin_documents"))
     return render_template(

@@ -15,7 +15,6 @@ records' import; their reading of rows (one ORM object per row, one natural key)
 from __future__ import annotations
 
 import csv
-import io
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from sqlalchemy import insert, select, update
 
 from ..extensions import db
 from ..models import as_utc, utcnow
-from ..registration.imports import ImportResult, RowError
+from ..registration.imports import ImportResult, RowError, run_import_command
 from ..security.audit import audit
 from .models import Measurement, SupplyPoint
 from .services import ROME
@@ -331,23 +330,4 @@ def _read(source: Source, importer: _Importer) -> None:
 @click.option("--dry-run", is_flag=True, help="Only check the file.")
 @with_appcontext
 def import_measurements_command(path: str, dry_run: bool) -> None:
-    from ..transaction import commit
-
-    if path == "-":
-        stream = io.TextIOWrapper(click.get_binary_stream("stdin"), encoding="utf-8-sig", newline="")
-        result = import_measurements(stream, dry_run=dry_run, origin="<stdin>")
-    else:
-        result = import_measurements(path, dry_run=dry_run, origin=os.path.basename(path))
-    if not result.ok:
-        db.session.rollback()
-        for error in result.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(result.errors)} error(s): nothing imported.", err=True)
-        click.get_current_context().exit(1)
-    if dry_run:
-        db.session.rollback()
-        valid = result.inserted + result.updated + result.unchanged
-        click.echo(f"{valid} valid rows; nothing written (--dry-run).")
-        return
-    commit()
-    click.echo(result.summary + ".")
+    run_import_command(import_measurements, path, dry_run=dry_run)

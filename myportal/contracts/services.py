@@ -41,6 +41,62 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(ROME)
 
 
+QUARTER = timedelta(minutes=15)
+HOUR = timedelta(hours=1)
+
+
+def offset_text(offset: timedelta) -> str:
+    """A UTC offset as +01:00."""
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+DAY_QUARTERS = tuple(QUARTER * number for number in range(96))
+HOUR_QUARTERS = DAY_QUARTERS[:4]
+
+
+def _local_quarter(start: datetime) -> tuple[datetime, datetime, str]:
+    begin, end = to_local(start), to_local(start + QUARTER)
+    return begin.replace(tzinfo=None), end.replace(tzinfo=None), offset_text(begin.utcoffset())
+
+
+def _steady_quarters(first: datetime, steps, quarters: dict) -> None:
+    """Quarters from ``first`` (UTC) over a span in which the UTC offset does not change: the wall clock moves
+    with UTC."""
+    local = to_local(first)
+    wall, text = local.replace(tzinfo=None), offset_text(local.utcoffset())
+    for step in steps:
+        begin = wall + step
+        quarters[first + step] = (begin, begin + QUARTER, text)
+
+
+def local_quarters(start: datetime) -> dict[datetime, tuple[datetime, datetime, str]]:
+    """Italian time of the quarter hours of the UTC day that holds ``start``, keyed by UTC start as given
+    (naive on SQLite): wall-clock begin and end (naive) and the UTC offset of the begin as text (+01:00).
+
+    Exports look their rows up here, so the time zone is worked out about once per day, not twice per row.
+    Where the offset is the same at both ends of the day the wall clock moves with UTC; on the two days of a
+    change each hour is checked the same way, and the quarters of the hour that ends at the change are
+    converted one by one, which keeps the repeated autumn hour and the skipped spring hour right. A start
+    off the quarter (never stored: imports refuse it) gets its own answer only.
+    """
+    if start.minute % 15 or start.second or start.microsecond:
+        return {start: _local_quarter(start)}
+    day = start.replace(hour=0, minute=0)
+    quarters: dict = {}
+    if to_local(day).utcoffset() == to_local(day + timedelta(days=1)).utcoffset():
+        _steady_quarters(day, DAY_QUARTERS, quarters)
+        return quarters
+    for hour in (day + HOUR * number for number in range(24)):
+        if to_local(hour).utcoffset() == to_local(hour + HOUR).utcoffset():
+            _steady_quarters(hour, HOUR_QUARTERS, quarters)
+        else:
+            for step in HOUR_QUARTERS:
+                quarters[hour + step] = _local_quarter(hour + step)
+    return quarters
+
+
 def kwh(value: Decimal | int | float, places: int = 3) -> str:
     """A quantity written the Italian way (1.234,567)."""
     return format_decimal(value, format="#,##0." + "0" * places, locale="it_IT")
@@ -226,20 +282,32 @@ def measurement_day(point: SupplyPoint, period: Period, page: int) -> DayPage:
     return DayPage(page, period.days, day, rows)
 
 
-def iter_measurements(supply_point_id: int, period: Period, batch: int = 2000) -> Iterator:
-    """The period's intervals in order, fetched ``batch`` rows at a time (a server-side cursor where the
-    database has one): never the whole period in memory. Takes an id, not a SupplyPoint: a streamed
-    response runs after the request's session has been closed."""
-    result = db.session.execute(
-        select(*MEASUREMENT_COLUMNS)
-        .where(*_in_period(supply_point_id, period.start, period.end))
-        .order_by(Measurement.start)
+MEASUREMENT_TABLE = Measurement.__table__
+
+
+def iter_measurement_batches(supply_point_id: int, period: Period, batch: int = 1000) -> Iterator[list]:
+    """The period's intervals in order, as lists of at most ``batch`` rows (start in UTC, active, reactive,
+    power), fetched through Core with a server-side cursor where the database has one: no ORM row processing
+    and never the whole period in memory. Takes an id, not a SupplyPoint: a streamed response runs after the
+    request's session has been closed."""
+    table = MEASUREMENT_TABLE
+    result = db.session.connection().execute(
+        select(table.c.start, table.c.active_energy_kwh, table.c.reactive_energy_kvarh, table.c.power_kw)
+        .where(table.c.supply_point_id == supply_point_id, table.c.start >= period.start,
+               table.c.start < period.end)
+        .order_by(table.c.start)
         .execution_options(yield_per=batch)
     )
     try:
-        yield from result
+        yield from result.partitions()
     finally:
         result.close()
+
+
+def iter_measurements(supply_point_id: int, period: Period, batch: int = 1000) -> Iterator:
+    """The period's intervals in order, one row at a time (see ``iter_measurement_batches``)."""
+    for rows in iter_measurement_batches(supply_point_id, period, batch):
+        yield from rows
 
 
 # --- meter readings ----------------------------------------------------------------------------------------

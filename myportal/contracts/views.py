@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..extensions import db
+from ..pages import paginate
 from ..security.access import get_owned_or_404, operator_required
+from ..security.input_guard import is_valid_id
+from ..security.redirects import is_local_path
 from . import bp
 from .exports import measurements_csv, measurements_xlsx
 from .forms import MeasurementFilterForm, SelfReadingForm
@@ -33,24 +35,19 @@ def _helpers():
     return {"kwh": kwh, "interval": timedelta(minutes=15)}
 
 
-def _paginate(statement):
-    return db.paginate(
-        statement,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
-
-
 @bp.route("/punto-fornitura", methods=["POST"])
 @operator_required
 def choose():
-    point = choose_supply_point(request.form.get("supply_point_id", type=int) or 0)
+    supply_point_id = request.form.get("supply_point_id", type=int) or 0
+    if not is_valid_id(supply_point_id):
+        abort(404)
+    point = choose_supply_point(supply_point_id)
     if point is None:
+        get_owned_or_404(SupplyPoint, supply_point_id)  # another operator's: audited, 404
         abort(404)
     flash(f"Punto di fornitura selezionato: {point.pod}.", "info")
     target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local_path(target):
         target = url_for("operators.home")
     return redirect(target)
 
@@ -60,7 +57,7 @@ def choose():
 @bp.route("/punti-fornitura")
 @operator_required
 def supply_points():
-    page = _paginate(supply_point_list(current_user.operator_id))
+    page = paginate(supply_point_list(current_user.operator_id))
     return render_template("contracts/supply_points.html", page=page)
 
 
@@ -77,7 +74,7 @@ def contracts():
     state = request.args.get("state", "")
     if state not in CONTRACT_STATES:
         state = ""
-    page = _paginate(contract_list(current_user.operator_id, state or None))
+    page = paginate(contract_list(current_user.operator_id, state or None))
     return render_template("contracts/contracts.html", page=page, state=state, states=CONTRACT_STATES)
 
 
@@ -189,7 +186,7 @@ def self_reading():
                 flash(f"Autolettura del {data['reading_date']:%d/%m/%Y} registrata per il punto {point.pod}.",
                       "success")
                 return redirect(url_for("contracts.self_reading"))
-    page = _paginate(reading_list(point)) if point is not None else None
+    page = paginate(reading_list(point)) if point is not None else None
     return render_template(
         "contracts/self_reading.html", point=point, form=form, page=page,
         remote_message=REMOTE_READING_MESSAGE,

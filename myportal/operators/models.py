@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..models import Base, TimestampMixin, as_utc, utcnow
@@ -38,6 +38,8 @@ class Operator(TimestampMixin, Base):
     customer_code: Mapped[str | None] = mapped_column(String(6), unique=True, index=True)
     registered_address: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str | None] = mapped_column(String(254))
+    # Every user of the company must log in with a second factor (set by its operator_admin).
+    mfa_required: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     users: Mapped[list[User]] = relationship(back_populates="operator", order_by="User.username")
 
@@ -76,6 +78,10 @@ class User(UserMixin, TimestampMixin, Base):
     last_login_at: Mapped[datetime | None]
     previous_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # TOTP second factor: the secret, encrypted (security/mfa.py); enabled once confirmed by a code.
+    mfa_secret: Mapped[str | None] = mapped_column(String(200))
+    mfa_enabled_at: Mapped[datetime | None]
+    mfa_last_counter: Mapped[int | None]  # time step of the last accepted code: no replay
 
     operator: Mapped[Operator | None] = relationship(back_populates="users")
 
@@ -100,6 +106,10 @@ class User(UserMixin, TimestampMixin, Base):
     def is_locked(self, now: datetime | None = None) -> bool:
         locked_until = as_utc(self.locked_until)
         return locked_until is not None and locked_until > (now or utcnow())
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_enabled_at is not None
 
     @property
     def is_staff(self) -> bool:

@@ -17,24 +17,31 @@ from .models import ROLE_LABELS, Operator, User, username_key
 
 
 def home_figures(user: User) -> dict:
-    """The live figures of the home page's tiles for ``user``'s role (a few counts, whatever the data)."""
-    from ..content.services import document_count, latest_news
-    from ..tickets.services import open_ticket_count
+    """Every live figure of the home page for ``user``'s role: the tiles' counts in ONE ``SELECT`` of scalar
+    subqueries (this page's own and every feature's ``home_figures``), and the latest news."""
+    from ..content.models import PERSONAL, Document
+    from ..content.services import latest_news
+    from ..tickets.models import OPEN_STATES, Ticket
+    from .tiles import feature_figures, fetch_figures
 
-    figures: dict = {"latest_news": latest_news(limit=3)}
+    queries: dict = {}
     if user.role == "admin":
-        figures["pending_requests"] = db.session.scalar(
-            select(func.count())
-            .select_from(RegistrationRequest)
-            .where(RegistrationRequest.status == "pending")
-        )
+        queries["pending_requests"] = (
+            select(func.count()).select_from(RegistrationRequest).where(RegistrationRequest.status == "pending")
+        ).scalar_subquery()
     if user.operator_id is not None:
         operator_id = user.operator_id
-        figures["company_users"] = db.session.scalar(
-            select(func.count()).select_from(User).where(User.operator_id == operator_id)
-        )
-        figures["open_tickets"] = open_ticket_count(operator_id)
-        figures["documents"] = document_count(operator_id)
+        queries["open_tickets"] = (
+            select(func.count()).select_from(Ticket)
+            .where(Ticket.operator_id == operator_id, Ticket.state.in_(OPEN_STATES))
+        ).scalar_subquery()
+        queries["documents"] = (
+            select(func.count()).select_from(Document)
+            .where(Document.operator_id == operator_id, Document.category == PERSONAL)
+        ).scalar_subquery()
+    queries.update(feature_figures(user))
+    figures = fetch_figures(queries)
+    figures["latest_news"] = latest_news(limit=3)
     return figures
 
 

@@ -1,9 +1,9 @@
 """Home page, company data (Dati anagrafici) and company users."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..extensions import db
+from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
@@ -28,24 +28,24 @@ from .services import (
 from .services import (
     company_users as company_users_statement,
 )
-
-
-def _user() -> User:
-    return current_user._get_current_object()
+from .tiles import feature_tiles
 
 
 @bp.route("/")
 def home():
     if not current_user.is_authenticated:
         return render_template("operators/landing.html")
-    return render_template("operators/home.html", figures=home_figures(current_user))
+    figures = home_figures(current_user)
+    return render_template(
+        "operators/home.html", figures=figures, feature_tiles=feature_tiles(current_user, figures)
+    )
 
 
 # --- Dati anagrafici ------------------------------------------------------------------------------
 
 
 def _render_profile(contact_form=None, email_form=None):
-    user = _user()
+    user = acting_user()
     fax = fax_of(user)
     if contact_form is None:
         contact_form = ContactForm(
@@ -71,7 +71,7 @@ def profile():
     if not form.validate_on_submit():
         return _render_profile(contact_form=form)
     changed = update_contact_details(
-        _user(), phone=form.phone.data, mobile=form.mobile.data, fax=form.fax.data
+        acting_user(), phone=form.phone.data, mobile=form.mobile.data, fax=form.fax.data
     )
     flash(
         "Recapiti aggiornati." if changed else "Nessuna modifica da salvare.",
@@ -86,7 +86,7 @@ def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:
-            request_email_change(_user(), form.email.data)
+            request_email_change(acting_user(), form.email.data)
         except AccountError as error:
             discard_changes()
             form.email.errors = [*form.email.errors, str(error)]
@@ -123,12 +123,7 @@ def confirm_email(token):
 @bp.route("/utenti-aziendali")
 @role_required("operator_admin")
 def company_users():
-    page = db.paginate(
-        company_users_statement(current_user.operator_id),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = paginate(company_users_statement(current_user.operator_id))
     return render_template(
         "operators/company_users.html",
         operator=current_user.operator,
@@ -144,7 +139,7 @@ def invite():
     if form.validate_on_submit():
         try:
             user = invite_colleague(
-                _user(),
+                acting_user(),
                 full_name=form.full_name.data,
                 email=form.email.data,
                 role=form.role.data,
@@ -175,9 +170,9 @@ def _colleague_action(user_id: int, action, done: str, form_class=ActionForm):
         return redirect(url_for("operators.company_users"))
     try:
         if form_class is RoleForm:
-            action(_user(), user, form.role.data)
+            action(acting_user(), user, form.role.data)
         else:
-            action(_user(), user)
+            action(acting_user(), user)
     except AccountError as error:
         discard_changes()
         flash(str(error), "error")

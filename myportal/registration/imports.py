@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO
 
 import click
@@ -384,24 +386,32 @@ def import_group():
     pass
 
 
-def _run(spec: ImportSpec, path: str, dry_run: bool) -> None:
+def run_import_command(importer: Callable[..., ImportResult], path: str, *, dry_run: bool = False) -> None:
+    """Run ``importer(source, dry_run=..., origin=...)`` on FILE or standard input (``-``) for a command.
+
+    Every error is printed with its line number and the exit code is 1 (nothing written); otherwise the
+    import is committed (unless ``dry_run``) and one summary line is printed.
+    """
     from ..transaction import commit
 
     if path == "-":
-        with click.open_file("-", "r", encoding="utf-8-sig") as stream:
-            result = import_records(spec, stream, dry_run=dry_run, origin="<stdin>")
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+        result = importer(stream, dry_run=dry_run, origin="<stdin>")
     else:
-        result = import_records(spec, path, dry_run=dry_run, origin=os.path.basename(path))
+        result = importer(path, dry_run=dry_run, origin=os.path.basename(path))
     if not result.ok:
+        db.session.rollback()
         for error in result.errors:
             click.echo(str(error), err=True)
         click.echo(f"{len(result.errors)} error(s): nothing imported.", err=True)
         click.get_current_context().exit(1)
     if dry_run:
-        click.echo(f"{result.valid} valid rows; nothing written (--dry-run).")
+        db.session.rollback()
+        valid = result.valid or result.inserted + result.updated + result.unchanged
+        click.echo(f"{valid} valid rows; nothing written (--dry-run).")
         return
     commit()
-    click.echo(result.summary + ".")
+    click.echo(f"{result.kind}: {result.summary}.")
 
 
 def _make_command(spec: ImportSpec) -> click.Command:
@@ -416,7 +426,7 @@ def _make_command(spec: ImportSpec) -> click.Command:
     @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
     @click.option("--dry-run", is_flag=True, help="Only validate the file.")
     def command(path: str, dry_run: bool) -> None:
-        _run(spec, path, dry_run)
+        run_import_command(partial(import_records, spec), path, dry_run=dry_run)
 
     return command
 

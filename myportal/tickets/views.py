@@ -2,10 +2,11 @@
 
 import io
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..extensions import db
+from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
@@ -34,19 +35,6 @@ from .services import (
 
 OPERATOR_ROLES = ("operator", "operator_admin")
 STAFF_ROLES = ("support", "admin")
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-def _paginate(statement):
-    return db.paginate(
-        statement,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
 
 
 def _filters(form) -> dict:
@@ -88,7 +76,7 @@ def _send_attachment(attachment: TicketAttachment):
 def index():
     form = TicketFilterForm(request.args)
     filters = _filters(form)
-    page = _paginate(operator_tickets(current_user.operator_id, filters.get("state")))
+    page = paginate(operator_tickets(current_user.operator_id, filters.get("state")))
     return render_template("tickets/list.html", page=page, form=form, filters=filters)
 
 
@@ -112,7 +100,7 @@ def new():
     if form.validate_on_submit():
         try:
             ticket = open_ticket(
-                _user(),
+                acting_user(),
                 category=form.category.data,
                 subject=form.subject.data,
                 body=form.body.data,
@@ -146,7 +134,7 @@ def detail(ticket_id):
     ticket = get_owned_or_404(Ticket, ticket_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        reply_as_operator(ticket, _user(), form.body.data, _checked(form))
+        reply_as_operator(ticket, acting_user(), form.body.data, _checked(form))
         flash("Risposta inviata all'assistenza.", "success")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id))
     return _render_detail(ticket, form)
@@ -160,7 +148,7 @@ def close(ticket_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        close_ticket(ticket, _user())
+        close_ticket(ticket, acting_user())
     except TicketError as error:
         flash(str(error), "warning")
     else:
@@ -182,7 +170,7 @@ def attachment(attachment_id):
 def staff_index():
     form = StaffFilterForm(request.args)
     filters = _filters(form)
-    page = _paginate(staff_tickets(filters.get("state"), filters.get("category")))
+    page = paginate(staff_tickets(filters.get("state"), filters.get("category")))
     return render_template("tickets/staff_list.html", page=page, form=form, filters=filters)
 
 
@@ -213,7 +201,7 @@ def staff_detail(ticket_id):
     form = StaffReplyForm()
     if form.validate_on_submit():
         try:
-            reply_as_staff(ticket, _user(), form.body.data, _checked(form), state=form.state.data)
+            reply_as_staff(ticket, acting_user(), form.body.data, _checked(form), state=form.state.data)
         except TicketError as error:
             discard_changes()
             _apply_error(form, error)
@@ -230,7 +218,7 @@ def staff_state(ticket_id):
     form = StateForm()
     if form.validate_on_submit():
         try:
-            set_ticket_state(ticket, _user(), form.new_state.data)
+            set_ticket_state(ticket, acting_user(), form.new_state.data)
         except TicketError as error:
             discard_changes()
             _apply_error(form, error)
@@ -246,5 +234,5 @@ def staff_attachment(attachment_id):
     attachment = db.session.get(TicketAttachment, attachment_id)
     if attachment is None:
         abort(404)
-    attachment_viewed(attachment, _user())
+    attachment_viewed(attachment, acting_user())
     return _send_attachment(attachment)

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from myportal.models import utcnow
 from myportal.operators.models import User
-from myportal.security.models import AuditEvent, UserSession
+from myportal.security.models import AuditEvent, RecoveryCode, UserSession
 from tests.admin.test_requests import valid_vat
-from tests.conftest import login, submit
+from tests.conftest import login, submit, totp_code
 
 
 def _admin(login_as, make_user):
@@ -125,3 +125,36 @@ def test_unlock(client, login_as, make_user, dbs):
 def test_unknown_user_gives_404(client, login_as, make_user):
     _admin(login_as, make_user)
     assert submit(client, "/admin/utenti/999999/disabilita", {}, page="/admin/utenti").status_code == 404
+
+
+# --- the administrator's reset ---------------------------------------------------------------------------
+
+def test_administrator_resets_a_lost_factor(client, app, dbs, make_user, login_as, enable_mfa):
+    operator = make_user()
+    enable_mfa(operator)
+    other = app.test_client()
+    login(other, operator.username)
+    submit(other, "/accedi/codice", {"code": totp_code(app, operator.id)})
+    assert other.get("/fatture").status_code == 200
+    admin = make_user(role="admin", operator=False)
+    login_as(admin)
+    assert "Azzera verifica in due passaggi" in client.get("/admin/utenti").get_data(as_text=True)
+    response = submit(client, f"/admin/utenti/{operator.id}/azzera-verifica", {}, page="/admin/utenti",
+                      follow_redirects=True)
+    assert "azzerata" in response.get_data(as_text=True)
+    stored = dbs.get(User, operator.id)
+    assert stored.mfa_secret is None and stored.mfa_enabled_at is None
+    assert dbs.count(RecoveryCode, RecoveryCode.user_id == operator.id) == 0
+    assert dbs.count(AuditEvent, AuditEvent.event == "mfa.reset") == 1
+    assert other.get("/fatture").status_code == 302  # the user's sessions ended
+    again = submit(client, f"/admin/utenti/{operator.id}/azzera-verifica", {}, page="/admin/utenti",
+                   follow_redirects=True)
+    assert "non ha la verifica in due passaggi attiva" in again.get_data(as_text=True)
+    assert dbs.count(AuditEvent, AuditEvent.event == "mfa.reset") == 1
+
+
+def test_reset_is_for_administrators_only(client, make_user, login_as, enable_mfa):
+    operator = make_user()
+    enable_mfa(operator)
+    login_as(make_user(role="support", operator=False))
+    assert submit(client, f"/admin/utenti/{operator.id}/azzera-verifica", {}, page="/").status_code == 403

@@ -1,36 +1,17 @@
 """Pages run the same number of SQL statements whatever the number of news and documents."""
 
-from contextlib import contextmanager
+from functools import partial
 
 import pytest
-from sqlalchemy import event
 
-from myportal.extensions import db
+from tests.conftest import counting_queries
 from tests.content import add_document, add_news
 
 
 @pytest.fixture
 def count_statements(app):
     """A context manager collecting the SQL statements run inside it."""
-    with app.app_context():
-        engine = db.engine
-
-    @contextmanager
-    def counting():
-        statements = []
-
-        def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-                statements.append(statement)  # the test harness's savepoints are not the page's
-
-        event.listen(engine, "before_cursor_execute", before_cursor_execute)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", before_cursor_execute)
-
-    return counting
-
+    return partial(counting_queries, app)
 
 def statements_for(client, count_statements, url: str) -> int:
     client.get(url)  # warm-up: first-request work is not the page's

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -149,3 +150,11 @@ def test_dry_run_writes_nothing(app, dbs, tmp_path, point):
     result = _run(app, tmp_path, HEADER + "\nIT001E77700001,2025-01-15T10:00:00+01:00,1,0.4,5\n", "--dry-run")
     assert result.exit_code == 0 and "1 valid rows; nothing written" in result.output
     assert dbs.count(Measurement) == 0
+
+
+def test_documented_sample_imports(app, dbs, make_operator):
+    sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "measurements.csv"
+    point = add_supply_point(dbs, make_operator(), pod="IT001E88950463")
+    result = app.test_cli_runner().invoke(import_measurements_command, [str(sample)])
+    assert result.exit_code == 0, result.output
+    assert len(_stored(dbs, point)) == 8

@@ -2,12 +2,17 @@
 
 import html
 import io
-from datetime import timedelta
+import tempfile
+import tracemalloc
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from myportal.contracts.services import local_midnight, today_local
+from myportal.contracts.exports import csv_rows, write_xlsx
+from myportal.contracts.services import Period, local_midnight, local_quarters, offset_text, to_local, today_local
 from tests.contracts import add_measurements, add_supply_point, count_statements, days_ago, field_error
 
 
@@ -172,3 +177,144 @@ def test_queries_do_not_grow_with_measurements(app, dbs, point, logged_in):
     add_measurements(dbs, point, days_ago(31), 30)
     large = {path: _statements(app, logged_in, path) for path in paths}
     assert small == large
+
+
+# --- downloads: Italian time on the days of the clock change, streaming, flat memory -------------------------
+
+SPRING_CHANGE = date(2025, 3, 30)  # 02:00 does not exist: 92 quarter hours
+AUTUMN_CHANGE = date(2025, 10, 26)  # 02:00-03:00 twice, first +02:00 then +01:00: 100 quarter hours
+
+
+def _expected_line(pod: str, start: datetime) -> str:
+    """One CSV row worked out the plain way: the time zone converted twice for every row."""
+    begin, end = to_local(start), to_local(start + timedelta(minutes=15))
+    offset = begin.strftime("%z")
+    return (f"{pod};{begin:%d/%m/%Y};{begin:%H:%M};{end:%H:%M};{offset[:3]}:{offset[3:]};"
+            "1,250;0,400;5,000")
+
+
+def _utc_quarters(first: date, last: date) -> list[datetime]:
+    moment, end = local_midnight(first), local_midnight(last + timedelta(days=1))
+    starts = []
+    while moment < end:
+        starts.append(moment)
+        moment += timedelta(minutes=15)
+    return starts
+
+
+def _csv_lines(client, first: date, last: date) -> list[str]:
+    response = client.get("/misure/csv" + _period(first, last))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return response.get_data().decode("utf-8-sig").splitlines()
+
+
+@pytest.mark.parametrize(("day", "quarters"), [(SPRING_CHANGE, 92), (AUTUMN_CHANGE, 100)])
+def test_csv_on_the_days_of_the_clock_change(dbs, point, logged_in, day, quarters):
+    assert add_measurements(dbs, point, day - timedelta(days=1), 3) == 96 + quarters + 96
+    lines = _csv_lines(logged_in, day - timedelta(days=1), day + timedelta(days=1))
+    starts = _utc_quarters(day - timedelta(days=1), day + timedelta(days=1))
+    assert lines[1:] == [_expected_line(point.pod, start) for start in starts]
+    of_day = [line.split(";")[2:5] for line in lines[1:] if f";{day:%d/%m/%Y};" in line]
+    assert len(of_day) == quarters
+    if day == SPRING_CHANGE:
+        assert ["01:45", "03:00", "+01:00"] in of_day and ["03:00", "03:15", "+02:00"] in of_day
+        assert not [row for row in of_day if row[0].startswith("02:")]
+    else:
+        repeated = [row for row in of_day if row[0].startswith("02:")]
+        assert repeated == [
+            ["02:00", "02:15", "+02:00"], ["02:15", "02:30", "+02:00"], ["02:30", "02:45", "+02:00"],
+            ["02:45", "02:00", "+02:00"],
+            ["02:00", "02:15", "+01:00"], ["02:15", "02:30", "+01:00"], ["02:30", "02:45", "+01:00"],
+            ["02:45", "03:00", "+01:00"],
+        ]
+
+
+def test_xlsx_on_the_autumn_change_has_the_repeated_hour(dbs, point, logged_in):
+    add_measurements(dbs, point, AUTUMN_CHANGE, 1, active="0.75")
+    response = logged_in.get("/misure/xlsx" + _period(AUTUMN_CHANGE, AUTUMN_CHANGE))
+    rows = list(load_workbook(io.BytesIO(response.get_data()), read_only=True)["Misure"].iter_rows(values_only=True))
+    assert len(rows) == 101
+    expected = []
+    for start in _utc_quarters(AUTUMN_CHANGE, AUTUMN_CHANGE):
+        begin, end = to_local(start), to_local(start + timedelta(minutes=15))
+        offset = begin.strftime("%z")
+        expected.append((begin.replace(tzinfo=None), end.replace(tzinfo=None), f"{offset[:3]}:{offset[3:]}"))
+    assert [(begin, end, offset) for _, begin, end, offset, *_ in rows[1:]] == expected
+    assert [offset for *_, offset, _, _, _ in rows[1:]].count("+02:00") == 12  # 00:00-02:59 summer time
+
+
+@pytest.mark.parametrize("day", [SPRING_CHANGE, AUTUMN_CHANGE, date(2025, 7, 1), date(2025, 12, 31)])
+def test_local_quarters_match_a_conversion_of_every_interval(day):
+    for start in _utc_quarters(day - timedelta(days=1), day + timedelta(days=1)):
+        for stored in (start.replace(tzinfo=None), start):  # naive UTC as SQLite gives it back, or aware
+            quarters = local_quarters(stored)
+            begin, end = to_local(stored), to_local(stored + timedelta(minutes=15))
+            assert quarters[stored][:2] == (begin.replace(tzinfo=None), end.replace(tzinfo=None))
+            assert quarters[stored][2] == f"{begin:%z}"[:3] + ":" + f"{begin:%z}"[3:]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.datetimes(min_value=datetime(1975, 1, 1), max_value=datetime(2045, 12, 31)))
+def test_local_quarters_agree_with_a_plain_conversion_on_any_day(moment):
+    start = moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
+    quarters = local_quarters(start)
+    assert len(quarters) == 96 and start in quarters
+    for stored, (begin, end, offset) in quarters.items():
+        local, after = to_local(stored), to_local(stored + timedelta(minutes=15))
+        assert (begin, end) == (local.replace(tzinfo=None), after.replace(tzinfo=None))
+        assert offset == offset_text(local.utcoffset())
+
+
+def test_local_quarters_of_a_start_off_the_quarter():
+    start = datetime(2025, 10, 26, 0, 50)  # UTC: 02:50 summer time, ends 02:05 winter time
+    assert local_quarters(start) == {start: (datetime(2025, 10, 26, 2, 50), datetime(2025, 10, 26, 2, 5), "+02:00")}
+    assert offset_text(timedelta(hours=-3, minutes=-30)) == "-03:30"
+
+
+def _csv_peak(app, point, days: int, batch: int) -> tuple[int, list[str]]:
+    """Peak Python memory while the CSV of ``days`` days is produced and thrown away piece by piece."""
+    first = date(2025, 1, 1)
+    with app.app_context():
+        pieces = csv_rows(point.id, point.pod, Period(first, first + timedelta(days=days - 1)), batch)
+        sizes = []
+        tracemalloc.start()
+        try:
+            for piece in pieces:
+                sizes.append(piece.count("\n"))
+            return tracemalloc.get_traced_memory()[1], sizes
+        finally:
+            tracemalloc.stop()
+
+
+def test_csv_streams_in_pieces_with_memory_that_does_not_grow(app, dbs, point):
+    add_measurements(dbs, point, date(2025, 1, 1), 60)
+    _csv_peak(app, point, 1, 96)  # warm up the statement cache
+    day_peak, day_pieces = _csv_peak(app, point, 1, 96)
+    months_peak, pieces = _csv_peak(app, point, 60, 96)
+    assert day_pieces == [1, 96]
+    assert pieces == [1] + [96] * 60  # the header, then one piece per batch of rows
+    # The 60 days' CSV is about 400 KB: holding it (or its rows) would show here.
+    assert months_peak < day_peak + 64 * 1024
+
+
+def _xlsx_peak(app, point, days: int, batch: int) -> tuple[int, int]:
+    first = date(2025, 1, 1)
+    with app.app_context(), tempfile.TemporaryFile() as handle:
+        tracemalloc.start()
+        try:
+            write_xlsx(handle, point.id, point.pod, Period(first, first + timedelta(days=days - 1)), batch)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        handle.seek(0)
+        rows = load_workbook(handle, read_only=True)["Misure"].max_row
+    return peak, rows
+
+
+def test_xlsx_is_written_with_memory_that_does_not_grow(app, dbs, point):
+    add_measurements(dbs, point, date(2025, 1, 1), 60)
+    _xlsx_peak(app, point, 1, 96)
+    day_peak, day_rows = _xlsx_peak(app, point, 1, 96)
+    peak, rows = _xlsx_peak(app, point, 60, 96)
+    assert (day_rows, rows) == (97, 60 * 96 + 1)
+    assert peak < day_peak + 128 * 1024

@@ -1,14 +1,12 @@
 """Utenti aziendali: invite, disable, enable, change role, and the limits of an operator_admin."""
 
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from myportal.extensions import db
 from myportal.operators.models import User
 from myportal.security.models import AuditEvent, UserSession
-from tests.conftest import login, submit
+from tests.conftest import counting_queries, login, submit
 
 USERS = "/utenti-aziendali"
 INVITE = "/utenti-aziendali/invita"
@@ -185,21 +183,6 @@ def test_actions_need_the_csrf_token(client, company, login_as, dbs):
 # --- queries ----------------------------------------------------------------------------------------
 
 
-@contextmanager
-def count_queries(app):
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
-
 
 def test_company_users_page_runs_the_same_queries_with_2_and_20_users(
     client, app, make_operator, make_user, login_as
@@ -209,11 +192,11 @@ def test_company_users_page_runs_the_same_queries_with_2_and_20_users(
     make_user(role="operator", operator=operator)
     login_as(admin)
     client.get(USERS)
-    with count_queries(app) as few:
+    with counting_queries(app) as few:
         assert client.get(USERS).status_code == 200
     for _ in range(18):
         make_user(role="operator", operator=operator, password_hash=None, status="pending")
-    with count_queries(app) as many:
+    with counting_queries(app) as many:
         page = client.get(USERS).get_data(as_text=True)
     assert page.count("/disabilita") == 19
     assert len(few) == len(many), (few, many)

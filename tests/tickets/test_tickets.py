@@ -1,18 +1,16 @@
 """Tickets: opening with attachments, conversation from both sides, e-mail, scoping and the staff queue."""
 
 import io
-from contextlib import contextmanager
 
 import openpyxl
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from myportal.extensions import db
 from myportal.security.models import AuditEvent
 from myportal.tickets.attachments import MAX_ATTACHMENT_BYTES
 from myportal.tickets.demo import load_demo
 from myportal.tickets.models import Ticket, TicketAttachment, TicketMessage
-from tests.conftest import login, submit
+from tests.conftest import counting_queries, login, submit
 
 NEW = "/ticket/nuovo"
 SUPPORT = "assistenza@myportal.localhost"
@@ -318,21 +316,6 @@ def test_open_ticket_count_and_demo_loader(app, operator_user, make_user, dbs):
 # --- queries ----------------------------------------------------------------------------------------
 
 
-@contextmanager
-def count_queries(app):
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
-
 
 def _add_tickets(dbs, user, count):
     with dbs.session() as session:
@@ -356,11 +339,11 @@ def test_ticket_lists_run_the_same_queries_with_2_and_20_tickets(
     login_as(viewer)
     _add_tickets(dbs, users[0], 2)
     client.get(path)
-    with count_queries(app) as few:
+    with counting_queries(app) as few:
         assert client.get(path).status_code == 200
     for user in users:
         _add_tickets(dbs, user, 6)
-    with count_queries(app) as many:
+    with counting_queries(app) as many:
         page = client.get(path).get_data(as_text=True)
     assert page.count("Richiesta ") >= 8
     assert len(few) == len(many), (few, many)

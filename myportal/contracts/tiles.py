@@ -1,0 +1,39 @@
+"""Home tiles of the contracts area: supply points and active contracts, measurements, self-readings."""
+
+from flask import url_for
+from flask_babel import gettext, ngettext
+from sqlalchemy import func, select
+
+from ..operators.tiles import Tile, fetch_figures
+from .models import Contract, SupplyPoint
+
+OPERATOR_ROLES = ("operator", "operator_admin")
+
+
+def home_figures(user) -> dict:
+    """The operator's supply points and active contracts."""
+    if user.role not in OPERATOR_ROLES:
+        return {}
+    return {
+        "points": select(func.count()).select_from(SupplyPoint)
+        .where(SupplyPoint.operator_id == user.operator_id).scalar_subquery(),
+        "active": select(func.count()).select_from(Contract)
+        .where(Contract.operator_id == user.operator_id, Contract.status == "attivo").scalar_subquery(),
+    }
+
+
+def home_tiles(user, figures: dict | None = None) -> list[Tile]:
+    if user.role not in OPERATOR_ROLES:
+        return []
+    if figures is None:
+        figures = fetch_figures(home_figures(user))
+    return [
+        Tile(gettext("Punti di fornitura"), url_for("contracts.supply_points"),
+             ngettext("%(num)d punto di fornitura", "%(num)d punti di fornitura", figures["points"])),
+        Tile(gettext("Contratti"), url_for("contracts.contracts"),
+             ngettext("%(num)d contratto attivo", "%(num)d contratti attivi", figures["active"])),
+        Tile(gettext("Misure elettriche"), url_for("contracts.measurements"),
+             gettext("Curve quartorarie, download CSV e XLSX.")),
+        Tile(gettext("Autolettura contatore"), url_for("contracts.self_reading"),
+             gettext("Comunica la lettura del tuo contatore.")),
+    ]
