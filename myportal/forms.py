@@ -1,6 +1,9 @@
-"""WTForms pieces shared by every feature: identifier fields and the password policy."""
+"""WTForms pieces shared by every feature: identifier fields, dates, comparisons and the password policy."""
 
-from wtforms import ValidationError
+import operator
+from datetime import date, datetime
+
+from wtforms import StringField, ValidationError
 
 from .identifiers import (
     IdentifierError,
@@ -53,3 +56,49 @@ class StrongPassword:
         problem = password_problem(field.data or "", username=username)
         if problem:
             raise ValidationError(problem)
+
+
+class ItalianDateField(StringField):
+    """A date sent by a date picker (aaaa-mm-gg) or typed as gg/mm/aaaa; ``data`` is a date or None."""
+
+    FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        for pattern in self.FORMATS:
+            try:
+                self.data = datetime.strptime(self.raw, pattern).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError("Data non valida: usa il formato gg/mm/aaaa.")
+
+    def _value(self):
+        if isinstance(self.data, date):
+            return self.data.isoformat()
+        return getattr(self, "raw", "") or ""
+
+
+class ComparedWith:
+    """The value must stand after (``strictly``) or not before the value of another field of the form."""
+
+    def __init__(self, other: str, message: str, strictly: bool = False):
+        self.other = other
+        self.message = message
+        self.refused = operator.le if strictly else operator.lt
+
+    def __call__(self, form, field):
+        other = form[self.other].data
+        if field.data is not None and other is not None and self.refused(field.data, other):
+            raise ValidationError(self.message)
+
+
+def NotBefore(other: str, message: str) -> ComparedWith:  # noqa: N802 (reads as a validator class)
+    return ComparedWith(other, message)
+
+
+def After(other: str, message: str) -> ComparedWith:  # noqa: N802 (reads as a validator class)
+    return ComparedWith(other, message, strictly=True)

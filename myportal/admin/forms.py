@@ -1,12 +1,12 @@
 """Forms of the back office: decisions on registration requests and the filters of the lists."""
 
 import re
-from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms import ItalianDateField
 from ..identifiers import IdentifierError, clean_vat
 from ..operators.models import ROLE_LABELS, USER_STATE_LABELS
 
@@ -69,28 +69,6 @@ class UserFilterForm(FilterForm):
     )
 
 
-class ItalianDateField(StringField):
-    """A date typed as gg/mm/aaaa or sent by a date picker as aaaa-mm-gg; ``data`` is a date or None."""
-
-    FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-
-    def process_formdata(self, valuelist):
-        self.raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not self.raw:
-            return
-        for pattern in self.FORMATS:
-            try:
-                self.data = datetime.strptime(self.raw, pattern).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError("Data non valida: usa il formato gg/mm/aaaa.")
-
-    def _value(self):
-        if self.data:
-            return self.data.isoformat()
-        return getattr(self, "raw", "") or ""
 
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

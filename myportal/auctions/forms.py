@@ -7,7 +7,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..guarantees.forms import ItalianDateField, MoneyField, NotBefore, strip
+from ..forms import After, ItalianDateField, NotBefore
+from ..guarantees.forms import MoneyField, strip
 from ..models import as_utc
 from .models import ENROLMENT_STATES, PROCEDURE_TYPES
 from .services import MAX_DOCUMENT_BYTES, ROME, AuctionError, check_pdf, rome_to_utc
@@ -43,17 +44,6 @@ class NotNegative:
             raise ValidationError("La garanzia minima non può essere negativa.")
 
 
-class After:
-    """Strictly after the value of another field."""
-
-    def __init__(self, other: str, message: str):
-        self.other = other
-        self.message = message
-
-    def __call__(self, form, field):
-        other = form[self.other].data
-        if field.data is not None and other is not None and field.data <= other:
-            raise ValidationError(self.message)
 
 
 class AuctionForm(FlaskForm):

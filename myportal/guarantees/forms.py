@@ -3,7 +3,6 @@
 The money and date fields are shared with the auctions' forms.
 """
 
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
@@ -11,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import VatNumber
+from ..forms import ItalianDateField, NotBefore, VatNumber
 from .models import GUARANTEE_STATES, GUARANTEE_TYPES
 
 
@@ -52,28 +51,6 @@ class MoneyField(StringField):
         return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
 
 
-class ItalianDateField(StringField):
-    """A date sent by a date picker (aaaa-mm-gg) or typed as gg/mm/aaaa; ``data`` is a date or None."""
-
-    FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-
-    def process_formdata(self, valuelist):
-        self.raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not self.raw:
-            return
-        for pattern in self.FORMATS:
-            try:
-                self.data = datetime.strptime(self.raw, pattern).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError("Data non valida: usa il formato gg/mm/aaaa.")
-
-    def _value(self):
-        if isinstance(self.data, date):
-            return self.data.isoformat()
-        return getattr(self, "raw", "") or ""
 
 
 class Currency:
@@ -101,17 +78,6 @@ class PositiveAmount:
             raise ValidationError("L'importo è troppo grande.")
 
 
-class NotBefore:
-    """The date may not precede the one of ``other`` (another field of the form)."""
-
-    def __init__(self, other: str, message: str):
-        self.other = other
-        self.message = message
-
-    def __call__(self, form, field):
-        other = form[self.other].data
-        if field.data is not None and other is not None and field.data < other:
-            raise ValidationError(self.message)
 
 
 def _vat_field():
