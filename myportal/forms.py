@@ -17,6 +17,14 @@ from .identifiers import (
 from .security.passwords import password_problem
 
 
+def show_error(form, error) -> None:
+    """A service's error next to the field it names (``error.field``), or above the form when none."""
+    if getattr(error, "field", None) and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
 class Cleaned:
     """Validator that normalises the field's data with ``cleaner`` or shows its message next to the field."""
 

@@ -1,11 +1,12 @@
 """Views of auctions: procedures and enrolment for operators (/aste), the back office (/admin/aste)."""
 
-import io
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..downloads import send_stored_file
 from ..extensions import db
+from ..forms import show_error
 from ..guarantees.services import format_money
 from ..models import utcnow
 from ..pages import acting_user, paginate
@@ -47,23 +48,8 @@ def _helpers():
     return {"money": format_money, "rome": rome_text, "delivery": delivery_text}
 
 
-def _apply_error(form, error: AuctionError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 def _send_document(document: EnrolmentDocument):
-    response = send_file(
-        io.BytesIO(document.data),
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.filename,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored_file(document.data, document.content_type, document.filename)
 
 
 # --- operator's side ----------------------------------------------------------------------------------------
@@ -141,7 +127,7 @@ def enrol_page(auction_id):
                 )
             except AuctionError as error:
                 discard_changes()
-                _apply_error(form, error)
+                show_error(form, error)
             else:
                 if created:
                     flash(
@@ -223,7 +209,7 @@ def admin_new():
             auction = create_auction(acting_user(), **_procedure_data(form))
         except AuctionError as error:
             discard_changes()
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             flash(f"Procedura {auction.code} creata: pubblicala quando è pronta.", "success")
             return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
@@ -241,7 +227,7 @@ def admin_edit(auction_id):
         except AuctionError as error:
             discard_changes()
             auction = _auction_or_404(auction_id)
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             flash(f"Procedura {auction.code} aggiornata.", "success")
             return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
@@ -344,7 +330,7 @@ def admin_reject(enrolment_id):
                 flash(str(error), "warning")
                 return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
             enrolment = _enrolment_or_404(enrolment_id)
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             flash(f"Iscrizione di {enrolment.operator.name} respinta.", "success")
             return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))

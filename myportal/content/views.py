@@ -1,10 +1,10 @@
 """Views of content: news, the document library, I miei documenti, contacts, FAQ and their publishing."""
 
-import io
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..downloads import send_stored_file
 from ..extensions import db
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
@@ -37,15 +37,7 @@ def _max_document_bytes() -> int:
 
 
 def _send_document(document: Document):
-    response = send_file(
-        io.BytesIO(document.data),
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.filename,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored_file(document.data, document.content_type, document.filename)
 
 
 @bp.app_template_filter("filesize")

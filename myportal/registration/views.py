@@ -5,6 +5,7 @@ import time
 from flask import current_app, redirect, render_template, session, url_for
 
 from ..extensions import limiter
+from ..forms import show_error
 from ..transaction import discard_changes
 from . import bp
 from .forms import (
@@ -40,13 +41,6 @@ def _registration_limit() -> str:
 throttled = limiter.limit(_registration_limit, methods=["POST"])
 
 
-def _show_error(form, error: RegistrationError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors.append(str(error))
-    else:
-        form.form_errors.append(str(error))
-
-
 def _remember_match(path: str, record_id: int):
     session[MATCH_KEY] = {"path": path, "id": record_id, "at": int(time.time())}
     return redirect(url_for("registration.confirm"))
@@ -73,7 +67,7 @@ def _match_page(form, template: str, path: str, match):
         try:
             record = match(form)
         except RegistrationError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             return _remember_match(path, record.id)
     return render_template(template, form=form)
@@ -119,7 +113,7 @@ def confirm():
             confirm_registration(summary, form.email.data, username)
         except RegistrationError as error:
             discard_changes()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             session.pop(MATCH_KEY, None)
             return redirect(url_for("registration.mail_sent"))
@@ -145,7 +139,7 @@ def new_user():
             )
         except RegistrationError as error:
             discard_changes()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             return redirect(url_for("registration.request_sent"))
     return render_template("registration/new_user.html", form=form)
@@ -169,7 +163,7 @@ def complete(token):
             complete_registration_request(token, form.reply.data, **form.details())
         except RegistrationError as error:
             discard_changes()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             return redirect(url_for("registration.request_updated"))
     return render_template(

@@ -1,11 +1,12 @@
 """Views of tickets: the operator's side (/ticket) and the support desk's (/assistenza/ticket)."""
 
-import io
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..downloads import send_stored_file
 from ..extensions import db
+from ..forms import show_error
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
@@ -46,26 +47,12 @@ def _filters(form) -> dict:
     }
 
 
-def _apply_error(form, error: TicketError) -> None:
-    """Show the error next to its field, or above the form when it belongs to none."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 def _checked(form):
     return getattr(form.attachment, "checked", None)
 
 
 def _send_attachment(attachment: TicketAttachment):
-    return send_file(
-        io.BytesIO(attachment.data),
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
-    )
+    return send_stored_file(attachment.data, attachment.content_type, attachment.filename)
 
 
 # --- operator's side ------------------------------------------------------------------------------
@@ -108,7 +95,7 @@ def new():
             )
         except TicketError as error:
             discard_changes()
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             flash(
                 f"Ticket n. {ticket.id} aperto: riceverai un'e-mail a ogni risposta dell'assistenza.",
@@ -204,7 +191,7 @@ def staff_detail(ticket_id):
             reply_as_staff(ticket, acting_user(), form.body.data, _checked(form), state=form.state.data)
         except TicketError as error:
             discard_changes()
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             flash("Risposta inviata all'operatore.", "success")
             return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
@@ -221,7 +208,7 @@ def staff_state(ticket_id):
             set_ticket_state(ticket, acting_user(), form.new_state.data)
         except TicketError as error:
             discard_changes()
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             flash(f"Stato del ticket n. {ticket.id}: {ticket.state_label}.", "success")
             return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
