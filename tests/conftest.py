@@ -353,6 +353,16 @@ def totp_code(app, user_id: int, steps_ahead: int = 0) -> str:
     return totp.generate_otp(totp.timecode(utcnow()) + steps_ahead)
 
 
+def enrol_second_factor(dbs, user) -> str:
+    """Give ``user`` a confirmed TOTP factor (staff log in with one); return its secret."""
+    secret = pyotp.random_base32(32)
+    with dbs.session() as session:
+        row = session.get(User, user.id)
+        row.mfa_secret = encrypt_secret(secret)
+        row.mfa_enabled_at = utcnow()
+    return secret
+
+
 @pytest.fixture
 def enable_mfa(app):
     """Turn MFA on for ``user`` as if enrolled; return the recovery codes."""

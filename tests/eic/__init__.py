@@ -6,10 +6,8 @@ import itertools
 import pyotp
 
 from myportal.eic.models import EicRequest
-from myportal.models import utcnow
-from myportal.operators.models import User
 from tests.conftest import counting_queries as counting_statements  # noqa: F401 (re-exported)
-from tests.conftest import csrf_from, login
+from tests.conftest import csrf_from, enrol_second_factor, login
 
 NEW = "/eic/nuova"
 _numbers = itertools.count(1)
@@ -58,20 +56,6 @@ def text(response) -> str:
 
 
 
-def _enrol_second_factor(dbs, user) -> str | None:
-    """A confirmed TOTP factor for ``user`` (staff log in with one); None if the portal has no such factor."""
-    try:
-        from myportal.security.mfa import encrypt_secret, new_secret
-    except ImportError:
-        return None
-    if not hasattr(User, "mfa_secret"):
-        return None
-    secret = new_secret()
-    with dbs.session() as session:
-        row = session.get(User, user.id)
-        row.mfa_secret = encrypt_secret(secret)
-        row.mfa_enabled_at = utcnow()
-    return secret
 
 
 def logged_in(client) -> bool:
@@ -82,7 +66,7 @@ def logged_in(client) -> bool:
 
 def login_user(client, dbs, user):
     """Log ``client`` in as ``user`` through the real pages, with the second factor when one is asked for."""
-    secret = _enrol_second_factor(dbs, user) if user.role in ("admin", "support") else None
+    secret = enrol_second_factor(dbs, user) if user.role in ("admin", "support") else None
     response = login(client, user.username)
     assert response.status_code == 302, response.get_data(as_text=True)
     if not logged_in(client) and secret:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from myportal.extensions import db
 from myportal.models import Base, utcnow
 from tests.admin.test_requests import new_request
-from tests.conftest import csrf_from, login
+from tests.conftest import csrf_from, enrol_second_factor, login
 from tests.invoicing import make_invoice, make_point
 from tests.security.forms import parse_forms
 
@@ -93,22 +93,6 @@ def build_objects(session, operator_id: int, user_id: int, seed: int) -> dict:
     }
 
 
-def enrol_second_factor(dbs, user) -> str | None:
-    """Give ``user`` a confirmed TOTP factor (staff must log in with one); None before the portal has MFA."""
-    try:
-        from myportal.security.mfa import encrypt_secret, new_secret
-    except ImportError:
-        return None
-    from myportal.operators.models import User
-
-    if not hasattr(User, "mfa_secret"):
-        return None
-    secret = new_secret()
-    with dbs.session() as session:
-        row = session.get(User, user.id)
-        row.mfa_secret = encrypt_secret(secret)
-        row.mfa_enabled_at = utcnow()
-    return secret
 
 
 _seed = iter(range(500_000, 10_000_000, 7))
