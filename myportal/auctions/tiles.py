@@ -1,35 +1,43 @@
 """Home tiles of auctions: open procedures and the operator's enrolments; enrolments to review for admins."""
 
+from functools import lru_cache
+
 from flask import url_for
 from flask_babel import gettext, ngettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..models import utcnow
-from ..operators.tiles import Tile, fetch_figures
+from ..operators.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
 from .models import Auction, Enrolment
 
 OPERATOR_ROLES = ("operator", "operator_admin")
 
 
-def home_figures(user) -> dict:
+def home_figure_params(user) -> dict:
+    """The current time, for the open procedures."""
+    return {"auctions_now": utcnow()}
+
+
+@lru_cache
+def home_figures(role: str, has_operator: bool) -> dict:
     """Enrolments to review (admins); open procedures and the operator's enrolments (operators)."""
-    if user.role == "admin":
+    if role == "admin":
         return {"pending": select(func.count()).select_from(Enrolment).where(Enrolment.state == "inviata")
                 .scalar_subquery()}
-    if user.role not in OPERATOR_ROLES or user.operator_id is None:
+    if role not in OPERATOR_ROLES or not has_operator:
         return {}
-    now = utcnow()
+    now = bindparam("auctions_now")
     return {
         "open": select(func.count()).select_from(Auction)
         .where(Auction.published.is_(True), Auction.opens_at <= now, Auction.closes_at > now).scalar_subquery(),
         "mine": select(func.count()).select_from(Enrolment)
-        .where(Enrolment.operator_id == user.operator_id, Enrolment.state != "ritirata").scalar_subquery(),
+        .where(Enrolment.operator_id == OPERATOR_ID, Enrolment.state != "ritirata").scalar_subquery(),
     }
 
 
 def home_tiles(user, figures: dict | None = None) -> list[Tile]:
     if figures is None:
-        figures = fetch_figures(home_figures(user))
+        figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user, home_figure_params))
     if user.role == "admin":
         return [
             Tile(gettext("Aste e iscrizioni"), url_for("auctions.admin_index"),

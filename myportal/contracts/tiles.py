@@ -1,24 +1,28 @@
 """Home tiles of the contracts area: supply points and active contracts, measurements, self-readings."""
 
+from functools import lru_cache
+
 from flask import url_for
 from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
-from ..operators.tiles import Tile, fetch_figures
+from ..operators.tiles import Tile, fetch_figures, figure_params, figure_shape, operator_id_param
 from .models import Contract, SupplyPoint
 
 OPERATOR_ROLES = ("operator", "operator_admin")
 
 
-def home_figures(user) -> dict:
+@lru_cache
+def home_figures(role: str, has_operator: bool) -> dict:
     """The operator's supply points and active contracts."""
-    if user.role not in OPERATOR_ROLES:
+    if role not in OPERATOR_ROLES:
         return {}
+    operator_id = operator_id_param(has_operator)
     return {
         "points": select(func.count()).select_from(SupplyPoint)
-        .where(SupplyPoint.operator_id == user.operator_id).scalar_subquery(),
+        .where(SupplyPoint.operator_id == operator_id).scalar_subquery(),
         "active": select(func.count()).select_from(Contract)
-        .where(Contract.operator_id == user.operator_id, Contract.status == "attivo").scalar_subquery(),
+        .where(Contract.operator_id == operator_id, Contract.status == "attivo").scalar_subquery(),
     }
 
 
@@ -26,7 +30,7 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
     if user.role not in OPERATOR_ROLES:
         return []
     if figures is None:
-        figures = fetch_figures(home_figures(user))
+        figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user))
     return [
         Tile(gettext("Punti di fornitura"), url_for("contracts.supply_points"),
              ngettext("%(num)d punto di fornitura", "%(num)d punti di fornitura", figures["points"])),

@@ -1,33 +1,36 @@
 """Home tiles of EIC: the operator's issued codes and open requests; the administrators' queue."""
 
+from functools import lru_cache
+
 from flask import url_for
 from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
-from ..operators.tiles import Tile, fetch_figures
+from ..operators.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape, operator_id_param
 from .models import EicCode, EicRequest
 
 OPERATOR_ROLES = ("operator", "operator_admin")
 
 
-def _pending(operator_id: int | None = None):
-    """Open EIC requests, of one operator or all (the query of ``services.pending_requests_count``)."""
+def _pending(operator_id=None):
+    """Open EIC requests, of one operator (an id or SQL expression) or all (``services.pending_requests_count``)."""
     statement = select(func.count()).select_from(EicRequest).where(EicRequest.state == "richiesta")
     if operator_id is not None:
         statement = statement.where(EicRequest.operator_id == operator_id)
     return statement.scalar_subquery()
 
 
-def home_figures(user) -> dict:
+@lru_cache
+def home_figures(role: str, has_operator: bool) -> dict:
     """Requests to review (admins); the operator's issued codes and open requests (operators)."""
-    if user.role == "admin":
+    if role == "admin":
         return {"pending": _pending()}
-    if user.role not in OPERATOR_ROLES:
+    if role not in OPERATOR_ROLES:
         return {}
     return {
         "issued": select(func.count()).select_from(EicCode)
-        .where(EicCode.operator_id == user.operator_id).scalar_subquery(),
-        "pending": _pending(user.operator_id),
+        .where(EicCode.operator_id == operator_id_param(has_operator)).scalar_subquery(),
+        "pending": _pending(OPERATOR_ID if has_operator else None),
     }
 
 
@@ -35,7 +38,7 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
     if user.role != "admin" and user.role not in OPERATOR_ROLES:
         return []
     if figures is None:
-        figures = fetch_figures(home_figures(user))
+        figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user))
     pending = figures["pending"]
     if user.role == "admin":
         return [Tile(

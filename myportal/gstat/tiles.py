@@ -1,8 +1,10 @@
 """Home tiles of GSTAT: the operator's reports to send for the last month; the administrators' missing ones."""
 
+from functools import lru_cache
+
 from flask import url_for
 from flask_babel import format_date, gettext, ngettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from .forms import MONTHS
 from .models import Plant
@@ -11,27 +13,36 @@ from .services import deadline, last_ended_month, missing_reports_query, reports
 OPERATOR_ROLES = ("operator", "operator_admin")
 
 
-def home_figures(user) -> dict:
-    """Plants without a submitted report for the last ended month: all (admins), the operator's (operators)."""
+def home_figure_params(user) -> dict:
+    """The last ended month."""
     year, month = last_ended_month()
-    if user.role == "admin":
+    return {"gstat_year": year, "gstat_month": month}
+
+
+@lru_cache
+def home_figures(role: str, has_operator: bool) -> dict:
+    """Plants without a submitted report for the last ended month: all (admins), the operator's (operators)."""
+    from ..operators.tiles import OPERATOR_ID
+
+    year, month = bindparam("gstat_year"), bindparam("gstat_month")
+    if role == "admin":
         return {"missing": missing_reports_query(year, month).scalar_subquery()}
-    if user.role not in OPERATOR_ROLES or user.operator_id is None:
+    if role not in OPERATOR_ROLES or not has_operator:
         return {}
     return {
-        "plants": select(func.count()).select_from(Plant).where(Plant.operator_id == user.operator_id)
+        "plants": select(func.count()).select_from(Plant).where(Plant.operator_id == OPERATOR_ID)
         .scalar_subquery(),
-        "due": reports_due_query(user.operator_id, year, month).scalar_subquery(),
+        "due": reports_due_query(OPERATOR_ID, year, month).scalar_subquery(),
     }
 
 
 def home_tiles(user, figures: dict | None = None) -> list:
-    from ..operators.tiles import Tile, fetch_figures
+    from ..operators.tiles import Tile, fetch_figures, figure_params, figure_shape
 
     if user.role != "admin" and (user.role not in OPERATOR_ROLES or user.operator_id is None):
         return []
     if figures is None:
-        figures = fetch_figures(home_figures(user))
+        figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user, home_figure_params))
     year, month = last_ended_month()
     period = f"{MONTHS[month - 1]} {year}"
     if user.role == "admin":

@@ -1,23 +1,27 @@
 """Home tiles of the invoicing area: unpaid invoices and billed withdrawals."""
 
+from functools import lru_cache
+
 from flask import url_for
 from flask_babel import format_date, format_decimal, gettext, ngettext
 from sqlalchemy import func, select
 
-from ..operators.tiles import Tile, fetch_figures
+from ..operators.tiles import Tile, fetch_figures, figure_params, figure_shape, operator_id_param
 from .models import Invoice
 from .services import money
 
 OPERATOR_ROLES = ("operator", "operator_admin")
 
 
-def home_figures(user) -> dict:
+@lru_cache
+def home_figures(role: str, has_operator: bool) -> dict:
     """The operator's unpaid invoices: how many, how much, the earliest due date (as ``unpaid_summary``)."""
-    if user.role not in OPERATOR_ROLES:
+    if role not in OPERATOR_ROLES:
         return {}
+    operator_id = operator_id_param(has_operator)
 
     def unpaid(column):
-        return select(column).where(Invoice.operator_id == user.operator_id, Invoice.paid.is_(False)).scalar_subquery()
+        return select(column).where(Invoice.operator_id == operator_id, Invoice.paid.is_(False)).scalar_subquery()
 
     return {
         "count": unpaid(func.count(Invoice.id)),
@@ -30,7 +34,7 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
     if user.role not in OPERATOR_ROLES:
         return []
     if figures is None:
-        figures = fetch_figures(home_figures(user))
+        figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user))
     count = figures["count"]
     if count:
         text = ngettext("%(num)d fattura da pagare", "%(num)d fatture da pagare", count)

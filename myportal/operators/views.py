@@ -35,9 +35,10 @@ from .tiles import feature_tiles
 def home():
     if not current_user.is_authenticated:
         return render_template("operators/landing.html")
-    figures = home_figures(current_user)
+    user = acting_user()
+    figures = home_figures(user)
     return render_template(
-        "operators/home.html", figures=figures, feature_tiles=feature_tiles(current_user, figures)
+        "operators/home.html", user=user, figures=figures, feature_tiles=feature_tiles(user, figures)
     )
 
 

@@ -53,3 +53,30 @@ def test_home_queries_do_not_grow_with_the_data(app, client, dbs, make_user, log
     with counting_queries(app) as large:
         _home(client)
     assert len(large) == len(small)
+
+
+def test_each_user_sees_their_own_figures_through_the_shared_statements(app, client, dbs, make_user, login_as):
+    """The figures' statements are built once per role and reused: only their bound values change."""
+    from tests.conftest import login
+
+    with_invoice, without = make_user(role="operator_admin"), make_user(role="operator_admin")
+    with dbs.session() as session:
+        point = make_point(session, with_invoice.operator_id, "IT001E00000503")
+        make_invoice(session, with_invoice.operator_id, "S-1", date(2025, 5, 10), point=point, paid=False)
+    other = app.test_client()
+    assert login(other, without.username).status_code == 302
+    login_as(with_invoice)
+    for _ in range(2):
+        assert "1 fattura da pagare" in _home(client)
+        html = _home(other)
+        assert "Nessuna fattura da pagare." in html
+        assert "0 punti di fornitura" in html
+
+
+def test_staff_home_shows_the_back_office_figures(client, make_user, login_as, monkeypatch, app):
+    monkeypatch.setitem(app.config, "MFA_REQUIRED_ROLES", ())
+    login_as(make_user(role="admin", operator=False))
+    html = _home(client)
+    assert "Richieste di registrazione</strong>0 in attesa" in html
+    assert "Aste e iscrizioni</strong>0 iscrizioni da valutare" in html
+    assert "Elenco fatture" not in html
