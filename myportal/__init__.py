@@ -3,7 +3,8 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, session
+from flask import Flask, g, has_request_context, render_template, session
+from flask_babel import get_translations
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -135,11 +136,24 @@ def register_template_context(app: Flask) -> None:
     def _context():
         if not has_request_context():  # e-mails rendered by a command
             return {}
-        context = {"menu": menu_for(current_user), "current_lang": session.get("lang") or "it"}
-        if current_user.is_authenticated and current_user.operator_id is not None:
+        user = current_user._get_current_object()
+        context = {"menu": menu_for(user), "current_lang": session.get("lang") or "it"}
+        if user.is_authenticated and user.operator_id is not None:
             context["supply_points"] = operator_supply_points()
             context["current_supply_point"] = current_supply_point()
         return context
+
+    # Flask-Babel's template callables resolve the domain, locale and catalogue on every call; these look the
+    # catalogue up once per request (see _request_translations).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _request_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _request_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _request_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _request_translations().unpgettext(
+            context, singular, plural, n
+        ),
+        newstyle=True,
+    )
 
     @app.template_filter("datetime")
     def _datetime(value, pattern="dd/MM/yyyy HH:mm"):
@@ -148,6 +162,28 @@ def register_template_context(app: Flask) -> None:
     @app.template_filter("date")
     def _date(value, pattern="dd/MM/yyyy"):
         return format_date(value, pattern) if value else ""
+
+
+def _request_translations():
+    """Flask-Babel's translations for the current locale, kept on ``g`` with the locale they were made for: a
+    locale changed within the request (``flask_babel.refresh``, ``force_locale``) gets its own catalogue."""
+    try:
+        namespace = g._get_current_object()
+    except RuntimeError:  # no application context: Flask-Babel answers with its null catalogue
+        return get_translations()
+    cached = getattr(namespace, "_myportal_translations", None)
+    if cached is not None and cached[0] is _babel_locale(namespace):
+        return cached[1]
+    translations = get_translations()
+    locale = _babel_locale(namespace)  # chosen by the call above
+    if locale is not None:
+        namespace._myportal_translations = (locale, translations)
+    return translations
+
+
+def _babel_locale(namespace):
+    """The locale Flask-Babel chose for this request, None before it chose one."""
+    return getattr(getattr(namespace, "_flask_babel", None), "babel_locale", None)
 
 
 def register_commands(app: Flask) -> None:

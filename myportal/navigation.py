@@ -1,6 +1,7 @@
 """The menu of the areas that exist, by role, grouped as in the portal's "Menu generale"."""
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
+from flask_babel import get_locale, gettext
 
 OPERATOR_ROLES = ("operator", "operator_admin")
 STAFF = ("support", "admin")
@@ -54,13 +55,34 @@ ENTRIES = [
 ]
 
 
-def menu_for(user) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(section, [(label, url), ...]), ...] of the entries ``user`` may open."""
+Menu = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+# Menus kept per application: roles × languages × mount points, bounded since the mount point comes from the
+# request (X-Forwarded-Prefix behind a proxy).
+CACHED_MENUS = 32
+
+
+def menu_for(user) -> Menu:
+    """((section, ((label, url), ...)), ...) of the entries ``user`` may open, labels translated.
+
+    Built once per role, language and mount point (SCRIPT_NAME) and then reused: the entries, the endpoints
+    and their URLs do not change while the application runs."""
     if not user.is_authenticated:
-        return []
+        return ()
+    key = (user.role, str(get_locale()), request.script_root)
+    cache = current_app.extensions.setdefault("myportal.menu", {})
+    menu = cache.get(key)
+    if menu is None:
+        menu = _build_menu(user.role)
+        if len(cache) < CACHED_MENUS:
+            cache[key] = menu
+    return menu
+
+
+def _build_menu(role: str) -> Menu:
     sections: dict[str, list] = {}
     for section, label, endpoint, roles, *arguments in ENTRIES:
-        if user.role in roles and endpoint in current_app.view_functions:
+        if role in roles and endpoint in current_app.view_functions:
             url = url_for(endpoint, **(arguments[0] if arguments else {}))
-            sections.setdefault(section, []).append((label, url))
-    return list(sections.items())
+            sections.setdefault(gettext(section), []).append((gettext(label), url))
+    return tuple((section, tuple(entries)) for section, entries in sections.items())

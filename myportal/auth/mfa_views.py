@@ -51,12 +51,9 @@ def _second_factor_gate():
     endpoint = request.endpoint
     if endpoint == "static":
         return None
-    if current_user.is_authenticated:
-        if (
-            endpoint not in ENROLMENT_ENDPOINTS
-            and not current_user.mfa_enabled
-            and mfa_required_for(current_user)
-        ):
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        if not user.mfa_enabled and endpoint not in ENROLMENT_ENDPOINTS and mfa_required_for(user):
             return redirect(url_for("auth.mfa_enrol"))
         return None
     if has_pending_state() and endpoint not in PENDING_ENDPOINTS:

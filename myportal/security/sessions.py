@@ -56,8 +56,11 @@ def load_user(key: str) -> User | None:
     """The user of a live session key, or None when the session ended, idled out or expired."""
     if not key or len(key) > 100:
         return None
+    # The operator comes in the same statement: every page shows it, and the second-factor gate reads its rule.
     row = db.session.scalar(
-        select(UserSession).options(joinedload(UserSession.user)).where(UserSession.key_hash == digest(key))
+        select(UserSession)
+        .options(joinedload(UserSession.user).joinedload(User.operator))
+        .where(UserSession.key_hash == digest(key))
     )
     if row is None:
         return None
