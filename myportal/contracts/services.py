@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -97,9 +97,19 @@ def local_quarters(start: datetime) -> dict[datetime, tuple[datetime, datetime, 
     return quarters
 
 
+ITALIAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
 def kwh(value: Decimal | int | float, places: int = 3) -> str:
-    """A quantity written the Italian way (1.234,567)."""
-    return format_decimal(value, format="#,##0." + "0" * places, locale="it_IT")
+    """A quantity written the Italian way (1.234,567), rounded half-even as Babel's ``format_decimal`` does.
+
+    Python's own formatting with the separators swapped: the same text as Babel's it_IT pattern
+    ``#,##0.000`` at a fraction of the cost (the measurement table writes three per row).
+    """
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        return format_decimal(value, format="#,##0." + "0" * places, locale="it_IT")
+    return f"{number:,.{places}f}".translate(ITALIAN_SEPARATORS)
 
 
 # --- supply points and contracts ---------------------------------------------------------------------------
@@ -242,30 +252,36 @@ def _decimal(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.001"))
 
 
-def _in_period(supply_point_id: int, start: datetime, end: datetime):
-    return (
-        Measurement.supply_point_id == supply_point_id, Measurement.start >= start, Measurement.start < end
+MEASUREMENT_TABLE = Measurement.__table__
+# Built once, with bound parameters, so that every request hits SQLAlchemy's compiled cache.
+_IN_PERIOD = (
+    MEASUREMENT_TABLE.c.supply_point_id == bindparam("supply_point_id"),
+    MEASUREMENT_TABLE.c.start >= bindparam("start"),
+    MEASUREMENT_TABLE.c.start < bindparam("end"),
+)
+TOTALS_STATEMENT = select(
+    func.count(),
+    func.sum(MEASUREMENT_TABLE.c.active_energy_kwh),
+    func.sum(MEASUREMENT_TABLE.c.reactive_energy_kvarh),
+    func.max(MEASUREMENT_TABLE.c.power_kw),
+    func.min(MEASUREMENT_TABLE.c.start),
+).where(*_IN_PERIOD)
+DAY_STATEMENT = (
+    select(
+        MEASUREMENT_TABLE.c.start,
+        MEASUREMENT_TABLE.c.active_energy_kwh,
+        MEASUREMENT_TABLE.c.reactive_energy_kvarh,
+        MEASUREMENT_TABLE.c.power_kw,
     )
-
-
-MEASUREMENT_COLUMNS = (
-    Measurement.start,
-    Measurement.active_energy_kwh,
-    Measurement.reactive_energy_kvarh,
-    Measurement.power_kw,
+    .where(*_IN_PERIOD)
+    .order_by(MEASUREMENT_TABLE.c.start)
 )
 
 
 def measurement_totals(point: SupplyPoint, period: Period) -> Totals:
     """How many intervals the period holds, its energy and its highest power: one aggregate query."""
     row = db.session.execute(
-        select(
-            func.count(),
-            func.sum(Measurement.active_energy_kwh),
-            func.sum(Measurement.reactive_energy_kvarh),
-            func.max(Measurement.power_kw),
-            func.min(Measurement.start),
-        ).where(*_in_period(point.id, period.start, period.end))
+        TOTALS_STATEMENT, {"supply_point_id": point.id, "start": period.start, "end": period.end}
     ).one()
     return Totals(row[0], _decimal(row[1]), _decimal(row[2]), _decimal(row[3]), row[4])
 
@@ -275,14 +291,32 @@ def measurement_day(point: SupplyPoint, period: Period, page: int) -> DayPage:
     page = min(max(page, 1), period.days)
     day = period.day(page)
     rows = db.session.execute(
-        select(*MEASUREMENT_COLUMNS)
-        .where(*_in_period(point.id, local_midnight(day), local_midnight(day + timedelta(days=1))))
-        .order_by(Measurement.start)
+        DAY_STATEMENT,
+        {
+            "supply_point_id": point.id,
+            "start": local_midnight(day),
+            "end": local_midnight(day + timedelta(days=1)),
+        },
     ).all()
     return DayPage(page, period.days, day, rows)
 
 
-MEASUREMENT_TABLE = Measurement.__table__
+def shown_rows(rows) -> list[tuple[str, str, str, str, str]]:
+    """Measurement rows (start in UTC, active, reactive, power) as the table shows them: start and end in
+    Italian time (HH:MM) and the quantities written the Italian way; the time zone is worked out once per
+    UTC day (``local_quarters``), not twice per row."""
+    quarters: dict = {}
+    shown = []
+    for start, active, reactive, power in rows:
+        local = quarters.get(start)
+        if local is None:
+            quarters.update(local_quarters(start))
+            local = quarters[start]
+        begin, end, _offset = local
+        shown.append((f"{begin:%H:%M}", f"{end:%H:%M}", kwh(active), kwh(reactive), kwh(power)))
+    return shown
+
+
 
 
 def iter_measurement_batches(supply_point_id: int, period: Period, batch: int = 1000) -> Iterator[list]:

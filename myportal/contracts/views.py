@@ -1,7 +1,5 @@
 """Supply-point selector, contracts, technical and contract data, measurements, self-readings."""
 
-from datetime import timedelta
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -26,13 +24,14 @@ from .services import (
     measurement_totals,
     reading_list,
     record_self_reading,
+    shown_rows,
     supply_point_list,
 )
 
 
 @bp.context_processor
 def _helpers():
-    return {"kwh": kwh, "interval": timedelta(minutes=15)}
+    return {"kwh": kwh}
 
 
 @bp.route("/punto-fornitura", methods=["POST"])
@@ -117,7 +116,13 @@ def _period(form: MeasurementFilterForm):
 
 def _render_measurements(form, point, period=None, totals=None, day=None):
     return render_template(
-        "contracts/measurements.html", form=form, point=point, period=period, totals=totals, day=day
+        "contracts/measurements.html",
+        form=form,
+        point=point,
+        period=period,
+        totals=totals,
+        day=day,
+        rows=shown_rows(day.items) if day is not None else [],
     )
 
 

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from math import ceil
 
-from sqlalchemy import Select, case, extract, func, select
+from sqlalchemy import Row, Select, bindparam, case, extract, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -121,29 +122,145 @@ class InvoiceTotals:
     unpaid: Decimal
 
 
+# The list page runs Core statements built once per shape of the filters, with bound parameters, so that every
+# request hits SQLAlchemy's compiled cache and reads plain rows instead of loading Invoice entities.
+INVOICES = Invoice.__table__
+LIST_COLUMNS = tuple(
+    INVOICES.c[name]
+    for name in (
+        "id", "number", "issue_date", "supply_point_id", "period_start", "period_end", "consumption_kwh",
+        "total_amount", "due_date", "paid",
+    )
+)
+_CORE_SORTS = {
+    "date_desc": (INVOICES.c.issue_date.desc(), INVOICES.c.id.desc()),
+    "date_asc": (INVOICES.c.issue_date.asc(), INVOICES.c.id.asc()),
+    "amount_desc": (INVOICES.c.total_amount.desc(), INVOICES.c.id.desc()),
+    "amount_asc": (INVOICES.c.total_amount.asc(), INVOICES.c.id.asc()),
+}
+_TOTALS_COLUMNS = (
+    func.count(INVOICES.c.id),
+    func.sum(INVOICES.c.taxable_amount),
+    func.sum(INVOICES.c.vat_amount),
+    func.sum(INVOICES.c.total_amount),
+    func.sum(case((INVOICES.c.paid.is_(False), INVOICES.c.total_amount), else_=0)),
+)
+_YEARS_STATEMENT = select(func.min(INVOICES.c.period_start), func.max(INVOICES.c.issue_date)).where(
+    INVOICES.c.operator_id == bindparam("operator_id")
+)
+_statements: dict[tuple, Select] = {}
+
+
+def _shape(filters: InvoiceFilters) -> tuple[bool, str, bool]:
+    state = filters.state if filters.state in ("paid", "unpaid") else "all"
+    return filters.year is not None, state, filters.supply_point_id is not None
+
+
+def _bound_conditions(shape: tuple[bool, str, bool]) -> list:
+    """``_conditions`` on the table with bound parameters instead of values."""
+    with_year, state, with_point = shape
+    conditions = [INVOICES.c.operator_id == bindparam("operator_id")]
+    if with_year:
+        conditions += [
+            INVOICES.c.issue_date >= bindparam("year_start"), INVOICES.c.issue_date < bindparam("year_end")
+        ]
+    if state == "paid":
+        conditions.append(INVOICES.c.paid.is_(True))
+    elif state == "unpaid":
+        conditions.append(INVOICES.c.paid.is_(False))
+    if with_point:
+        conditions.append(INVOICES.c.supply_point_id == bindparam("supply_point_id"))
+    return conditions
+
+
+def _parameters(operator_id: int, filters: InvoiceFilters) -> dict:
+    parameters = {"operator_id": operator_id}
+    if filters.year is not None:
+        parameters["year_start"], parameters["year_end"] = date(filters.year, 1, 1), date(filters.year + 1, 1, 1)
+    if filters.supply_point_id is not None:
+        parameters["supply_point_id"] = filters.supply_point_id
+    return parameters
+
+
+def _totals_statement(shape: tuple[bool, str, bool]) -> Select:
+    key = ("totals", *shape)
+    if key not in _statements:
+        _statements[key] = select(*_TOTALS_COLUMNS).where(*_bound_conditions(shape))
+    return _statements[key]
+
+
+def _page_statement(shape: tuple[bool, str, bool], sort: str) -> Select:
+    key = ("page", *shape, sort)
+    if key not in _statements:
+        _statements[key] = (
+            select(*LIST_COLUMNS)
+            .where(*_bound_conditions(shape))
+            .order_by(*_CORE_SORTS[sort])
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+    return _statements[key]
+
+
+@dataclass(frozen=True)
+class InvoicePage:
+    """One page of the list (rows of ``LIST_COLUMNS``), with what the template and the pager() macro read."""
+
+    page: int
+    per_page: int
+    total: int
+    items: list[Row]
+
+    @property
+    def pages(self) -> int:
+        return ceil(self.total / self.per_page) if self.total else 0
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return max(self.first, self.first + len(self.items) - 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def invoice_page(operator_id: int, filters: InvoiceFilters, number: int, per_page: int, total: int) -> InvoicePage:
+    """Page ``number`` of the filtered list, ``total`` rows long (the count from ``invoice_totals``, so no
+    count query); a number past the end gives the last page."""
+    pages = ceil(total / per_page) if total else 0
+    number = max(min(number, pages), 1)
+    sort = filters.sort if filters.sort in _CORE_SORTS else DEFAULT_SORT
+    parameters = _parameters(operator_id, filters) | {"limit": per_page, "offset": (number - 1) * per_page}
+    rows = db.session.execute(_page_statement(_shape(filters), sort), parameters).all() if total else []
+    return InvoicePage(number, per_page, total, rows)
+
+
 def invoice_totals(operator_id: int, filters: InvoiceFilters) -> InvoiceTotals:
     """Count and sums of the whole filtered set, in one aggregate query."""
-    unpaid = case((Invoice.paid.is_(False), Invoice.total_amount), else_=0)
-    row = db.session.execute(
-        select(
-            func.count(Invoice.id),
-            func.sum(Invoice.taxable_amount),
-            func.sum(Invoice.vat_amount),
-            func.sum(Invoice.total_amount),
-            func.sum(unpaid),
-        ).where(*_conditions(operator_id, filters))
-    ).one()
+    row = db.session.execute(_totals_statement(_shape(filters)), _parameters(operator_id, filters)).one()
     count, *sums = row
     return InvoiceTotals(count, *(money(value or 0) for value in sums))
 
 
 def invoice_years(operator_id: int) -> list[int]:
     """The years from the operator's first invoice (issue or billed period) to its last, latest first."""
-    first, last = db.session.execute(
-        select(func.min(Invoice.period_start), func.max(Invoice.issue_date)).where(
-            Invoice.operator_id == operator_id
-        )
-    ).one()
+    first, last = db.session.execute(_YEARS_STATEMENT, {"operator_id": operator_id}).one()
     if first is None:
         return []
     return list(range(last.year, first.year - 1, -1))

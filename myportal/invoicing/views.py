@@ -6,17 +6,17 @@ from datetime import date
 from io import BytesIO
 
 from flask import Response, current_app, render_template, request, send_file, stream_with_context
-from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_login import current_user
 
 from ..contracts.selection import current_supply_point, operator_supply_points
 from ..extensions import db
-from ..pages import paginate
+from ..pages import MAX_PAGE
 from ..security.access import get_owned_or_404, operator_required
 from . import bp
 from .charts import bar_chart
 from .exports import invoices_csv, invoices_zip
-from .formatting import MONTHS
+from .formatting import MONTHS, local_number, numeric_date
 from .forms import ALL, VIEWS, ArchiveForm, InvoiceFilterForm, WithdrawalsForm
 from .models import Invoice
 from .pdf import Issuer, invoice_pdf
@@ -24,6 +24,7 @@ from .services import (
     InvoicingError,
     archive_invoices,
     invoice_list_query,
+    invoice_page,
     invoice_totals,
     invoice_years,
     monthly_withdrawals,
@@ -36,15 +37,15 @@ CSV_FETCH_ROWS = 500
 
 @bp.context_processor
 def _formatters():
+    locale = str(get_locale())
+
     def number(value, places: int = 2):
-        if value is None:
-            return "—"
-        return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0")
+        return "—" if value is None else local_number(value, places, locale)
 
     def euro(value):
         return "—" if value is None else f"{number(value)} €"
 
-    return {"number": number, "euro": euro}
+    return {"number": number, "euro": euro, "day": numeric_date}
 
 
 def _issuer() -> Issuer:
@@ -74,14 +75,15 @@ def _filter_form() -> InvoiceFilterForm:
 def invoices():
     form = _filter_form()
     filters = form.filters()
-    statement = invoice_list_query(current_user.operator_id, filters)
-    page = paginate(statement)
+    totals = invoice_totals(current_user.operator_id, filters)
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = invoice_page(current_user.operator_id, filters, number, current_app.config["PAGE_SIZE"], totals.count)
     return render_template(
         "invoicing/list.html",
         form=form,
         page=page,
         args=form.args(),
-        totals=invoice_totals(current_user.operator_id, filters),
+        totals=totals,
         points={point.id: point for point in operator_supply_points()},
     )
 

@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, bindparam, or_, select
 
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_customer_code, clean_fiscal_code, clean_vat
@@ -42,22 +42,39 @@ def recognise_query(value: str) -> tuple[str, str]:
     raise SupportError(UNRECOGNISED, field="q")
 
 
-def find_operators(kind: str, value: str) -> list[Operator]:
-    """Operators matching a normalised identifier (a codice fiscale also matches their users')."""
-    if kind == "customer_code":
-        condition = Operator.customer_code == value
-    elif kind == "vat":
-        condition = or_(Operator.vat_number == value, Operator.fiscal_code == value)
-    else:
-        condition = or_(
-            Operator.fiscal_code == value,
-            Operator.id.in_(select(User.operator_id).where(User.fiscal_code == value)),
-        )
-    statement = select(Operator).where(condition).order_by(Operator.name, Operator.id).limit(MAX_RESULTS)
-    return list(db.session.scalars(statement))
+# The look-up's statements, built once with a bound parameter so that every search hits SQLAlchemy's compiled
+# cache; they read the columns of the results table as plain rows, without loading Operator entities.
+OPERATORS = Operator.__table__
+USERS = User.__table__
+RESULT_COLUMNS = tuple(
+    OPERATORS.c[name] for name in ("id", "name", "vat_number", "fiscal_code", "customer_code", "registered_address")
+)
+_VALUE = bindparam("value")
+_MATCHES = {
+    "customer_code": OPERATORS.c.customer_code == _VALUE,
+    "vat": or_(OPERATORS.c.vat_number == _VALUE, OPERATORS.c.fiscal_code == _VALUE),
+    "fiscal_code": or_(
+        OPERATORS.c.fiscal_code == _VALUE,
+        OPERATORS.c.id.in_(select(USERS.c.operator_id).where(USERS.c.fiscal_code == _VALUE)),
+    ),
+}
+_SEARCHES = {
+    kind: select(*RESULT_COLUMNS)
+    .where(condition)
+    .order_by(OPERATORS.c.name, OPERATORS.c.id)
+    .limit(MAX_RESULTS)
+    for kind, condition in _MATCHES.items()
+}
 
 
-def look_up(query: str) -> tuple[str, list[Operator]]:
+def find_operators(kind: str, value: str) -> list[Row]:
+    """Operators matching a normalised identifier (a codice fiscale also matches their users'), as rows of
+    ``RESULT_COLUMNS``."""
+    statement = _SEARCHES.get(kind, _SEARCHES["fiscal_code"])
+    return list(db.session.execute(statement, {"value": value}))
+
+
+def look_up(query: str) -> tuple[str, list[Row]]:
     """Recognise ``query``, find the operators and audit the look-up; return (value, operators)."""
     kind, value = recognise_query(query)
     operators = find_operators(kind, value)

@@ -4,15 +4,28 @@ import html
 import io
 import tempfile
 import tracemalloc
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from myportal.contracts.exports import csv_rows, write_xlsx
-from myportal.contracts.services import Period, local_midnight, local_quarters, offset_text, to_local, today_local
+from myportal.contracts.services import (
+    ROME,
+    Period,
+    kwh,
+    local_midnight,
+    local_quarters,
+    offset_text,
+    shown_rows,
+    to_local,
+    today_local,
+)
 from tests.contracts import add_measurements, add_supply_point, count_statements, days_ago, field_error
 
 
@@ -263,6 +276,36 @@ def test_local_quarters_agree_with_a_plain_conversion_on_any_day(moment):
         local, after = to_local(stored), to_local(stored + timedelta(minutes=15))
         assert (begin, end) == (local.replace(tzinfo=None), after.replace(tzinfo=None))
         assert offset == offset_text(local.utcoffset())
+
+
+@pytest.mark.parametrize("day", [SPRING_CHANGE, AUTUMN_CHANGE, date(2025, 7, 1)])
+def test_table_rows_read_as_the_babel_formats_would_write_them(day):
+    """The table's rows are written without Babel: the same text as the ``datetime`` filter and Babel's it_IT
+    number pattern, on the days of the clock change too."""
+    quantity = Decimal("1234.5675")
+    for stored in _utc_quarters(day, day):
+        for start in (stored.replace(tzinfo=None), stored):  # naive UTC as SQLite gives it back, or aware
+            [row] = shown_rows([(start, quantity, Decimal("0"), Decimal("7.0005"))])
+            moment = start if start.tzinfo else start.replace(tzinfo=UTC)
+            expected = (
+                format_datetime(moment, "HH:mm", tzinfo=ROME),
+                format_datetime(moment + timedelta(minutes=15), "HH:mm", tzinfo=ROME),
+                "1.234,568", "0,000", "7,000",
+            )
+            assert row == expected
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(
+    st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12, max_value=10**12, places=5),
+        st.integers(min_value=-10**12, max_value=10**12),
+        st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+    ),
+    st.sampled_from([0, 1, 3]),
+)
+def test_quantities_read_as_babel_writes_them(value, places):
+    assert kwh(value, places) == format_decimal(value, format="#,##0." + "0" * places, locale="it_IT")
 
 
 def test_local_quarters_of_a_start_off_the_quarter():

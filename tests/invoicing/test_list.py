@@ -4,8 +4,13 @@ import re
 from datetime import date
 
 import pytest
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
+from myportal.invoicing.formatting import local_number, numeric_date
 from myportal.invoicing.models import Invoice
 from myportal.security.models import AuditEvent
 
@@ -215,3 +220,37 @@ def test_queries_do_not_grow_with_the_invoices(app, client, dbs, operator_user, 
     large = {url: _queries(app, client, url) for url in urls}
     assert large == small
     assert max(small.values()) <= 12
+
+
+def test_a_page_past_the_end_costs_no_more_statements_than_the_first(app, client, dbs, operator_user, login_as):
+    per_page = app.config["PAGE_SIZE"]
+    with dbs.session() as session:
+        for index in range(per_page + 5):
+            issued = date(2020 + index // 12, index % 12 + 1, 16)
+            make_invoice(session, operator_user.operator_id, f"E-{index:03d}", issued)
+    login_as(operator_user)
+    first = _queries(app, client, "/fatture")
+    assert _queries(app, client, "/fatture?page=2") == first
+    assert _queries(app, client, "/fatture?page=99") == first
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(
+    st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12, max_value=10**12, places=4),
+        st.integers(min_value=-10**12, max_value=10**12),
+        st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+    ),
+    st.sampled_from([0, 2]),
+    st.sampled_from(["it", "en"]),
+)
+def test_list_numbers_read_as_babel_writes_them(value, places, locale):
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    assert local_number(value, places, locale) == format_decimal(value, format=pattern, locale=locale)
+
+
+def test_list_dates_read_as_babel_writes_them():
+    for day in (date(2024, 2, 9), date(1999, 12, 31), date(2030, 1, 1)):
+        written = numeric_date(day)
+        assert written == format_date(day, "dd/MM/yyyy", locale="it") == format_date(day, "dd/MM/yyyy", locale="en")
+    assert numeric_date(None) == ""
