@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import repeat
+from operator import is_not, itemgetter
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import Numeric, and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -50,6 +52,11 @@ THOUSANDTH = Decimal("0.001")
 RECENT_MONTHS = 6
 ZERO = Decimal("0.000")
 THOUSANDS_RE = re.compile(r"^-?\d{1,3}(\.\d{3}){2,}$")
+# At most ten digits and three decimals after one point or comma: read as is, always within MAX_FIGURE.
+PLAIN_FIGURE_RE = re.compile(r"\d{1,10}(?:[.,]\d{1,3})?", re.ASCII)
+_plain_figure = PLAIN_FIGURE_RE.fullmatch
+REPORT_VALUES = (*FIGURES, "fuel_type", "fuel_quantity")
+NO_FUEL = (None, None)  # fuel_type, fuel_quantity of a plant that is not thermal
 
 
 class GstatError(Exception):
@@ -165,6 +172,51 @@ def _format(value: Decimal) -> str:
     return f"{value:,.3f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
+def _figure(text: str, column: str, line: int | None, problems: list[Problem]) -> Decimal | None:
+    """A figure (``text`` stripped and not empty) from 0 to MAX_FIGURE to the thousandth, or None and a problem."""
+    if _plain_figure(text):  # the common case: parse_decimal would read the same, in range, to the thousandth
+        return Decimal(text.replace(",", ".")) + ZERO
+    try:
+        number = parse_decimal(text)
+    except ValueError as error:
+        problems.append(Problem(column, str(error), line))
+        return None
+    if number < 0:
+        problems.append(Problem(column, f"il valore non può essere negativo ({text}).", line))
+        return None
+    if number > MAX_FIGURE:
+        problems.append(Problem(column, f"valore troppo grande ({text}).", line))
+        return None
+    return number.quantize(THOUSANDTH)
+
+
+@dataclass(frozen=True)
+class _PlantFacts:
+    """What validating and storing a report needs of its plant, read once per plant."""
+
+    id: int
+    operator_id: int
+    gaudi_code: str
+    capacity_mw: Decimal
+    is_thermal: bool
+    source_label: str
+    limits: dict  # {hours of a month: largest gross production in MWh}
+
+    @classmethod
+    def of(cls, plant: Plant) -> _PlantFacts:
+        capacity = plant.capacity_mw
+        limits = {days * 24: _production_limit(capacity, days * 24) for days in (28, 29, 30, 31)}
+        return cls(plant.id, plant.operator_id, plant.gaudi_code, capacity, plant.is_thermal, plant.source_label,
+                   limits)
+
+
+def _month_not_ended(year: int, month: int, today: date) -> str | None:
+    if (year, month) >= (today.year, today.month):
+        return (f"il mese {month:02d}/{year} non è ancora concluso: si possono dichiarare solo i mesi "
+                "terminati.")
+    return None
+
+
 def validate_report(
     plant: Plant, year: int, month: int, raw: dict, *, today: date | None = None,
 ) -> tuple[dict, list[Problem]]:
@@ -174,52 +226,66 @@ def validate_report(
     and the problems found, each by column.
     """
     today = today or today_in_italy()
+    hours = month_hours(year, month) if 1 <= month <= 12 else None
+    texts = tuple(raw.get(name) or "" for name in REPORT_VALUES)
     problems: list[Problem] = []
-    values: dict = {}
-    if (year, month) >= (today.year, today.month):
-        problems.append(Problem(
-            "month", f"il mese {month:02d}/{year} non è ancora concluso: si possono dichiarare solo i mesi "
-            "terminati."
-        ))
-    for name in FIGURES:
-        text = (raw.get(name) or "").strip()
-        if not text:
-            if name in OPTIONAL_FIGURES:
-                values[name] = ZERO
-                continue
-            problems.append(Problem(name, f"indica la {COLUMN_LABELS[name]} in MWh."))
+    values = _check_report(_PlantFacts.of(plant), texts, _month_not_ended(year, month, today), hours, None, {},
+                           problems)
+    stored = {name: value for name, value in zip(FIGURES, values, strict=False) if value is not None}
+    stored["fuel_type"], stored["fuel_quantity"] = values[4], values[5]
+    return stored, problems
+
+
+def _check_report(
+    plant: _PlantFacts, texts: tuple, not_ended: str | None, hours: int | None, line: int | None, known: dict,
+    problems: list[Problem],
+) -> list:
+    """The rules of :func:`validate_report` on the texts of REPORT_VALUES, in that order: the values (None where
+    wrong), adding the problems found to ``problems``. ``not_ended`` and ``hours`` (None if not a month) describe
+    the month; ``known`` keeps the figures already read, by text, for the next rows of a file (a Decimal is
+    immutable)."""
+    if not_ended:
+        problems.append(Problem("month", not_ended, line))
+    figures = []
+    for name, text in zip(FIGURES, texts, strict=False):
+        number = known.get(text)
+        if number is not None:
+            figures.append(number)
             continue
-        try:
-            number = parse_decimal(text)
-        except ValueError as error:
-            problems.append(Problem(name, str(error)))
-            continue
-        if number < 0:
-            problems.append(Problem(name, f"il valore non può essere negativo ({text})."))
-            continue
-        if number > MAX_FIGURE:
-            problems.append(Problem(name, f"valore troppo grande ({text})."))
-            continue
-        values[name] = number.quantize(THOUSANDTH)
-    gross, net = values.get("gross_production_mwh"), values.get("net_production_mwh")
+        stripped = text.strip()
+        if _plain_figure(stripped):
+            # The common case, as _figure reads it; at most three decimals, so adding ZERO is the quantize.
+            number = known[text] = Decimal(stripped.replace(",", ".")) + ZERO
+            figures.append(number)
+        elif stripped:
+            figures.append(_figure(stripped, name, line, problems))
+        elif name in OPTIONAL_FIGURES:
+            figures.append(ZERO)
+        else:
+            problems.append(Problem(name, f"indica la {COLUMN_LABELS[name]} in MWh.", line))
+            figures.append(None)
+    gross, net = figures[0], figures[1]
     if gross is not None and net is not None and net > gross:
         problems.append(Problem(
             "net_production_mwh",
             f"la produzione netta ({_format(net)} MWh) non può superare la produzione lorda "
-            f"({_format(gross)} MWh).",
+            f"({_format(gross)} MWh).", line,
         ))
-    if gross is not None and 1 <= month <= 12:
-        hours = month_hours(year, month)
-        limit = _production_limit(plant.capacity_mw, hours)
+    if gross is not None and hours is not None:
+        limit = plant.limits[hours]
         if gross > limit:
             problems.append(Problem(
                 "gross_production_mwh",
                 f"la produzione lorda ({_format(gross)} MWh) supera il massimo possibile per l'impianto "
                 f"{plant.gaudi_code}: {_format(Decimal(plant.capacity_mw))} MW × {hours} ore = "
-                f"{_format(limit)} MWh.",
+                f"{_format(limit)} MWh.", line,
             ))
-    problems.extend(_check_fuel(plant, raw, values))
-    return values, problems
+    fuel_type, quantity = texts[4].strip(), texts[5].strip()
+    if plant.is_thermal or fuel_type or quantity:
+        figures.extend(_check_fuel(plant, fuel_type, quantity, line, problems))
+    else:
+        figures += NO_FUEL
+    return figures
 
 
 @lru_cache(maxsize=4096)
@@ -230,42 +296,32 @@ def _production_limit(capacity_mw: Decimal, hours: int) -> Decimal:
 _UNITS = {unit.lower(): unit for unit in FUEL_UNITS}
 
 
-def _check_fuel(plant: Plant, raw: dict, values: dict) -> list[Problem]:
-    fuel_type = (raw.get("fuel_type") or "").strip()
-    quantity_text = (raw.get("fuel_quantity") or "").strip()
-    values["fuel_type"], values["fuel_quantity"] = None, None
+def _check_fuel(
+    plant: _PlantFacts, fuel_type: str, quantity_text: str, line: int | None, problems: list[Problem],
+) -> tuple[str | None, Decimal | None]:
+    """The fuel unit and quantity (stripped texts): required of thermal plants, refused of the others."""
     if not plant.is_thermal:
         if fuel_type or quantity_text:
             column = "fuel_type" if fuel_type else "fuel_quantity"
-            return [Problem(column, f"il combustibile si indica solo per gli impianti termoelettrici "
-                                    f"({plant.gaudi_code} è {plant.source_label.lower()}): lascia vuoto.")]
-        return []
-    problems = []
-    units = _UNITS
+            problems.append(Problem(column, f"il combustibile si indica solo per gli impianti termoelettrici "
+                                            f"({plant.gaudi_code} è {plant.source_label.lower()}): lascia vuoto.",
+                                    line))
+        return None, None
+    unit = quantity = None
     if not fuel_type:
         problems.append(Problem("fuel_type", "per un impianto termoelettrico indica l'unità del combustibile "
-                                             f"({', '.join(FUEL_UNITS)})."))
-    elif fuel_type.lower() not in units:
+                                             f"({', '.join(FUEL_UNITS)}).", line))
+    elif fuel_type.lower() not in _UNITS:
         problems.append(Problem("fuel_type", f"unità {fuel_type!r} non prevista: usa una tra "
-                                             f"{', '.join(FUEL_UNITS)}."))
+                                             f"{', '.join(FUEL_UNITS)}.", line))
     else:
-        values["fuel_type"] = units[fuel_type.lower()]
+        unit = _UNITS[fuel_type.lower()]
     if not quantity_text:
         problems.append(Problem("fuel_quantity", "per un impianto termoelettrico indica la quantità di "
-                                                 "combustibile utilizzato."))
+                                                 "combustibile utilizzato.", line))
     else:
-        try:
-            quantity = parse_decimal(quantity_text)
-        except ValueError as error:
-            problems.append(Problem("fuel_quantity", str(error)))
-        else:
-            if quantity < 0:
-                problems.append(Problem("fuel_quantity", f"il valore non può essere negativo ({quantity_text})."))
-            elif quantity > MAX_FIGURE:
-                problems.append(Problem("fuel_quantity", f"valore troppo grande ({quantity_text})."))
-            else:
-                values["fuel_quantity"] = quantity.quantize(THOUSANDTH)
-    return problems
+        quantity = _figure(quantity_text, "fuel_quantity", line, problems)
+    return unit, quantity
 
 
 # --- plants and reports of an operator ---------------------------------------------------------------
@@ -524,8 +580,15 @@ def _int(text: str, column: str, line: int, low: int, high: int, problems: list[
     return int(text)
 
 
-def check_upload(operator_id: int, data: bytes, *, today: date | None = None) -> tuple[list[dict], list[Problem]]:
-    """Validate a whole upload; the rows ready to store (plant, period, values) and every problem found."""
+_YEARS = {str(year): year for year in range(2000, 2101)}
+_MONTHS = {**{str(month): month for month in range(1, 13)}, **{f"{month:02d}": month for month in range(1, 10)}}
+
+
+def check_upload(
+    operator_id: int, data: bytes, *, today: date | None = None,
+) -> tuple[list[tuple], list[Problem]]:
+    """Validate a whole upload; every problem found, and the rows ready to store as tuples of the columns
+    _STORED."""
     today = today or today_in_italy()
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
@@ -538,49 +601,65 @@ def check_upload(operator_id: int, data: bytes, *, today: date | None = None) ->
     index, problems = _header(names)
     if problems:
         return [], problems
-    plants = {plant.gaudi_code.upper(): plant for plant in db.session.scalars(operator_plants(operator_id))}
+    plants = {
+        plant.gaudi_code.upper(): _PlantFacts.of(plant) for plant in db.session.scalars(operator_plants(operator_id))
+    }
+    months: dict[int, tuple[str | None, int]] = {}  # year * 100 + month: (not ended, hours)
     seen: dict[tuple[int, int, int], int] = {}
-    rows: list[dict] = []
+    known: dict[str, Decimal] = {}  # figures read, by text
+    rows: list[tuple] = []
     width = len(names)
+    code_at, year_at, month_at = index["gaudi_code"], index["year"], index["month"]
+    value_texts = itemgetter(*(index[name] for name in REPORT_VALUES))
     try:
         for cells in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
             if len(cells) != width:
-                problems.append(Problem(None, f"trovati {len(cells)} campi, attesi {width}.", line))
+                if "".join(cells).strip():
+                    problems.append(Problem(None, f"trovati {len(cells)} campi, attesi {width}.", line))
                 continue
-            raw = {name: cells[position] for name, position in index.items()}
-            row_problems: list[Problem] = []
-            code = raw["gaudi_code"].strip().upper()
+            code = cells[code_at].strip().upper()
+            year = _YEARS.get(cells[year_at])
+            month = _MONTHS.get(cells[month_at])
             plant = plants.get(code)
-            if not code:
-                row_problems.append(Problem("gaudi_code", "indica il codice GAUDÌ dell'impianto.", line))
-            elif plant is None:
-                row_problems.append(Problem(
-                    "gaudi_code", f"l'impianto {code} non è tra gli impianti della tua azienda.", line))
-            year = _int(raw["year"], "year", line, 2000, 2100, row_problems)
-            month = _int(raw["month"], "month", line, 1, 12, row_problems)
-            if plant is not None and year is not None and month is not None:
-                key = (plant.id, year, month)
-                if key in seen:
+            if plant is None or year is None or month is None:
+                if not "".join(cells).strip():
+                    continue
+                row_problems: list[Problem] = []
+                if not code:
+                    row_problems.append(Problem("gaudi_code", "indica il codice GAUDÌ dell'impianto.", line))
+                elif plant is None:
                     row_problems.append(Problem(
-                        "gaudi_code", f"impianto {code} e mese {month:02d}/{year} già presenti alla riga "
-                        f"{seen[key]}.", line))
-                else:
-                    seen[key] = line
-                    values, figure_problems = validate_report(plant, year, month, raw, today=today)
-                    row_problems.extend(
-                        Problem(problem.column, problem.message, line) for problem in figure_problems
-                    )
-                    if not figure_problems:
-                        rows.append({"plant": plant, "year": year, "month": month, **values})
-            problems.extend(row_problems)
+                        "gaudi_code", f"l'impianto {code} non è tra gli impianti della tua azienda.", line))
+                if year is None:
+                    year = _int(cells[year_at], "year", line, 2000, 2100, row_problems)
+                if month is None:
+                    month = _int(cells[month_at], "month", line, 1, 12, row_problems)
+                problems.extend(row_problems)
+                if plant is None or year is None or month is None:
+                    continue
+            key = (plant.id, year, month)
+            if key in seen:
+                problems.append(Problem(
+                    "gaudi_code", f"impianto {code} e mese {month:02d}/{year} già presenti alla riga "
+                    f"{seen[key]}.", line))
+                continue
+            seen[key] = line
+            period = months.get(year * 100 + month)
+            if period is None:
+                period = months[year * 100 + month] = (_month_not_ended(year, month, today), month_hours(year, month))
+            found = len(problems)
+            values = _check_report(plant, value_texts(cells), *period, line, known, problems)
+            if len(problems) == found:
+                rows.append((plant.id, plant.operator_id, year, month, *values))
     except csv.Error as error:
         problems.append(Problem(None, f"formato CSV non valido: {error}.", reader.line_num))
     if not problems and not rows:
         problems.append(Problem(None, "il file non contiene righe di dati."))
     return rows, problems
+
+
+_STORED = ("plant_id", "operator_id", "year", "month", *REPORT_VALUES)
 
 
 def upload_reports(
@@ -594,30 +673,35 @@ def upload_reports(
     result = UploadResult(problems=problems, rows=len(rows), submitted=submit)
     if problems:
         return result
-    current = _current_reports(user.operator_id, {(row["year"], row["month"]) for row in rows})
+    current = _current_reports(user.operator_id, set(map(itemgetter(2, 3), rows)))
     now = utcnow()
     state = {"state": "inviato" if submit else "bozza",
              "submitted_at": now if submit else None, "submitted_by_id": user.id if submit else None}
-    inserts, updates, retired = [], [], []
-    for row in rows:
-        plant = row.pop("plant")
-        existing = current.get((plant.id, row["year"], row["month"]))
-        if existing is not None and existing.state == "bozza":
-            updates.append({"id": existing.id, **row, **state, "updated_at": now})
-            continue
-        revision = 1
-        if existing is not None:
-            retired.append({"id": existing.id, "is_current": False, "updated_at": now})
-            revision = existing.revision + 1
-        inserts.append({
-            "plant_id": plant.id, "operator_id": plant.operator_id, "revision": revision, "is_current": True,
-            "created_at": now, "updated_at": now, **row, **state,
-        })
+    constants = {"is_current": True, "created_at": now, "updated_at": now, **state}
+    inserts, revisions, updates, retired = rows, None, [], []
+    if current:  # some months already have a report: a draft is replaced, a submitted one gets a new revision
+        inserts, revisions = [], []
+        for row in rows:
+            existing = current.get((row[0], row[2], row[3]))
+            if existing is None:
+                inserts.append(row)
+                revisions.append(1)
+            elif existing.state == "bozza":
+                updates.append({"id": existing.id, **dict(zip(REPORT_VALUES, row[4:], strict=True)), **state,
+                                "updated_at": now})
+            else:
+                retired.append({"id": existing.id, "is_current": False, "updated_at": now})
+                inserts.append(row)
+                revisions.append(existing.revision + 1)
     if retired:
         db.session.execute(update(MonthlyReport), retired)
     if inserts:
-        # One executemany of the table's INSERT (Core, not the ORM's per-row bookkeeping).
-        db.session.execute(MonthlyReport.__table__.insert(), inserts)
+        columns = dict(zip(_STORED, zip(*inserts, strict=True), strict=True))
+        if revisions is None:
+            constants["revision"] = 1
+        else:
+            columns["revision"] = revisions
+        _insert_reports(columns, constants, len(inserts))
     if updates:
         db.session.execute(update(MonthlyReport), updates)
     result.inserted = len(inserts) - len(retired)
@@ -626,6 +710,47 @@ def upload_reports(
     audit("gstat.uploaded", user=user, operator_id=user.operator_id, file=filename, rows=result.rows,
           inserted=result.inserted, updated=result.updated, corrected=result.corrected, submitted=submit)
     return result
+
+
+def _insert_reports(columns: dict, constants: dict, count: int) -> None:
+    """One executemany INSERT of ``count`` reports: ``columns`` maps names to their values, ``constants`` names
+    to the value of every row. A nullable column without a default that is None in every row is left out.
+
+    The values go through the columns' own bind processors, column by column and each constant once, then to
+    the driver as tuples: the values Core would send, without Core's work for every row and parameter.
+    """
+    table = MonthlyReport.__table__
+    columns = {
+        name: values for name, values in columns.items()
+        if not (table.c[name].nullable and table.c[name].default is None and table.c[name].server_default is None
+                and not any(map(is_not, values, repeat(None))))
+    }
+    connection = db.session.connection()
+    dialect = connection.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=[*columns, *constants])
+    if not compiled.positional:
+        names = list(columns)
+        connection.execute(table.insert(), [
+            {**dict(zip(names, row, strict=True)), **constants} for row in zip(*columns.values(), strict=True)
+        ])
+        return
+    sequences: dict = {}
+    for name, values in columns.items():
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            sequences[name] = values
+            continue
+        distinct = set(values) if isinstance(table.c[name].type, Numeric) else None
+        if distinct is not None and len(distinct) * 2 <= count:  # each number once: files repeat many figures
+            processed = {value: process(value) for value in distinct}
+            sequences[name] = list(map(processed.__getitem__, values))
+        else:
+            sequences[name] = list(map(process, values))
+    for name, value in constants.items():
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        sequences[name] = repeat(value if process is None else process(value), count)
+    parameters = list(zip(*(sequences[name] for name in compiled.positiontup), strict=False))
+    connection.exec_driver_sql(compiled.string, parameters)
 
 
 def _current_reports(operator_id: int, periods: set[tuple[int, int]]) -> dict:

@@ -235,3 +235,24 @@ def test_the_sample_files_work_together(app, client, dbs, make_user, login_as):
     response = upload(client, content, filename="gstat-reports.csv", submit_now=True, follow_redirects=True)
     assert "12 report inviati (12 nuovi" in response.get_data(as_text=True)
     assert dbs.count(MonthlyReport, MonthlyReport.operator_id == trader.id) == 12
+
+
+def test_repeated_figures_blank_rows_and_fuel_are_stored_as_written(client, dbs, plants, user):
+    (y1, m1), (y2, m2), (y3, m3) = last_month(), months_ago(2), months_ago(3)
+    content = _csv(
+        f"UP_UPL_SOLAR;{y1};{m1};1200,5;1150,25;0;0;;",
+        " ; ;;;;;;;",
+        f"UP_UPL_SOLAR;{y2};{m2};1200,5;1150,25;0;;;",
+        "",
+        f"UP_UPL_SOLAR;{y3};{m3}; 1200,5 ;1150.25;0,0;;;",
+        f"UP_UPL_TERM;{y1};{m1};1200,5;1150,25;0;0;t;1200,5",
+    )
+    response = upload(client, content, submit_now=True, follow_redirects=True)
+    assert "4 report inviati (4 nuovi, 0 bozze aggiornate, 0 rettifiche)" in response.get_data(as_text=True)
+    rows = _stored(dbs)
+    assert {(r.gross_production_mwh, r.net_production_mwh, r.auxiliary_consumption_mwh, r.pumping_consumption_mwh)
+            for r in rows} == {(Decimal("1200.5"), Decimal("1150.25"), 0, 0)}
+    assert [(r.fuel_type, r.fuel_quantity) for r in rows if r.plant_id == plants[1].id] == [("t", Decimal("1200.5"))]
+    assert {(r.fuel_type, r.fuel_quantity) for r in rows if r.plant_id == plants[0].id} == {(None, None)}
+    assert {(r.revision, r.is_current, r.state, r.submitted_by_id) for r in rows} == {(1, True, "inviato", user.id)}
+    assert len({r.submitted_at for r in rows}) == 1 and all(r.created_at is not None for r in rows)
