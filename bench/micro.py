@@ -184,10 +184,16 @@ def gstat_upload(app) -> dict:
         user = db.session.scalar(select(User).where(User.username == "bench-gstat"))
         plants = list(db.session.scalars(select(Plant).where(Plant.operator_id == user.operator_id)
                                          .order_by(Plant.gaudi_code)))[:GSTAT_BENCH_PLANTS]
+        # Figures differ from row to row, as in a real file (a parser may not profit from repeated texts).
+        reports = []
+        for number, (plant, (y, m)) in enumerate((plant, period) for plant in plants for period in months):
+            gross = Decimal(600_000 + number * 7 % 600_000) / 1000
+            auxiliary = Decimal(number % 50_000) / 1000
+            reports.append((plant, y, m, gross, gross - auxiliary, auxiliary))
         lines = [";".join(CSV_HEADER)]
-        for plant in plants:
-            for y, m in months:
-                lines.append(f"{plant.gaudi_code};{y};{m};1200,5;1150,25;50,25;0;;")
+        for plant, y, m, gross, net, auxiliary in reports:
+            figures = ";".join(f"{value:.3f}".replace(".", ",") for value in (gross, net, auxiliary))
+            lines.append(f"{plant.gaudi_code};{y};{m};{figures};0;;")
         data = ("\n".join(lines) + "\n").encode()
         rows = len(lines) - 1
         db.session.rollback()
@@ -209,9 +215,9 @@ def gstat_upload(app) -> dict:
                    "net_production_mwh", "auxiliary_consumption_mwh", "pumping_consumption_mwh", "submitted_at",
                    "submitted_by_id", "is_current", "created_at", "updated_at")
         values = [
-            (plant.id, plant.operator_id, y, m, 1, "inviato", Decimal("1200.500"), Decimal("1150.250"),
-             Decimal("50.250"), Decimal("0.000"), now, user.id, True, now, now)
-            for plant in plants for y, m in months
+            (plant.id, plant.operator_id, y, m, 1, "inviato", gross, net, auxiliary, Decimal("0.000"), now,
+             user.id, True, now, now)
+            for plant, y, m, gross, net, auxiliary in reports
         ]
         dialect = db.session.connection().dialect
         if dialect.name == "sqlite":
