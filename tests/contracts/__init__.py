@@ -3,15 +3,13 @@
 import html as html_lib
 import itertools
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from myportal.contracts.models import Contract, Measurement, MeterReading, SupplyPoint
 from myportal.contracts.services import local_midnight, today_local
-from myportal.extensions import db
 
 _numbers = itertools.count(1)
 
@@ -97,27 +95,6 @@ def days_ago(days: int) -> date:
     return today_local() - timedelta(days=days)
 
 
-class StatementCounter:
-    def __init__(self):
-        self.count = 0
-        self.statements = []
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        self.count += 1
-        self.statements.append(statement)
-
-
-@contextmanager
-def count_statements(app):
-    """Count the SQL statements run on the app's engine inside the block."""
-    with app.app_context():
-        engine = db.engine
-    counter = StatementCounter()
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
 
 
 def field_error(page: str, field: str) -> str:

@@ -26,7 +26,8 @@ from myportal.contracts.services import (
     to_local,
     today_local,
 )
-from tests.contracts import add_measurements, add_supply_point, count_statements, days_ago, field_error
+from tests.conftest import counting_queries
+from tests.contracts import add_measurements, add_supply_point, days_ago, field_error
 
 
 @pytest.fixture
@@ -175,11 +176,11 @@ def test_xlsx_download_opens_with_numbers(dbs, point, logged_in):
 
 
 def _statements(app, client, path) -> int:
-    with count_statements(app) as counter:
+    with counting_queries(app) as statements:
         response = client.get(path)
         assert response.status_code == 200
         response.get_data()
-    return counter.count
+    return len(statements)
 
 
 def test_queries_do_not_grow_with_measurements(app, dbs, point, logged_in):

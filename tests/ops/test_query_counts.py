@@ -1,32 +1,15 @@
 """The pages the benchmark loads run the same number of SQL statements with little and with more data."""
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from myportal.contracts.models import Measurement, SupplyPoint
 from myportal.extensions import db
 from myportal.invoicing.models import Invoice, InvoiceLine
-from tests.conftest import make_vat
-
-
-@contextmanager
-def count_statements(app):
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def _seen(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _seen)
+from tests.conftest import counting_queries, make_vat
 
 
 def _add_data(dbs, operator_id: int, *, points: int, invoices: int, days: int, start: int,
@@ -74,7 +57,7 @@ def no_mfa_for_staff(app, monkeypatch):
 
 def _statements(app, client, path: str) -> int:
     client.get(path)  # first request of the session: lazy loads and caches out of the way
-    with count_statements(app) as statements:
+    with counting_queries(app) as statements:
         response = client.get(path)
         response.close()
     assert response.status_code == 200, path
