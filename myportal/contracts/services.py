@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..formatting import local_number
 from ..operators.models import User
 from ..security.audit import audit
 from .models import CONTRACT_STATES, Contract, Measurement, MeterReading, SupplyPoint
@@ -97,19 +97,9 @@ def local_quarters(start: datetime) -> dict[datetime, tuple[datetime, datetime, 
     return quarters
 
 
-ITALIAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
-
-
 def kwh(value: Decimal | int | float, places: int = 3) -> str:
-    """A quantity written the Italian way (1.234,567), rounded half-even as Babel's ``format_decimal`` does.
-
-    Python's own formatting with the separators swapped: the same text as Babel's it_IT pattern
-    ``#,##0.000`` at a fraction of the cost (the measurement table writes three per row).
-    """
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    if not number.is_finite():
-        return format_decimal(value, format="#,##0." + "0" * places, locale="it_IT")
-    return f"{number:,.{places}f}".translate(ITALIAN_SEPARATORS)
+    """A quantity written the Italian way (1.234,567), as Babel's ``format_decimal`` writes it."""
+    return local_number(value, places, "it_IT")
 
 
 # --- supply points and contracts ---------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from flask_login import current_user
 
 from ..contracts.selection import current_supply_point, operator_supply_points
 from ..extensions import db
+from ..formatting import local_number
 from ..pages import MAX_PAGE
 from ..security.access import get_owned_or_404, operator_required
 from . import bp
 from .charts import bar_chart
 from .exports import invoices_csv, invoices_zip
-from .formatting import MONTHS, local_number, numeric_date
+from .formatting import MONTHS, numeric_date
 from .forms import ALL, VIEWS, ArchiveForm, InvoiceFilterForm, WithdrawalsForm
 from .models import Invoice
 from .pdf import Issuer, invoice_pdf
