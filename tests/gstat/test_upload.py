@@ -256,3 +256,12 @@ def test_repeated_figures_blank_rows_and_fuel_are_stored_as_written(client, dbs,
     assert {(r.fuel_type, r.fuel_quantity) for r in rows if r.plant_id == plants[0].id} == {(None, None)}
     assert {(r.revision, r.is_current, r.state, r.submitted_by_id) for r in rows} == {(1, True, "inviato", user.id)}
     assert len({r.submitted_at for r in rows}) == 1 and all(r.created_at is not None for r in rows)
+
+
+def test_plain_file_row_breaking_a_rule_is_reported(client, dbs, plants, user):
+    """A file of plain figures only: a row over the rules still gets its message, and nothing is stored."""
+    (y1, m1), (y2, m2) = last_month(), months_ago(2)
+    content = _csv(f"UP_UPL_SOLAR;{y1};{m1};100,5;90;;0;;", f"UP_UPL_SOLAR;{y2};{m2};50;60,25;1;;;")
+    page = upload(client, content).get_data(as_text=True)
+    assert "riga 3, colonna net_production_mwh: la produzione netta (60,250 MWh) non può superare" in page
+    assert dbs.count(MonthlyReport) == 0
