@@ -15,8 +15,8 @@ from myportal.models import as_utc, utcnow
 from myportal.operators.models import Operator
 from myportal.security.models import AuditEvent
 from tests.auctions import PDF, add_auction, add_enrolment
-from tests.conftest import submit
-from tests.contracts import count_statements, field_error
+from tests.conftest import counting_queries, submit
+from tests.contracts import field_error
 from tests.guarantees import login_admin, make_admin
 
 
@@ -244,18 +244,18 @@ def test_back_office_queries_do_not_grow(app, admin_client, dbs, make_operator):
     add_enrolment(dbs, auction, make_operator())
     admin_client.get("/admin/aste")
     admin_client.get(f"/admin/aste/{auction.id}")
-    with count_statements(app) as few_list:
+    with counting_queries(app) as few_list:
         admin_client.get("/admin/aste")
-    with count_statements(app) as few_detail:
+    with counting_queries(app) as few_detail:
         admin_client.get(f"/admin/aste/{auction.id}")
     for _ in range(30):
         add_enrolment(dbs, add_auction(dbs), make_operator())
         add_enrolment(dbs, auction, make_operator())
-    with count_statements(app) as many_list:
+    with counting_queries(app) as many_list:
         assert admin_client.get("/admin/aste").status_code == 200
-    with count_statements(app) as many_detail:
+    with counting_queries(app) as many_detail:
         assert admin_client.get(f"/admin/aste/{auction.id}").status_code == 200
-    assert many_list.count == few_list.count and many_detail.count == few_detail.count
+    assert len(many_list) == len(few_list) and len(many_detail) == len(few_detail)
 
 
 def test_admin_home_tile(admin_client, dbs, make_operator):
