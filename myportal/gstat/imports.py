@@ -6,7 +6,6 @@ errors with line numbers); plants are keyed by GAUDÌ code, so importing again u
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +16,15 @@ from sqlalchemy import select
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_vat
 from ..operators.models import Operator
-from ..registration.imports import Column, ImportResult, ImportSpec, RowError, _open_lines, validate_rows
+from ..registration.imports import (
+    Column,
+    ImportResult,
+    ImportSpec,
+    RowError,
+    _open_lines,
+    run_import_command,
+    validate_rows,
+)
 from ..security.audit import audit
 from .models import SOURCES, MonthlyReport, Plant
 
@@ -170,22 +177,4 @@ def _operator_changes(rows: list[dict], existing: dict, operators: dict[str, int
 @click.option("--dry-run", is_flag=True, help="Only validate the file.")
 @with_appcontext
 def import_plants_command(path: str, dry_run: bool) -> None:
-    from ..transaction import commit
-
-    if path == "-":
-        with click.open_file("-", "r", encoding="utf-8-sig") as stream:
-            result = import_plants(stream, dry_run=dry_run, origin="<stdin>")
-    else:
-        result = import_plants(path, dry_run=dry_run, origin=os.path.basename(path))
-    if not result.ok:
-        db.session.rollback()
-        for error in result.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(result.errors)} error(s): nothing imported.", err=True)
-        click.get_current_context().exit(1)
-    if dry_run:
-        db.session.rollback()
-        click.echo(f"{result.valid} valid rows; nothing written (--dry-run).")
-        return
-    commit()
-    click.echo(result.summary + ".")
+    run_import_command(import_plants, path, dry_run=dry_run)
