@@ -28,7 +28,7 @@ from sqlalchemy import insert, select, update
 
 from ..extensions import db
 from ..models import as_utc, utcnow
-from ..registration.imports import ImportResult, RowError, run_import_command
+from ..registration.imports import ImportResult, RowError, header_errors, run_import_command
 from ..security.audit import audit
 from .models import Measurement, SupplyPoint
 from .services import ROME
@@ -136,22 +136,6 @@ def _header(first_line: str) -> tuple[list[str], str]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     names = [name.strip().lower() for name in next(csv.reader([first_line], delimiter=delimiter))]
     return names, delimiter
-
-
-def _check_header(names: list[str]) -> list[RowError]:
-    errors = []
-    missing = [name for name in COLUMNS if name not in names]
-    unknown = [name or "(senza nome)" for name in names if name not in COLUMNS]
-    duplicated = sorted({name for name in names if names.count(name) > 1})
-    if duplicated:
-        errors.append(RowError(1, "colonne ripetute: " + ", ".join(duplicated)))
-    if missing:
-        errors.append(RowError(1, "colonne mancanti: " + ", ".join(missing)))
-    if unknown:
-        errors.append(RowError(1, "colonne sconosciute: " + ", ".join(unknown)))
-    if errors:
-        errors.append(RowError(1, "le colonne attese sono " + ",".join(COLUMNS)))
-    return errors
 
 
 # --- writing ------------------------------------------------------------------------------------------------
@@ -297,7 +281,7 @@ def _read(source: Source, importer: _Importer) -> None:
             importer.error(None, "il file non è in UTF-8.")
             return
         names, delimiter = _header(first)
-        for error in _check_header(names):
+        for error in header_errors(COLUMNS, names):
             importer.error(error.line, error.message)
         if importer.error_count:
             return

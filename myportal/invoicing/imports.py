@@ -39,7 +39,7 @@ from ..contracts.models import SupplyPoint
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_customer_code
 from ..operators.models import Operator
-from ..registration.imports import ImportResult, RowError, run_import_command
+from ..registration.imports import ImportResult, RowError, header_errors, run_import_command
 from ..security.audit import audit
 from .models import Invoice, InvoiceLine
 from .services import billed_figures, invoice_amounts
@@ -206,25 +206,6 @@ def _clean_line(line: int, raw: dict) -> tuple[LineData | None, list[tuple[str, 
 # --- reading the file ---------------------------------------------------------------------------------------
 
 
-def _header_errors(fieldnames: list[str] | None) -> list[RowError]:
-    if not fieldnames:
-        return [RowError(None, "il file è vuoto: manca la riga di intestazione " + ",".join(COLUMNS))]
-    seen = [name.strip().lower() for name in fieldnames]
-    errors = []
-    missing = [name for name in COLUMNS if name not in seen]
-    unknown = [name or "(senza nome)" for name in seen if name not in COLUMNS]
-    duplicated = sorted({name for name in seen if seen.count(name) > 1})
-    if duplicated:
-        errors.append(RowError(1, "colonne ripetute: " + ", ".join(duplicated)))
-    if missing:
-        errors.append(RowError(1, "colonne mancanti: " + ", ".join(missing)))
-    if unknown:
-        errors.append(RowError(1, "colonne sconosciute: " + ", ".join(unknown)))
-    if errors:
-        errors.append(RowError(1, "le colonne attese sono " + ",".join(COLUMNS)))
-    return errors
-
-
 def read_invoices(text: Iterable[str]) -> tuple[list[InvoiceData], list[RowError]]:
     """The invoices of the file grouped by number, and every error found in its rows."""
     lines = iter(text)
@@ -237,7 +218,7 @@ def read_invoices(text: Iterable[str]) -> tuple[list[InvoiceData], list[RowError
     errors: list[RowError] = []
     invoices: dict[str, InvoiceData] = {}
     try:
-        errors.extend(_header_errors(reader.fieldnames))
+        errors.extend(header_errors(COLUMNS, reader.fieldnames))
         if errors:
             return [], errors
         reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]

@@ -12,7 +12,7 @@ import csv
 import io
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -199,14 +199,15 @@ def _open_lines(source: Source) -> Iterator[Iterable[str]]:
     yield without_bom(source)
 
 
-def _check_header(spec: ImportSpec, fieldnames: list[str] | None) -> list[RowError]:
+def header_errors(expected: Sequence[str], fieldnames: Sequence[str] | None) -> list[RowError]:
+    """What is wrong with a file's header row against the ``expected`` column names (any order, any case)."""
     if not fieldnames:
-        return [RowError(None, "il file è vuoto: manca la riga di intestazione " + ",".join(spec.names))]
+        return [RowError(None, "il file è vuoto: manca la riga di intestazione " + ",".join(expected))]
     seen = [name.strip().lower() for name in fieldnames]
     errors = []
     duplicated = sorted({name for name in seen if seen.count(name) > 1})
-    missing = [name for name in spec.names if name not in seen]
-    unknown = [name or "(senza nome)" for name in seen if name not in spec.names]
+    missing = [name for name in expected if name not in seen]
+    unknown = [name or "(senza nome)" for name in seen if name not in expected]
     if duplicated:
         errors.append(RowError(1, "colonne ripetute: " + ", ".join(duplicated)))
     if missing:
@@ -214,7 +215,7 @@ def _check_header(spec: ImportSpec, fieldnames: list[str] | None) -> list[RowErr
     if unknown:
         errors.append(RowError(1, "colonne sconosciute: " + ", ".join(unknown)))
     if errors:
-        errors.append(RowError(1, "le colonne attese sono " + ",".join(spec.names)))
+        errors.append(RowError(1, "le colonne attese sono " + ",".join(expected)))
     return errors
 
 
@@ -252,7 +253,7 @@ def validate_rows(spec: ImportSpec, lines: Iterable[str]) -> tuple[list[dict], l
     reader = csv.DictReader(lines, restkey=None, restval=None)
     rows, errors, first_line = [], [], {}
     try:
-        errors.extend(_check_header(spec, reader.fieldnames))
+        errors.extend(header_errors(spec.names, reader.fieldnames))
         if errors:
             return [], errors
         reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
