@@ -58,13 +58,6 @@ def requests():
     )
 
 
-def _registration_or_404(request_id: int) -> RegistrationRequest:
-    registration = db.session.get(RegistrationRequest, request_id)
-    if registration is None:
-        abort(404)
-    return registration
-
-
 def _render_request(registration, *, approve_form=None, reject_form=None, info_form=None):
     return render_template(
         "admin/request_detail.html",
@@ -80,7 +73,7 @@ def _render_request(registration, *, approve_form=None, reject_form=None, info_f
 @bp.route("/richieste/<int:request_id>")
 @role_required("admin")
 def request_detail(request_id):
-    return _render_request(_registration_or_404(request_id))
+    return _render_request(db.get_or_404(RegistrationRequest, request_id))
 
 
 def _decide(registration, form, form_name: str, action, confirmation: str, *args):
@@ -108,7 +101,7 @@ def _decide(registration, form, form_name: str, action, confirmation: str, *args
 @bp.route("/richieste/<int:request_id>/approva", methods=["POST"])
 @role_required("admin")
 def approve(request_id):
-    registration = _registration_or_404(request_id)
+    registration = db.get_or_404(RegistrationRequest, request_id)
     return _decide(
         registration,
         ActionForm(),
@@ -122,7 +115,7 @@ def approve(request_id):
 @bp.route("/richieste/<int:request_id>/respingi", methods=["POST"])
 @role_required("admin")
 def reject(request_id):
-    registration = _registration_or_404(request_id)
+    registration = db.get_or_404(RegistrationRequest, request_id)
     form = RejectForm()
     return _decide(
         registration,
@@ -137,7 +130,7 @@ def reject(request_id):
 @bp.route("/richieste/<int:request_id>/informazioni", methods=["POST"])
 @role_required("admin")
 def request_information(request_id):
-    registration = _registration_or_404(request_id)
+    registration = db.get_or_404(RegistrationRequest, request_id)
     form = InformationForm()
     return _decide(
         registration,
@@ -173,9 +166,7 @@ def users():
 
 
 def _user_action(user_id: int, action, confirmation: str):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     back = url_for("admin.users", **{k: v for k, v in request.args.items() if k in USER_LIST_ARGS})
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -265,7 +256,5 @@ def outbox():
 @bp.route("/posta/<int:message_id>")
 @role_required("admin")
 def outbox_message(message_id):
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        abort(404)
+    message = db.get_or_404(OutboxMessage, message_id)
     return render_template("admin/outbox_message.html", message=message)

@@ -176,16 +176,12 @@ def document(document_id):
 
 
 def _auction_or_404(auction_id: int) -> Auction:
-    auction = db.session.get(Auction, auction_id)
-    if auction is None:
-        abort(404)
+    auction = db.get_or_404(Auction, auction_id)
     return auction
 
 
 def _enrolment_or_404(enrolment_id: int) -> Enrolment:
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        abort(404)
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
     return enrolment
 
 
@@ -346,7 +342,5 @@ def admin_reject(enrolment_id):
 @bp.route("/admin/aste/documenti/<int:document_id>")
 @role_required("admin")
 def admin_document(document_id):
-    document = db.session.get(EnrolmentDocument, document_id)
-    if document is None:
-        abort(404)
+    document = db.get_or_404(EnrolmentDocument, document_id)
     return _send_document(document)

@@ -89,9 +89,7 @@ def library(category: str | None):
 @bp.route("/documenti/<int:document_id>/scarica")
 @login_required
 def download(document_id: int):
-    document = db.session.get(Document, document_id)
-    if document is None:
-        abort(404)
+    document = db.get_or_404(Document, document_id)
     if document.is_personal:
         document = get_owned_or_404(Document, document_id)
     return _send_document(document)
@@ -106,12 +104,6 @@ def my_documents():
 
 
 # --- publishing: news ---------------------------------------------------------------------------------------
-
-def _news_or_404(news_id: int) -> NewsItem:
-    news = db.session.get(NewsItem, news_id)
-    if news is None:
-        abort(404)
-    return news
 
 
 @bp.route("/admin/contenuti")
@@ -143,7 +135,7 @@ def admin_news_new():
 @bp.route("/admin/contenuti/notizie/<int:news_id>/modifica", methods=["GET", "POST"])
 @role_required("admin")
 def admin_news_edit(news_id: int):
-    news = _news_or_404(news_id)
+    news = db.get_or_404(NewsItem, news_id)
     form = NewsForm(obj=news)
     if form.validate_on_submit():
         update_news(news, acting_user(), title=form.title.data, summary=form.summary.data, body=form.body.data)
@@ -155,7 +147,7 @@ def admin_news_edit(news_id: int):
 @bp.route("/admin/contenuti/notizie/<int:news_id>/pubblica", methods=["POST"])
 @role_required("admin")
 def admin_news_publish(news_id: int):
-    publish_news(_news_or_404(news_id), acting_user())
+    publish_news(db.get_or_404(NewsItem, news_id), acting_user())
     flash("Notizia pubblicata: ora è visibile a tutti.", "success")
     return redirect(url_for("content.admin_news"))
 
@@ -163,7 +155,7 @@ def admin_news_publish(news_id: int):
 @bp.route("/admin/contenuti/notizie/<int:news_id>/ritira", methods=["POST"])
 @role_required("admin")
 def admin_news_unpublish(news_id: int):
-    unpublish_news(_news_or_404(news_id), acting_user())
+    unpublish_news(db.get_or_404(NewsItem, news_id), acting_user())
     flash("Notizia ritirata: non è più visibile.", "success")
     return redirect(url_for("content.admin_news"))
 
@@ -171,7 +163,7 @@ def admin_news_unpublish(news_id: int):
 @bp.route("/admin/contenuti/notizie/<int:news_id>/elimina", methods=["GET", "POST"])
 @role_required("admin")
 def admin_news_delete(news_id: int):
-    news = _news_or_404(news_id)
+    news = db.get_or_404(NewsItem, news_id)
     if request.method == "POST":
         delete_news(news, acting_user())
         flash("Notizia eliminata.", "success")
@@ -185,12 +177,6 @@ def admin_news_delete(news_id: int):
 
 
 # --- publishing: documents ----------------------------------------------------------------------------------
-
-def _document_or_404(document_id: int) -> Document:
-    document = db.session.get(Document, document_id)
-    if document is None:
-        abort(404)
-    return document
 
 
 @bp.route("/admin/contenuti/documenti")
@@ -237,13 +223,13 @@ def admin_document_new():
 @bp.route("/admin/contenuti/documenti/<int:document_id>/scarica")
 @role_required("admin")
 def admin_document_download(document_id: int):
-    return _send_document(_document_or_404(document_id))
+    return _send_document(db.get_or_404(Document, document_id))
 
 
 @bp.route("/admin/contenuti/documenti/<int:document_id>/elimina", methods=["GET", "POST"])
 @role_required("admin")
 def admin_document_delete(document_id: int):
-    document = _document_or_404(document_id)
+    document = db.get_or_404(Document, document_id)
     if request.method == "POST":
         delete_document(document, acting_user())
         flash("Documento eliminato.", "success")

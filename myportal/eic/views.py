@@ -84,13 +84,6 @@ def admin_queue():
     )
 
 
-def _request_or_404(request_id: int) -> EicRequest:
-    eic_request = db.session.get(EicRequest, request_id)
-    if eic_request is None:
-        abort(404)
-    return eic_request
-
-
 def _render_admin_detail(eic_request, reject_form=None):
     return render_template(
         "eic/admin_detail.html",
@@ -103,13 +96,13 @@ def _render_admin_detail(eic_request, reject_form=None):
 @bp.route("/admin/eic/richieste/<int:request_id>")
 @role_required("admin")
 def admin_detail(request_id):
-    return _render_admin_detail(_request_or_404(request_id))
+    return _render_admin_detail(db.get_or_404(EicRequest, request_id))
 
 
 @bp.route("/admin/eic/richieste/<int:request_id>/approva", methods=["POST"])
 @role_required("admin")
 def approve(request_id):
-    eic_request = _request_or_404(request_id)
+    eic_request = db.get_or_404(EicRequest, request_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -125,7 +118,7 @@ def approve(request_id):
 @bp.route("/admin/eic/richieste/<int:request_id>/respingi", methods=["POST"])
 @role_required("admin")
 def reject(request_id):
-    eic_request = _request_or_404(request_id)
+    eic_request = db.get_or_404(EicRequest, request_id)
     form = RejectForm()
     try:
         ensure_open(eic_request)

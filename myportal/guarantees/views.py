@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -116,9 +116,7 @@ def admin_new():
 
 
 def _guarantee_or_404(guarantee_id: int) -> Guarantee:
-    guarantee = db.session.get(Guarantee, guarantee_id)
-    if guarantee is None:
-        abort(404)
+    guarantee = db.get_or_404(Guarantee, guarantee_id)
     return guarantee
 
 

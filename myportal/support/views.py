@@ -30,13 +30,6 @@ def search():
     return render_template("support/search.html", form=form, value=value, operators=operators)
 
 
-def _operator_or_404(operator_id: int) -> Operator:
-    operator = db.session.get(Operator, operator_id)
-    if operator is None:
-        abort(404)
-    return operator
-
-
 def _user_of(operator: Operator, user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.operator_id != operator.id:
@@ -60,13 +53,13 @@ def _render_account(operator: Operator, *, secret_user=None, secret_form=None, s
 @bp.route("/operatori/<int:operator_id>")
 @role_required("admin", "support")
 def account(operator_id):
-    operator = _operator_or_404(operator_id)
+    operator = db.get_or_404(Operator, operator_id)
     record_account_view(operator)
     return _render_account(operator)
 
 
 def _user_action(operator_id: int, user_id: int, action, confirmation: str):
-    operator = _operator_or_404(operator_id)
+    operator = db.get_or_404(Operator, operator_id)
     user = _user_of(operator, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -99,7 +92,7 @@ def resend(operator_id, user_id):
 @bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/verifica-risposta", methods=["POST"])
 @role_required("admin", "support")
 def check_secret(operator_id, user_id):
-    operator = _operator_or_404(operator_id)
+    operator = db.get_or_404(Operator, operator_id)
     user = _user_of(operator, user_id)
     form = SecretAnswerForm()
     result = None

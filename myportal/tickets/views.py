@@ -161,13 +161,6 @@ def staff_index():
     return render_template("tickets/staff_list.html", page=page, form=form, filters=filters)
 
 
-def _ticket_or_404(ticket_id: int) -> Ticket:
-    ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None:
-        abort(404)
-    return ticket
-
-
 def _render_staff_detail(ticket, reply_form=None, state_form=None):
     return render_template(
         "tickets/staff_detail.html",
@@ -182,7 +175,7 @@ def _render_staff_detail(ticket, reply_form=None, state_form=None):
 @bp.route("/assistenza/ticket/<int:ticket_id>", methods=["GET", "POST"])
 @role_required(*STAFF_ROLES)
 def staff_detail(ticket_id):
-    ticket = _ticket_or_404(ticket_id)
+    ticket = db.get_or_404(Ticket, ticket_id)
     if request.method == "GET":
         return _render_staff_detail(ticket)
     form = StaffReplyForm()
@@ -201,7 +194,7 @@ def staff_detail(ticket_id):
 @bp.route("/assistenza/ticket/<int:ticket_id>/stato", methods=["POST"])
 @role_required(*STAFF_ROLES)
 def staff_state(ticket_id):
-    ticket = _ticket_or_404(ticket_id)
+    ticket = db.get_or_404(Ticket, ticket_id)
     form = StateForm()
     if form.validate_on_submit():
         try:
@@ -218,8 +211,6 @@ def staff_state(ticket_id):
 @bp.route("/assistenza/ticket/allegati/<int:attachment_id>")
 @role_required(*STAFF_ROLES)
 def staff_attachment(attachment_id):
-    attachment = db.session.get(TicketAttachment, attachment_id)
-    if attachment is None:
-        abort(404)
+    attachment = db.get_or_404(TicketAttachment, attachment_id)
     attachment_viewed(attachment, acting_user())
     return _send_attachment(attachment)
