@@ -30,6 +30,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 SIZE ?= small
 BENCH_DATABASES ?= sqlite,postgresql

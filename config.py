@@ -37,9 +37,7 @@ class Config:
     """Settings shared by every environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'myportal.sqlite3'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'myportal.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options()
     PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)  # trusted reverse proxies in front (X-Forwarded-For/-Proto)
     LOG_REQUESTS = _bool("LOG_REQUESTS", True)  # one JSON line per request, with its request id

@@ -90,8 +90,11 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    for name, command in (("sqlite", ["python3", "-c", "import sqlite3; print(sqlite3.sqlite_version)"]),
-                          ("postgresql", ["psql", "--version"]), ("wrk", ["wrk", "--version"])):
+    for name, command in (
+        ("sqlite", ["python3", "-c", "import sqlite3; print(sqlite3.sqlite_version)"]),
+        ("postgresql", ["psql", "--version"]),
+        ("wrk", ["wrk", "--version"]),
+    ):
         try:
             out = subprocess.run(command, capture_output=True, text=True, timeout=10)
             info[name] = (out.stdout or out.stderr).strip().splitlines()[0]

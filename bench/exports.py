@@ -45,12 +45,16 @@ def year_rows(point, first: date, last: date) -> list[dict]:
     number = 0
     while moment < end:
         active = Decimal(number * 7919 % 2500) / 1000
-        rows.append({
-            "supply_point_id": point.id, "operator_id": point.operator_id,
-            "start": moment.replace(tzinfo=None) if moment.tzinfo else moment,
-            "active_energy_kwh": active, "reactive_energy_kvarh": (active * Decimal("0.3")).quantize(Decimal("0.001")),
-            "power_kw": active * 4,
-        })
+        rows.append(
+            {
+                "supply_point_id": point.id,
+                "operator_id": point.operator_id,
+                "start": moment.replace(tzinfo=None) if moment.tzinfo else moment,
+                "active_energy_kwh": active,
+                "reactive_energy_kvarh": (active * Decimal("0.3")).quantize(Decimal("0.001")),
+                "power_kw": active * 4,
+            }
+        )
         moment += step
         number += 1
     return rows
@@ -66,17 +70,31 @@ def prepare(app, period) -> tuple[int, str, int]:
         db.create_all()
         operator = db.session.scalar(select(Operator).where(Operator.vat_number == BENCH_VAT))
         if operator is None:
-            operator = Operator(name="Banco prova export S.r.l.", vat_number=BENCH_VAT, kind="giuridica",
-                                registered_address="Via Roma 1, 00100 Roma (RM)")
+            operator = Operator(
+                name="Banco prova export S.r.l.",
+                vat_number=BENCH_VAT,
+                kind="giuridica",
+                registered_address="Via Roma 1, 00100 Roma (RM)",
+            )
             db.session.add(operator)
             db.session.flush()
         point = db.session.scalar(select(SupplyPoint).where(SupplyPoint.pod == BENCH_POD))
         if point is None:
             point = SupplyPoint(
-                operator_id=operator.id, pod=BENCH_POD, address="Via Emilia 1", postal_code="48121",
-                city="Ravenna", province="RA", voltage_level="BT", voltage_v=400,
-                contracted_power_kw=Decimal("6"), available_power_kw=Decimal("6.6"), meter_serial="MEC999990001",
-                remotely_read=True, distributor="e-distribuzione S.p.A.", active_since=date(2020, 1, 1),
+                operator_id=operator.id,
+                pod=BENCH_POD,
+                address="Via Emilia 1",
+                postal_code="48121",
+                city="Ravenna",
+                province="RA",
+                voltage_level="BT",
+                voltage_v=400,
+                contracted_power_kw=Decimal("6"),
+                available_power_kw=Decimal("6.6"),
+                meter_serial="MEC999990001",
+                remotely_read=True,
+                distributor="e-distribuzione S.p.A.",
+                active_since=date(2020, 1, 1),
             )
             db.session.add(point)
             db.session.flush()
@@ -161,8 +179,9 @@ def bench(name: str, url: str, repeat: int) -> list[tuple]:
         times, cpu, (size, pieces) = timed(lambda run=run: run(period), repeat)
         month_peak = peak_kib(lambda run=run: run(month))
         year_peak = peak_kib(lambda run=run: run(period))
-        lines.append((name, kind, count, min(times), statistics.median(times), min(cpu), size, pieces, month_peak,
-                      year_peak))
+        lines.append(
+            (name, kind, count, min(times), statistics.median(times), min(cpu), size, pieces, month_peak, year_peak)
+        )
     with app.app_context():
         from myportal.extensions import db
 
@@ -174,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sqlite", default="/tmp/perf.sqlite3", help="SQLite file ('' to skip)")
     parser.add_argument(
-        "--postgresql", default=os.environ.get("BENCH_EXPORTS_PG_URL", DEFAULT_PG_URL),
+        "--postgresql",
+        default=os.environ.get("BENCH_EXPORTS_PG_URL", DEFAULT_PG_URL),
         help="PostgreSQL URL ('' to skip); a database of the bench's own, never one that others use",
     )
     parser.add_argument("--repeat", type=int, default=5)
@@ -191,15 +211,29 @@ def main(argv: list[str] | None = None) -> int:
             lines.extend(bench(name, url, arguments.repeat))
         except OperationalError as error:
             print(f"{name} skipped: {str(error.orig).strip().splitlines()[0]}", file=sys.stderr)
-    print(f"Measurement exports, {began:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.1f}, best and median of {arguments.repeat}")
-    header = ("database", "format", "rows", "best s", "median s", "CPU s", "KiB", "pieces", "peak 1 month KiB",
-              "peak 1 year KiB")
+    print(
+        f"Measurement exports, {began:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.1f}, best and median of {arguments.repeat}"
+    )
+    header = (
+        "database",
+        "format",
+        "rows",
+        "best s",
+        "median s",
+        "CPU s",
+        "KiB",
+        "pieces",
+        "peak 1 month KiB",
+        "peak 1 year KiB",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for name, kind, count, best, median, cpu, size, pieces, month_peak, year_peak in lines:
-        print(f"| {name} | {kind} | {count:,} | {best:.3f} | {median:.3f} | {cpu:.3f} | {size // 1024:,} | "
-              f"{pieces:,} | {month_peak:,} | {year_peak:,} |")
+        print(
+            f"| {name} | {kind} | {count:,} | {best:.3f} | {median:.3f} | {cpu:.3f} | {size // 1024:,} | "
+            f"{pieces:,} | {month_peak:,} | {year_peak:,} |"
+        )
     return 0
 
 

@@ -46,8 +46,12 @@ BLOCK_DAYS = 30
 POINTS_PER_OPERATOR = 5
 PLANTS_PER_OPERATOR = 2
 INVOICE_LINES = (
-    ("Energia attiva F1", "kWh"), ("Energia attiva F2", "kWh"), ("Energia attiva F3", "kWh"),
-    ("Quota potenza", "kW"), ("Oneri di sistema", "€"), ("Accise", "kWh"),
+    ("Energia attiva F1", "kWh"),
+    ("Energia attiva F2", "kWh"),
+    ("Energia attiva F3", "kWh"),
+    ("Quota potenza", "kW"),
+    ("Oneri di sistema", "€"),
+    ("Accise", "kWh"),
 )
 SOURCES = ("solar", "wind", "hydro", "solar", "wind", "thermal")
 FUEL_BY_SOURCE = {"thermal": ("Sm3", Decimal("125000.000"))}
@@ -90,6 +94,7 @@ def months_back(year: int, month: int, count: int) -> Iterator[tuple[int, int]]:
 
 
 # --- loading ------------------------------------------------------------------------------------------------
+
 
 class Loader:
     """Bulk insert into one table: fills the columns a row does not give with their default or NULL."""
@@ -146,7 +151,7 @@ class Loader:
         processors = [self.table.c[name].type._cached_bind_processor(dialect) for name in self.names]
         extra_done = tuple(
             processor(value) if processor and value is not None else value
-            for processor, value in zip(processors[len(self.columns):], extra, strict=True)
+            for processor, value in zip(processors[len(self.columns) :], extra, strict=True)
         )
         own = [(index, processor) for index, processor in enumerate(processors[: len(self.columns)]) if processor]
         placeholders = ", ".join("?" for _ in self.names)
@@ -189,6 +194,7 @@ def load(connection, metadata, name: str, columns: tuple[str, ...], rows: Iterab
 
 # --- the data -------------------------------------------------------------------------------------------------
 
+
 class Generator:
     def __init__(self, size: Size, seed: int = 20261123):
         self.size = size
@@ -201,9 +207,17 @@ class Generator:
     def operators(self) -> Iterator[tuple]:
         for number in range(1, self.ops + 2):
             name = GSTAT_OPERATOR_NAME if number == self.gstat_operator else f"Energia Bench {number} S.p.A."
-            yield (number, "giuridica", name, vat_number(number), f"{number:06d}",
-                   f"Via dei Mille {number}, 00100 Roma (RM)", f"amministrazione{number}@bench.example.it",
-                   self.now, self.now)
+            yield (
+                number,
+                "giuridica",
+                name,
+                vat_number(number),
+                f"{number:06d}",
+                f"Via dei Mille {number}, 00100 Roma (RM)",
+                f"amministrazione{number}@bench.example.it",
+                self.now,
+                self.now,
+            )
 
     def users(self, password_hash: str) -> Iterator[tuple]:
         """``bench`` (operator_admin of operator 1), then users spread evenly over the operators, then staff."""
@@ -212,13 +226,52 @@ class Generator:
             operator = (number - 1) % self.ops + 1
             username = OPERATOR_USER if number == 1 else f"utente{number}"
             role = "operator_admin" if number <= self.ops else "operator"
-            yield (number, operator, username, username.casefold(), f"{username}@bench.example.it",
-                   f"Utente Bench {number}", role, "active", password_hash, 0, self.now, self.now, self.now)
+            yield (
+                number,
+                operator,
+                username,
+                username.casefold(),
+                f"{username}@bench.example.it",
+                f"Utente Bench {number}",
+                role,
+                "active",
+                password_hash,
+                0,
+                self.now,
+                self.now,
+                self.now,
+            )
         gstat = total + 1
-        yield (gstat, self.gstat_operator, "bench-gstat", "bench-gstat", "bench-gstat@bench.example.it",
-               "Utente GSTAT", "operator_admin", "active", password_hash, 0, self.now, self.now, self.now)
-        yield (gstat + 1, None, SUPPORT_USER, SUPPORT_USER, "assistenza@bench.example.it", "Assistenza Bench",
-               "support", "active", password_hash, 0, self.now, self.now, self.now)
+        yield (
+            gstat,
+            self.gstat_operator,
+            "bench-gstat",
+            "bench-gstat",
+            "bench-gstat@bench.example.it",
+            "Utente GSTAT",
+            "operator_admin",
+            "active",
+            password_hash,
+            0,
+            self.now,
+            self.now,
+            self.now,
+        )
+        yield (
+            gstat + 1,
+            None,
+            SUPPORT_USER,
+            SUPPORT_USER,
+            "assistenza@bench.example.it",
+            "Assistenza Bench",
+            "support",
+            "active",
+            password_hash,
+            0,
+            self.now,
+            self.now,
+            self.now,
+        )
 
     def point_operator(self, point: int) -> int:
         return (point - 1) // POINTS_PER_OPERATOR % self.ops + 1
@@ -226,9 +279,24 @@ class Generator:
     def supply_points(self) -> Iterator[tuple]:
         for point in range(1, self.size.supply_points + 1):
             power = Decimal(self.random.choice(("3.00", "6.00", "15.00", "30.00", "100.00", "500.00")))
-            yield (point, self.point_operator(point), f"IT001E{point:09d}", f"Via Bench {point}", "00100",
-                   "Roma", "RM", "MT" if power >= 100 else "BT", 400, 3, power, power, f"M{point:012d}",
-                   self.today - timedelta(days=3650), self.now, self.now)
+            yield (
+                point,
+                self.point_operator(point),
+                f"IT001E{point:09d}",
+                f"Via Bench {point}",
+                "00100",
+                "Roma",
+                "RM",
+                "MT" if power >= 100 else "BT",
+                400,
+                3,
+                power,
+                power,
+                f"M{point:012d}",
+                self.today - timedelta(days=3650),
+                self.now,
+                self.now,
+            )
 
     def invoices(self) -> Iterator[tuple]:
         per_operator = max(1, self.size.invoices // self.ops)
@@ -250,10 +318,26 @@ class Generator:
                 taxable = (consumption * Decimal("0.18")).quantize(Decimal("0.01"))
                 vat = (taxable * Decimal("0.22")).quantize(Decimal("0.01"))
                 paid = index > 1
-                yield (number, operator, point, f"FT{number:010d}", issue, f"{operator:06d}", start, end,
-                       consumption, Decimal("30.00"), taxable, vat, taxable + vat, issue + timedelta(days=30),
-                       paid, datetime.combine(issue + timedelta(days=20), datetime.min.time(), UTC) if paid else None,
-                       self.now, self.now)
+                yield (
+                    number,
+                    operator,
+                    point,
+                    f"FT{number:010d}",
+                    issue,
+                    f"{operator:06d}",
+                    start,
+                    end,
+                    consumption,
+                    Decimal("30.00"),
+                    taxable,
+                    vat,
+                    taxable + vat,
+                    issue + timedelta(days=30),
+                    paid,
+                    datetime.combine(issue + timedelta(days=20), datetime.min.time(), UTC) if paid else None,
+                    self.now,
+                    self.now,
+                )
                 year, month = (year, month - 1) if month > 1 else (year - 1, 12)
 
     def invoice_lines(self, invoice_ids: Iterable[int]) -> Iterator[tuple]:
@@ -263,8 +347,17 @@ class Generator:
                 number += 1
                 quantity = Decimal(self.random.randint(100, 30_000))
                 price = Decimal("0.120000") if unit != "€" else Decimal("1.000000")
-                yield (number, invoice_id, position, description, quantity, unit, price,
-                       (quantity * price).quantize(Decimal("0.01")), Decimal("22.00"))
+                yield (
+                    number,
+                    invoice_id,
+                    position,
+                    description,
+                    quantity,
+                    unit,
+                    price,
+                    (quantity * price).quantize(Decimal("0.01")),
+                    Decimal("22.00"),
+                )
 
     def measurement_blocks(self) -> list[tuple[int, datetime, int]]:
         """(supply point, first quarter-hour in UTC, rows): one year of point 1, then 30-day blocks."""
@@ -273,9 +366,9 @@ class Generator:
         blocks = [(1, year_start, min(YEAR_ROWS, self.size.measurements))]
         left = self.size.measurements - blocks[0][2]
         block_rows = BLOCK_DAYS * 96
-        block_start = datetime.combine(
-            self.today - timedelta(days=BLOCK_DAYS), datetime.min.time(), ROME
-        ).astimezone(UTC)
+        block_start = datetime.combine(self.today - timedelta(days=BLOCK_DAYS), datetime.min.time(), ROME).astimezone(
+            UTC
+        )
         point = 2
         while left > 0 and point <= self.size.supply_points:
             rows = min(block_rows, left)
@@ -305,12 +398,28 @@ class Generator:
             operator = index // PLANTS_PER_OPERATOR % self.ops + 1
             number += 1
             source = SOURCES[number % len(SOURCES)]
-            yield (number, operator, f"UP_BENCH_{number:07d}", f"Impianto Bench {number}", source,
-                   Decimal("50.000"), self.now, self.now)
+            yield (
+                number,
+                operator,
+                f"UP_BENCH_{number:07d}",
+                f"Impianto Bench {number}",
+                source,
+                Decimal("50.000"),
+                self.now,
+                self.now,
+            )
         for index in range(GSTAT_BENCH_PLANTS):
             number += 1
-            yield (number, self.gstat_operator, f"UP_GSTAT_{index + 1:04d}", f"Impianto prova {index + 1}",
-                   "solar", Decimal("50.000"), self.now, self.now)
+            yield (
+                number,
+                self.gstat_operator,
+                f"UP_GSTAT_{index + 1:04d}",
+                f"Impianto prova {index + 1}",
+                "solar",
+                Decimal("50.000"),
+                self.now,
+                self.now,
+            )
 
     def gstat_reports(self, plants: list[tuple]) -> Iterator[tuple]:
         """Ten months of submitted reports per plant, except the bench operator's last three months: drafts."""
@@ -327,30 +436,123 @@ class Generator:
                 draft = operator == 1 and position < 3
                 gross = Decimal(f"{self.random.randint(100, 20_000)}.000")
                 net = (gross * Decimal("0.97")).quantize(Decimal("0.001"))
-                yield (number, plant_id, operator, y, m, 1, "bozza" if draft else "inviato", gross, net,
-                       (gross - net), Decimal("0.000"), fuel_type, fuel_quantity,
-                       None if draft else self.now, None, True, self.now, self.now)
+                yield (
+                    number,
+                    plant_id,
+                    operator,
+                    y,
+                    m,
+                    1,
+                    "bozza" if draft else "inviato",
+                    gross,
+                    net,
+                    (gross - net),
+                    Decimal("0.000"),
+                    fuel_type,
+                    fuel_quantity,
+                    None if draft else self.now,
+                    None,
+                    True,
+                    self.now,
+                    self.now,
+                )
 
 
-OPERATOR_COLUMNS = ("id", "kind", "name", "vat_number", "customer_code", "registered_address", "email",
-                    "created_at", "updated_at")
-USER_COLUMNS = ("id", "operator_id", "username", "username_key", "email", "full_name", "role", "status",
-                "password_hash", "failed_logins", "password_changed_at", "created_at", "updated_at")
-POINT_COLUMNS = ("id", "operator_id", "pod", "address", "postal_code", "city", "province", "voltage_level",
-                 "voltage_v", "phases", "contracted_power_kw", "available_power_kw", "meter_serial",
-                 "active_since", "created_at", "updated_at")
-INVOICE_COLUMNS = ("id", "operator_id", "supply_point_id", "number", "issue_date", "customer_code",
-                   "period_start", "period_end", "consumption_kwh", "max_power_kw", "taxable_amount",
-                   "vat_amount", "total_amount", "due_date", "paid", "paid_at", "created_at", "updated_at")
-LINE_COLUMNS = ("id", "invoice_id", "position", "description", "quantity", "unit", "unit_price", "amount",
-                "vat_rate")
-MEASUREMENT_COLUMNS = ("id", "supply_point_id", "operator_id", "start", "active_energy_kwh",
-                       "reactive_energy_kvarh", "power_kw")
+OPERATOR_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "vat_number",
+    "customer_code",
+    "registered_address",
+    "email",
+    "created_at",
+    "updated_at",
+)
+USER_COLUMNS = (
+    "id",
+    "operator_id",
+    "username",
+    "username_key",
+    "email",
+    "full_name",
+    "role",
+    "status",
+    "password_hash",
+    "failed_logins",
+    "password_changed_at",
+    "created_at",
+    "updated_at",
+)
+POINT_COLUMNS = (
+    "id",
+    "operator_id",
+    "pod",
+    "address",
+    "postal_code",
+    "city",
+    "province",
+    "voltage_level",
+    "voltage_v",
+    "phases",
+    "contracted_power_kw",
+    "available_power_kw",
+    "meter_serial",
+    "active_since",
+    "created_at",
+    "updated_at",
+)
+INVOICE_COLUMNS = (
+    "id",
+    "operator_id",
+    "supply_point_id",
+    "number",
+    "issue_date",
+    "customer_code",
+    "period_start",
+    "period_end",
+    "consumption_kwh",
+    "max_power_kw",
+    "taxable_amount",
+    "vat_amount",
+    "total_amount",
+    "due_date",
+    "paid",
+    "paid_at",
+    "created_at",
+    "updated_at",
+)
+LINE_COLUMNS = ("id", "invoice_id", "position", "description", "quantity", "unit", "unit_price", "amount", "vat_rate")
+MEASUREMENT_COLUMNS = (
+    "id",
+    "supply_point_id",
+    "operator_id",
+    "start",
+    "active_energy_kwh",
+    "reactive_energy_kvarh",
+    "power_kw",
+)
 PLANT_COLUMNS = ("id", "operator_id", "gaudi_code", "name", "source", "capacity_mw", "created_at", "updated_at")
-REPORT_COLUMNS = ("id", "plant_id", "operator_id", "year", "month", "revision", "state",
-                  "gross_production_mwh", "net_production_mwh", "auxiliary_consumption_mwh",
-                  "pumping_consumption_mwh", "fuel_type", "fuel_quantity", "submitted_at", "submitted_by_id",
-                  "is_current", "created_at", "updated_at")
+REPORT_COLUMNS = (
+    "id",
+    "plant_id",
+    "operator_id",
+    "year",
+    "month",
+    "revision",
+    "state",
+    "gross_production_mwh",
+    "net_production_mwh",
+    "auxiliary_consumption_mwh",
+    "pumping_consumption_mwh",
+    "fuel_type",
+    "fuel_quantity",
+    "submitted_at",
+    "submitted_by_id",
+    "is_current",
+    "created_at",
+    "updated_at",
+)
 
 
 def reset_schema(db) -> None:
@@ -368,10 +570,12 @@ def fix_sequences(connection, metadata) -> None:
     for table in metadata.sorted_tables:
         if "id" not in table.c or not table.c.id.primary_key:
             continue
-        connection.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
-        ))
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
+            )
+        )
 
 
 def generate(size_name: str, url: str, progress: Callable[[str], None] = log) -> dict:
@@ -394,21 +598,24 @@ def generate(size_name: str, url: str, progress: Callable[[str], None] = log) ->
                 raw.execute("PRAGMA foreign_keys=OFF")
             with connection.begin():
                 counts["operators"] = load(connection, metadata, "operators", OPERATOR_COLUMNS, gen.operators())
-                counts["users"] = load(connection, metadata, "users", USER_COLUMNS,
-                                       gen.users(hash_password(PASSWORD)))
-                counts["supply_points"] = load(connection, metadata, "supply_points", POINT_COLUMNS,
-                                               gen.supply_points())
+                counts["users"] = load(connection, metadata, "users", USER_COLUMNS, gen.users(hash_password(PASSWORD)))
+                counts["supply_points"] = load(
+                    connection, metadata, "supply_points", POINT_COLUMNS, gen.supply_points()
+                )
                 counts["invoices"] = load(connection, metadata, "invoices", INVOICE_COLUMNS, gen.invoices())
                 per_operator = max(1, size.invoices // size.operators)
-                counts["invoice_lines"] = load(connection, metadata, "invoice_lines", LINE_COLUMNS,
-                                               gen.invoice_lines(range(1, per_operator + 1)))
-                counts["measurements"] = load(connection, metadata, "measurements", MEASUREMENT_COLUMNS,
-                                              gen.measurements())
+                counts["invoice_lines"] = load(
+                    connection, metadata, "invoice_lines", LINE_COLUMNS, gen.invoice_lines(range(1, per_operator + 1))
+                )
+                counts["measurements"] = load(
+                    connection, metadata, "measurements", MEASUREMENT_COLUMNS, gen.measurements()
+                )
                 plants = list(gen.plants())
                 counts["gstat_plants"] = load(connection, metadata, "gstat_plants", PLANT_COLUMNS, iter(plants))
                 if counts["gstat_plants"]:
-                    counts["gstat_reports"] = load(connection, metadata, "gstat_reports", REPORT_COLUMNS,
-                                                   gen.gstat_reports(plants))
+                    counts["gstat_reports"] = load(
+                        connection, metadata, "gstat_reports", REPORT_COLUMNS, gen.gstat_reports(plants)
+                    )
                 if connection.dialect.name == "postgresql":
                     fix_sequences(connection, metadata)
             if connection.dialect.name == "postgresql":

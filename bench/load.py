@@ -76,6 +76,7 @@ def free_port() -> int:
 
 # --- gunicorn -------------------------------------------------------------------------------------------------
 
+
 class Server:
     def __init__(self, app_path: str, env: dict, workers: int | None = None, log_path: Path | None = None):
         self.expected = workers or int(env.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) * 2 + 1)
@@ -88,7 +89,10 @@ class Server:
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [*NICE, sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app_path],
-            cwd=ROOT, env=environment, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait(self, path: str = "/", timeout: float = 60) -> None:
@@ -166,6 +170,7 @@ def portal_env(url: str) -> dict:
 
 # --- HTTP session ---------------------------------------------------------------------------------------------
 
+
 class Browser:
     """Logs in over HTTP like a user and keeps the cookies."""
 
@@ -217,7 +222,9 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
     for name, (filename, content) in files.items():
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            f"Content-Type: text/csv\r\n\r\n".encode() + content + b"\r\n"
+            f"Content-Type: text/csv\r\n\r\n".encode()
+            + content
+            + b"\r\n"
         )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
@@ -237,10 +244,27 @@ def gstat_upload_csv() -> bytes:
 
 # --- wrk ---------------------------------------------------------------------------------------------------
 
-def wrk(url: str, cookie: str | None = None, *, duration: int = DURATION, body: Path | None = None,
-        content_type: str | None = None) -> dict:
-    command = [*NICE, ensure_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency",
-               "--timeout", "10s", "-s", str(BENCH_DIR / "wrk" / "report.lua")]
+
+def wrk(
+    url: str,
+    cookie: str | None = None,
+    *,
+    duration: int = DURATION,
+    body: Path | None = None,
+    content_type: str | None = None,
+) -> dict:
+    command = [
+        *NICE,
+        ensure_wrk(),
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH_DIR / "wrk" / "report.lua"),
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     env = {**os.environ}
@@ -249,7 +273,7 @@ def wrk(url: str, cookie: str | None = None, *, duration: int = DURATION, body: 
     out = subprocess.run(command + [url], capture_output=True, text=True, env=env, check=True).stdout
     for line in out.splitlines():
         if line.startswith("WRK_JSON "):
-            return json.loads(line[len("WRK_JSON "):])
+            return json.loads(line[len("WRK_JSON ") :])
     raise RuntimeError(f"no figures from wrk:\n{out}")
 
 
@@ -266,16 +290,19 @@ def measure(name: str, server: Server, path: str, cookie: str | None, **kwargs) 
     figures = wrk(server.base + path, cookie, **kwargs)
     after = server.memory()
     figures.update(
-        name=name, path=path,
+        name=name,
+        path=path,
         worker_peak_mib=round(max((m["peak_mib"] for m in after.values()), default=0), 1),
         worker_rss_mib=round(max((m["rss_mib"] for m in after.values()), default=0), 1),
         workers=len(after),
         restarted_workers=len(set(before) - set(after)),
         load_before=load_before,
     )
-    log(f"  {name:<22} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  p99 "
+    log(
+        f"  {name:<22} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  p99 "
         f"{figures['p99_ms']:7.1f} ms  non-2xx/3xx {figures['errors_status']}  peak/worker "
-        f"{figures['worker_peak_mib']} MiB  (load average before: {load_before})")
+        f"{figures['worker_peak_mib']} MiB  (load average before: {load_before})"
+    )
     return figures
 
 
@@ -339,8 +366,9 @@ def run_portal(url: str, size: str, duration: int, hello: Server) -> dict:
 def memory_growth(url: str, first: int = 1000, total: int = 10_000, clients: int = 4) -> dict:
     """One worker: resident memory after ``first`` and after ``total`` requests over a mix of pages."""
     paths = ["/", "/fatture", "/misure", "/fatture/1/pdf", "/fatture?page=2"]
-    with serve("bench.wsgi_portal:app", {**portal_env(url), "LOG_REQUESTS": "0"}, ready_path="/healthz",
-               workers=1) as server:
+    with serve(
+        "bench.wsgi_portal:app", {**portal_env(url), "LOG_REQUESTS": "0"}, ready_path="/healthz", workers=1
+    ) as server:
         browser = Browser(server.base)
         browser.login(OPERATOR_USER)
         cookie = browser.cookie
@@ -355,8 +383,7 @@ def memory_growth(url: str, first: int = 1000, total: int = 10_000, clients: int
                         return
                     counter["sent"] += 1
                     number = counter["sent"]
-                request = urllib.request.Request(server.base + paths[number % len(paths)],
-                                                 headers={"Cookie": cookie})
+                request = urllib.request.Request(server.base + paths[number % len(paths)], headers={"Cookie": cookie})
                 with opener.open(request, timeout=60) as response:
                     response.read()
 
@@ -374,18 +401,32 @@ def memory_growth(url: str, first: int = 1000, total: int = 10_000, clients: int
         after_total = run_until(total)
         seconds = time.perf_counter() - started
     growth = (after_total - after_first) / after_first
-    log(f"  worker memory: {after_first:.1f} MiB after {first:,}, {after_total:.1f} MiB after {total:,} "
-        f"requests ({growth:+.1%})")
-    return {"first": first, "total": total, "rss_first_mib": round(after_first, 1),
-            "rss_total_mib": round(after_total, 1), "growth": round(growth, 4), "seconds": round(seconds, 1)}
+    log(
+        f"  worker memory: {after_first:.1f} MiB after {first:,}, {after_total:.1f} MiB after {total:,} "
+        f"requests ({growth:+.1%})"
+    )
+    return {
+        "first": first,
+        "total": total,
+        "rss_first_mib": round(after_first, 1),
+        "rss_total_mib": round(after_total, 1),
+        "growth": round(growth, 4),
+        "seconds": round(seconds, 1),
+    }
 
 
 def run(size: str, database: str, url: str, duration: int = DURATION, memory_requests: int = 10_000) -> dict:
     log(f"load run: {database}, size {size}, {CONNECTIONS} connections, {duration} s per page")
-    result = {"size": size, "database": database, "connections": CONNECTIONS, "duration": duration,
-              "wrk_threads": THREADS, "machine": machine(),
-              "workers": (os.cpu_count() or 1) * 2 + 1, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC",
-                                                                                  time.gmtime())}
+    result = {
+        "size": size,
+        "database": database,
+        "connections": CONNECTIONS,
+        "duration": duration,
+        "wrk_threads": THREADS,
+        "machine": machine(),
+        "workers": (os.cpu_count() or 1) * 2 + 1,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
     with serve("bench.hello:app", {"PYTHONPATH": str(ROOT)}) as hello:
         wrk(hello.base + "/", duration=2)
         result["ceiling"] = measure("hello (ceiling)", hello, "/", None, duration=duration)
@@ -417,8 +458,7 @@ def main(argv=None) -> int:
         path = RESULTS_DIR / f"load-{args.database}-{args.size}.json"
         result = json.loads(path.read_text())
         started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-        result["memory"] = {"started": started, **memory_growth(url, args.memory_requests // 10,
-                                                                args.memory_requests)}
+        result["memory"] = {"started": started, **memory_growth(url, args.memory_requests // 10, args.memory_requests)}
         path.write_text(json.dumps(result, indent=2))
         return 0
     run(args.size, args.database, url, args.duration, args.memory_requests)

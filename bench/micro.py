@@ -79,8 +79,11 @@ class StatementCounter:
                         cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
                         for row in cursor.fetchall():
                             detail = row[-1]
-                            if detail.startswith("SCAN ") and not detail.startswith("SCAN (") \
-                                    and "CONSTANT" not in detail:
+                            if (
+                                detail.startswith("SCAN ")
+                                and not detail.startswith("SCAN (")
+                                and "CONSTANT" not in detail
+                            ):
                                 found.append((detail.split()[1], detail))
                     else:
                         cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
@@ -140,15 +143,21 @@ def time_page(client, path: str, counter: StatementCounter, repeat: int = REPEAT
         fetch(client, path)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return {"path": path, "median_ms": round(statistics.median(times), 2),
-            "p90_ms": round(times[int(len(times) * 0.9) - 1], 2), "statements": statements,
-            "full_scans": scans}
+    return {
+        "path": path,
+        "median_ms": round(statistics.median(times), 2),
+        "p90_ms": round(times[int(len(times) * 0.9) - 1], 2),
+        "statements": statements,
+        "full_scans": scans,
+    }
 
 
 def csv_export(client, days: int) -> dict:
     today = today_local()
-    path = (f"/misure/csv?date_from={(today - timedelta(days=days)).isoformat()}"
-            f"&date_to={(today - timedelta(days=1)).isoformat()}")
+    path = (
+        f"/misure/csv?date_from={(today - timedelta(days=days)).isoformat()}"
+        f"&date_to={(today - timedelta(days=1)).isoformat()}"
+    )
     fetch(client, path)
     times = []
     for _ in range(3):
@@ -166,8 +175,13 @@ def csv_export(client, days: int) -> dict:
     response.close()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"path": path, "days": days, "lines": rows, "seconds": round(min(times), 3),
-            "python_peak_kib": round(peak / 1024)}
+    return {
+        "path": path,
+        "days": days,
+        "lines": rows,
+        "seconds": round(min(times), 3),
+        "python_peak_kib": round(peak / 1024),
+    }
 
 
 def gstat_upload(app) -> dict:
@@ -182,8 +196,9 @@ def gstat_upload(app) -> dict:
     months = list(months_back(year, month, GSTAT_MONTHS))
     with app.test_request_context("/gstat/carica", method="POST"):
         user = db.session.scalar(select(User).where(User.username == "bench-gstat"))
-        plants = list(db.session.scalars(select(Plant).where(Plant.operator_id == user.operator_id)
-                                         .order_by(Plant.gaudi_code)))[:GSTAT_BENCH_PLANTS]
+        plants = list(
+            db.session.scalars(select(Plant).where(Plant.operator_id == user.operator_id).order_by(Plant.gaudi_code))
+        )[:GSTAT_BENCH_PLANTS]
         # Figures differ from row to row, as in a real file (a parser may not profit from repeated texts).
         reports = []
         for number, (plant, (y, m)) in enumerate((plant, period) for plant in plants for period in months):
@@ -211,24 +226,54 @@ def gstat_upload(app) -> dict:
 
         table = MonthlyReport.__table__
         now = utcnow()
-        columns = ("plant_id", "operator_id", "year", "month", "revision", "state", "gross_production_mwh",
-                   "net_production_mwh", "auxiliary_consumption_mwh", "pumping_consumption_mwh", "submitted_at",
-                   "submitted_by_id", "is_current", "created_at", "updated_at")
+        columns = (
+            "plant_id",
+            "operator_id",
+            "year",
+            "month",
+            "revision",
+            "state",
+            "gross_production_mwh",
+            "net_production_mwh",
+            "auxiliary_consumption_mwh",
+            "pumping_consumption_mwh",
+            "submitted_at",
+            "submitted_by_id",
+            "is_current",
+            "created_at",
+            "updated_at",
+        )
         values = [
-            (plant.id, plant.operator_id, y, m, 1, "inviato", gross, net, auxiliary, Decimal("0.000"), now,
-             user.id, True, now, now)
+            (
+                plant.id,
+                plant.operator_id,
+                y,
+                m,
+                1,
+                "inviato",
+                gross,
+                net,
+                auxiliary,
+                Decimal("0.000"),
+                now,
+                user.id,
+                True,
+                now,
+                now,
+            )
             for plant, y, m, gross, net, auxiliary in reports
         ]
         dialect = db.session.connection().dialect
         if dialect.name == "sqlite":
             processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
-            values = [tuple(p(v) if p and v is not None else v for p, v in zip(processors, row, strict=True))
-                      for row in values]
+            values = [
+                tuple(p(v) if p and v is not None else v for p, v in zip(processors, row, strict=True))
+                for row in values
+            ]
             marker = "?"
         else:
             marker = "%s"
-        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-               f"VALUES ({', '.join(marker for _ in columns)})")
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(marker for _ in columns)})"
         plain_times = []
         for _ in range(TRIES):
             connection = db.session.connection()
@@ -239,10 +284,14 @@ def gstat_upload(app) -> dict:
             plain_times.append(time.perf_counter() - started)
             db.session.rollback()
         plain_seconds = min(plain_times)
-    return {"rows": rows, "service_seconds": round(service_seconds, 3),
-            "service_rows_per_s": round(rows / service_seconds),
-            "executemany_seconds": round(plain_seconds, 3), "executemany_rows_per_s": round(rows / plain_seconds),
-            "ratio": round(plain_seconds / service_seconds, 3)}
+    return {
+        "rows": rows,
+        "service_seconds": round(service_seconds, 3),
+        "service_rows_per_s": round(rows / service_seconds),
+        "executemany_seconds": round(plain_seconds, 3),
+        "executemany_rows_per_s": round(rows / plain_seconds),
+        "ratio": round(plain_seconds / service_seconds, 3),
+    }
 
 
 def run(size: str, database: str, url: str, repeat: int = REPEAT) -> dict:
@@ -251,8 +300,12 @@ def run(size: str, database: str, url: str, repeat: int = REPEAT) -> dict:
     log(f"micro-benchmarks: {database}, size {size}")
     app = make_app(url)
     app.config["MFA_REQUIRED_ROLES"] = ()
-    result = {"size": size, "database": database, "machine": machine(),
-              "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    result = {
+        "size": size,
+        "database": database,
+        "machine": machine(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
     with app.app_context():
         counter = StatementCounter(db.engine)
     operator = app.test_client()
@@ -271,12 +324,16 @@ def run(size: str, database: str, url: str, repeat: int = REPEAT) -> dict:
     for name, (client, path) in pages.items():
         figures = time_page(client, path, counter, repeat)
         result["pages"][name] = figures
-        log(f"  {name:<22} median {figures['median_ms']:7.2f} ms  p90 {figures['p90_ms']:7.2f} ms  "
-            f"{figures['statements']} statements; full scans: {', '.join(figures['full_scans']) or 'none'}")
+        log(
+            f"  {name:<22} median {figures['median_ms']:7.2f} ms  p90 {figures['p90_ms']:7.2f} ms  "
+            f"{figures['statements']} statements; full scans: {', '.join(figures['full_scans']) or 'none'}"
+        )
     result["csv_year"] = csv_export(operator, 365)
     result["csv_month"] = csv_export(operator, 30)
-    log(f"  CSV export year: {result['csv_year']['lines']:,} lines in {result['csv_year']['seconds']} s, "
-        f"peak {result['csv_year']['python_peak_kib']} KiB (month: {result['csv_month']['python_peak_kib']} KiB)")
+    log(
+        f"  CSV export year: {result['csv_year']['lines']:,} lines in {result['csv_year']['seconds']} s, "
+        f"peak {result['csv_year']['python_peak_kib']} KiB (month: {result['csv_month']['python_peak_kib']} KiB)"
+    )
     try:
         result["gstat"] = gstat_upload(app)
         log(f"  GSTAT upload: {result['gstat']}")
@@ -304,11 +361,20 @@ def compare_sizes(database: str, small: str, large: str, repeat: int = 40) -> di
         login(operator, OPERATOR_USER)
         login(support, SUPPORT_USER)
         vat = vat_number(max(2, SIZES[size].operators // 2))
-        sides[size] = {"invoice list": (operator, "/fatture"), "invoice list, page 3": (operator, "/fatture?page=3"),
-                       "measurement filter": (operator, "/misure"),
-                       "support look-up": (support, f"/assistenza/?q={vat}")}
-    result = {"database": database, "small": small, "large": large, "repeat": repeat, "pages": {},
-              "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+        sides[size] = {
+            "invoice list": (operator, "/fatture"),
+            "invoice list, page 3": (operator, "/fatture?page=3"),
+            "measurement filter": (operator, "/misure"),
+            "support look-up": (support, f"/assistenza/?q={vat}"),
+        }
+    result = {
+        "database": database,
+        "small": small,
+        "large": large,
+        "repeat": repeat,
+        "pages": {},
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
     for name in sides[small]:
         times = {small: [], large: []}
         for size in (small, large):
@@ -322,8 +388,11 @@ def compare_sizes(database: str, small: str, large: str, repeat: int = 40) -> di
                 fetch(client, path)
                 times[size].append((time.perf_counter() - started) * 1000)
         small_ms, large_ms = statistics.median(times[small]), statistics.median(times[large])
-        result["pages"][name] = {"small_ms": round(small_ms, 2), "large_ms": round(large_ms, 2),
-                                 "ratio": round(large_ms / small_ms, 3)}
+        result["pages"][name] = {
+            "small_ms": round(small_ms, 2),
+            "large_ms": round(large_ms, 2),
+            "ratio": round(large_ms / small_ms, 3),
+        }
         log(f"  {name:<22} {small}: {small_ms:6.2f} ms  {large}: {large_ms:6.2f} ms  ratio {large_ms / small_ms:.2f}")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / f"sizes-{database}.json").write_text(json.dumps(result, indent=2))

@@ -8,8 +8,13 @@ from pathlib import Path
 
 from .common import BENCH_DIR, RESULTS_DIR, SIZES
 
-RATIO_TARGETS = {"home": 0.20, "invoice list": 0.20, "measurement filter": 0.20, "support VAT look-up": 0.20,
-                 "invoice PDF": 0.05}
+RATIO_TARGETS = {
+    "home": 0.20,
+    "invoice list": 0.20,
+    "measurement filter": 0.20,
+    "support VAT look-up": 0.20,
+    "invoice PDF": 0.05,
+}
 P99_TARGET_MS = 150
 SIZE_TARGET = 1.3
 CSV_TARGET_S = 0.5
@@ -33,15 +38,18 @@ def _mark(ok: bool | None) -> str:
 
 def _machine(data: dict) -> str:
     m = data.get("machine", {})
-    return (f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('memory_gb', '?')} GB RAM; "
-            f"{m.get('platform', '?')}; Python {m.get('python', '?')}; SQLite {m.get('sqlite', '?')}; "
-            f"{m.get('postgresql', '?')}; {m.get('wrk', '?')}")
+    return (
+        f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('memory_gb', '?')} GB RAM; "
+        f"{m.get('platform', '?')}; Python {m.get('python', '?')}; SQLite {m.get('sqlite', '?')}; "
+        f"{m.get('postgresql', '?')}; {m.get('wrk', '?')}"
+    )
 
 
 def load_section(load: dict, shortfalls: list[str]) -> list[str]:
     out = []
-    for (database, size), data in sorted(load.items(), key=lambda item: (DATABASES.index(item[0][0]),
-                                                                         list(SIZES).index(item[0][1]))):
+    for (database, size), data in sorted(
+        load.items(), key=lambda item: (DATABASES.index(item[0][0]), list(SIZES).index(item[0][1]))
+    ):
         ceiling = data["ceiling"]
         out += [
             f"### Load: {database}, size {size}",
@@ -71,23 +79,29 @@ def load_section(load: dict, shortfalls: list[str]) -> list[str]:
                 f"{page['worker_peak_mib']:.0f} | {page['errors_status']} | {page.get('load_before', '')} |"
             )
             if page["errors_status"]:
-                shortfalls.append(f"{database}/{size}: {name} answered {page['errors_status']} requests with an "
-                                  f"error status under load.")
+                shortfalls.append(
+                    f"{database}/{size}: {name} answered {page['errors_status']} requests with an "
+                    f"error status under load."
+                )
             if ratio_ok is False:
-                shortfalls.append(f"{database}/{size}: {name} at {ratio:.1%} of the ceiling (target "
-                                  f"{target:.0%}).")
+                shortfalls.append(f"{database}/{size}: {name} at {ratio:.1%} of the ceiling (target {target:.0%}).")
             if p99_ok is False:
                 shortfalls.append(f"{database}/{size}: {name} p99 {page['p99_ms']:.0f} ms (target < 150 ms).")
         memory = data.get("memory")
         if memory:
             ok = memory["growth"] <= MEMORY_TARGET
-            out += ["", f"One worker's resident memory (run of {memory.get('started', data['started'])}): "
-                        f"{memory['rss_first_mib']} MiB after {memory['first']:,} "
-                        f"requests, {memory['rss_total_mib']} MiB after {memory['total']:,} "
-                        f"({memory['growth']:+.1%}; target within 10%: {_mark(ok)})."]
+            out += [
+                "",
+                f"One worker's resident memory (run of {memory.get('started', data['started'])}): "
+                f"{memory['rss_first_mib']} MiB after {memory['first']:,} "
+                f"requests, {memory['rss_total_mib']} MiB after {memory['total']:,} "
+                f"({memory['growth']:+.1%}; target within 10%: {_mark(ok)}).",
+            ]
             if not ok:
-                shortfalls.append(f"{database}/{size}: worker memory grew {memory['growth']:+.1%} between "
-                                  f"{memory['first']:,} and {memory['total']:,} requests.")
+                shortfalls.append(
+                    f"{database}/{size}: worker memory grew {memory['growth']:+.1%} between "
+                    f"{memory['first']:,} and {memory['total']:,} requests."
+                )
         out.append("")
     return out
 
@@ -98,12 +112,17 @@ def micro_section(micro: dict, shortfalls: list[str]) -> list[str]:
         sizes = [size for size in SIZES if (database, size) in micro]
         if not sizes:
             continue
-        out += [f"### Micro-benchmarks: {database}", "",
-                "In-process (Flask test client), median of repeated requests, SQL statements per request; each "
-                "size measured in its own run (the alternating comparison above is the fairer one).", "",
-                "| page | " + " | ".join(f"{size} ms (statements)" for size in sizes) +
-                (f" | {sizes[-1]} / {sizes[0]} | target ≤ 1.3 |" if len(sizes) > 1 else " |"),
-                "|---|" + "---:|" * len(sizes) + ("---:|---|" if len(sizes) > 1 else "")]
+        out += [
+            f"### Micro-benchmarks: {database}",
+            "",
+            "In-process (Flask test client), median of repeated requests, SQL statements per request; each "
+            "size measured in its own run (the alternating comparison above is the fairer one).",
+            "",
+            "| page | "
+            + " | ".join(f"{size} ms (statements)" for size in sizes)
+            + (f" | {sizes[-1]} / {sizes[0]} | target ≤ 1.3 |" if len(sizes) > 1 else " |"),
+            "|---|" + "---:|" * len(sizes) + ("---:|---|" if len(sizes) > 1 else ""),
+        ]
         pages = micro[(database, sizes[0])]["pages"]
         for name in pages:
             cells = []
@@ -119,38 +138,58 @@ def micro_section(micro: dict, shortfalls: list[str]) -> list[str]:
                 ok = ratio <= SIZE_TARGET if (ratio and targeted) else None
                 row += f" {ratio:.2f} | {_mark(ok)} |" if ratio else " — | — |"
                 if ok is False and not (RESULTS_DIR / f"sizes-{database}.json").exists():
-                    shortfalls.append(f"{database}: {name} takes {ratio:.2f}× as long at {sizes[-1]} as at "
-                                      f"{sizes[0]} (target ≤ 1.3×).")
+                    shortfalls.append(
+                        f"{database}: {name} takes {ratio:.2f}× as long at {sizes[-1]} as at "
+                        f"{sizes[0]} (target ≤ 1.3×)."
+                    )
             out.append(row)
-        scans = [(size, name, scan) for size in sizes
-                 for name, page in micro[(database, size)]["pages"].items() for scan in page.get("full_scans", [])]
-        out += ["", "Full scans of tables of 5,000 rows or more in the plans of these pages (EXPLAIN of the "
-                    "statements each page ran): " + ("none." if not scans else "")]
+        scans = [
+            (size, name, scan)
+            for size in sizes
+            for name, page in micro[(database, size)]["pages"].items()
+            for scan in page.get("full_scans", [])
+        ]
+        out += [
+            "",
+            "Full scans of tables of 5,000 rows or more in the plans of these pages (EXPLAIN of the "
+            "statements each page ran): " + ("none." if not scans else ""),
+        ]
         out += [f"- {size}, {name}: {scan}" for size, name, scan in scans]
         for size, name, scan in scans:
             shortfalls.append(f"{database}/{size}: {name} reads a whole table: {scan}.")
-        out += ["", "| size | CSV year: lines | seconds (target < 0.5) | peak Python KiB, year / month "
-                    "| GSTAT 10,000 rows: service s | executemany s | ratio (target ≥ 0.5) |",
-                "|---|---:|---:|---:|---:|---:|---:|"]
+        out += [
+            "",
+            "| size | CSV year: lines | seconds (target < 0.5) | peak Python KiB, year / month "
+            "| GSTAT 10,000 rows: service s | executemany s | ratio (target ≥ 0.5) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for size in sizes:
             data = micro[(database, size)]
             year, month, gstat = data["csv_year"], data["csv_month"], data.get("gstat", {})
             csv_ok = year["seconds"] < CSV_TARGET_S
             if not csv_ok:
-                shortfalls.append(f"{database}/{size}: CSV export of {year['lines'] - 1:,} rows takes "
-                                  f"{year['seconds']} s (target < 0.5 s).")
+                shortfalls.append(
+                    f"{database}/{size}: CSV export of {year['lines'] - 1:,} rows takes "
+                    f"{year['seconds']} s (target < 0.5 s)."
+                )
             if "ratio" in gstat:
                 gstat_ok = gstat["ratio"] >= GSTAT_TARGET
-                gstat_cells = (f"{gstat['service_seconds']} | {gstat['executemany_seconds']} | "
-                               f"{gstat['ratio']:.2f} {_mark(gstat_ok)}")
+                gstat_cells = (
+                    f"{gstat['service_seconds']} | {gstat['executemany_seconds']} | "
+                    f"{gstat['ratio']:.2f} {_mark(gstat_ok)}"
+                )
                 if not gstat_ok:
-                    shortfalls.append(f"{database}/{size}: GSTAT upload stores {gstat['service_rows_per_s']:,} "
-                                      f"rows/s, {gstat['ratio']:.0%} of a plain executemany "
-                                      f"({gstat['executemany_rows_per_s']:,} rows/s; target ≥ 50%).")
+                    shortfalls.append(
+                        f"{database}/{size}: GSTAT upload stores {gstat['service_rows_per_s']:,} "
+                        f"rows/s, {gstat['ratio']:.0%} of a plain executemany "
+                        f"({gstat['executemany_rows_per_s']:,} rows/s; target ≥ 50%)."
+                    )
             else:
                 gstat_cells = f"failed: {gstat.get('error', 'not run')} | | "
-            out.append(f"| {size} | {year['lines'] - 1:,} | {year['seconds']} {_mark(csv_ok)} | "
-                       f"{year['python_peak_kib']} / {month['python_peak_kib']} | {gstat_cells} |")
+            out.append(
+                f"| {size} | {year['lines'] - 1:,} | {year['seconds']} {_mark(csv_ok)} | "
+                f"{year['python_peak_kib']} / {month['python_peak_kib']} | {gstat_cells} |"
+            )
         out.append("")
     return out
 
@@ -163,17 +202,24 @@ def sizes_section(shortfalls: list[str]) -> list[str]:
             continue
         data = json.loads(path.read_text())
         small, large = data["small"], data["large"]
-        out += [f"### Data size: {database}, {small} against {large}", "",
-                f"{data['started']}; one process, requests alternating between the two databases "
-                f"({data['repeat']} each), median ms.", "",
-                f"| page | {small} ms | {large} ms | {large} / {small} | target ≤ 1.3 |", "|---|---:|---:|---:|---|"]
+        out += [
+            f"### Data size: {database}, {small} against {large}",
+            "",
+            f"{data['started']}; one process, requests alternating between the two databases "
+            f"({data['repeat']} each), median ms.",
+            "",
+            f"| page | {small} ms | {large} ms | {large} / {small} | target ≤ 1.3 |",
+            "|---|---:|---:|---:|---|",
+        ]
         for name, page in data["pages"].items():
             targeted = any(name.startswith(target) for target in SIZE_PAGES) and "page 3" not in name
             ok = page["ratio"] <= SIZE_TARGET if targeted else None
             out.append(f"| {name} | {page['small_ms']} | {page['large_ms']} | {page['ratio']:.2f} | {_mark(ok)} |")
             if ok is False:
-                shortfalls.append(f"{database}: {name} takes {page['ratio']:.2f}× as long at {large} as at {small} "
-                                  "(target ≤ 1.3×; alternating requests).")
+                shortfalls.append(
+                    f"{database}: {name} takes {page['ratio']:.2f}× as long at {large} as at {small} "
+                    "(target ≤ 1.3×; alternating requests)."
+                )
         out.append("")
     return out
 
@@ -182,9 +228,13 @@ def write() -> Path:
     load, micro = _load("load"), _load("micro")
     shortfalls: list[str] = []
     any_result = next(iter(load.values()), None) or next(iter(micro.values()), None)
-    lines = ["# Benchmark results", "",
-             "Written by `python -m bench.report` (run by `make bench SIZE=...`) from bench/results/*.json; "
-             "only what was measured is shown.", ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m bench.report` (run by `make bench SIZE=...`) from bench/results/*.json; "
+        "only what was measured is shown.",
+        "",
+    ]
     if any_result:
         lines += [f"Machine: {_machine(any_result)}.", ""]
     lines += load_section(load, shortfalls)

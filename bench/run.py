@@ -24,8 +24,7 @@ def ensure_postgres_database(url: str) -> None:
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                   {"name": target.database})
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database})
         if not exists:
             connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
     admin.dispose()

@@ -64,8 +64,6 @@ def register_extensions(app: Flask) -> None:
     input_guard.init_app(app)
 
 
-
-
 def register_blueprints(app: Flask) -> None:
     """Each feature package holds a Blueprint ``bp``; importing its views attaches the routes."""
     from importlib import import_module
@@ -149,9 +147,7 @@ def register_template_context(app: Flask) -> None:
         gettext=lambda string: _request_translations().ugettext(string),
         ngettext=lambda singular, plural, n: _request_translations().ungettext(singular, plural, n),
         pgettext=lambda context, string: _request_translations().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n: _request_translations().unpgettext(
-            context, singular, plural, n
-        ),
+        npgettext=lambda context, singular, plural, n: _request_translations().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
 

@@ -43,9 +43,7 @@ def users_group():
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--username", required=True)
 @click.option("--email", required=True)
-@click.option(
-    "--operator", "operator_vat", help="Partita IVA of the operator (roles operator, operator_admin)."
-)
+@click.option("--operator", "operator_vat", help="Partita IVA of the operator (roles operator, operator_admin).")
 @click.option("--full-name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(role, username, email, operator_vat, full_name, password_stdin):
@@ -59,7 +57,11 @@ def create_user_command(role, username, email, operator_vat, full_name, password
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(
-            role=role, username=username, email=email, operator_vat=operator_vat, full_name=full_name,
+            role=role,
+            username=username,
+            email=email,
+            operator_vat=operator_vat,
+            full_name=full_name,
             password=password,
         )
     except UserCreationError as error:

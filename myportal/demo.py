@@ -90,22 +90,56 @@ OPERATOR_USERS = (
 # --- records of the registration paths (not registered yet) -------------------------------------------------
 
 LEGACY_ROWS = (
-    (demo_vat("0520004025"), "Idroelettrica Alpina S.r.l.", "Via Feltre 12, 32100 Belluno (BL)",
-     "idroalpina", DEMO_LEGACY_PASSWORD, "idroalpina@example.com"),
-    (demo_vat("0530005062"), "Eolica Sannita S.r.l.", "Contrada Piano 5, 82100 Benevento (BN)",
-     "eolica.sannita", DEMO_LEGACY_PASSWORD, ""),
+    (
+        demo_vat("0520004025"),
+        "Idroelettrica Alpina S.r.l.",
+        "Via Feltre 12, 32100 Belluno (BL)",
+        "idroalpina",
+        DEMO_LEGACY_PASSWORD,
+        "idroalpina@example.com",
+    ),
+    (
+        demo_vat("0530005062"),
+        "Eolica Sannita S.r.l.",
+        "Contrada Piano 5, 82100 Benevento (BN)",
+        "eolica.sannita",
+        DEMO_LEGACY_PASSWORD,
+        "",
+    ),
 )
 GECO_ROWS = (
-    ("GECO-2023-00451", demo_vat("0610006053"), demo_fiscal_code("SPSPLA75C10F839"),
-     "Fotovoltaica Maremma S.r.l.", "Strada Provinciale 3 km 4, 58100 Grosseto (GR)", "In lavorazione"),
-    ("GECO-2024-01187", demo_vat("0630007080"), demo_fiscal_code("RMNFNC82H63H501"),
-     "Accumuli Sud S.p.A.", "Via Marina 40, 89125 Reggio Calabria (RC)", "Preventivo accettato"),
+    (
+        "GECO-2023-00451",
+        demo_vat("0610006053"),
+        demo_fiscal_code("SPSPLA75C10F839"),
+        "Fotovoltaica Maremma S.r.l.",
+        "Strada Provinciale 3 km 4, 58100 Grosseto (GR)",
+        "In lavorazione",
+    ),
+    (
+        "GECO-2024-01187",
+        demo_vat("0630007080"),
+        demo_fiscal_code("RMNFNC82H63H501"),
+        "Accumuli Sud S.p.A.",
+        "Via Marina 40, 89125 Reggio Calabria (RC)",
+        "Preventivo accettato",
+    ),
 )
 CUSTOMER_ROWS = (
-    ("017345", demo_vat("0410008016"), "Cartiere Lombarde S.p.A.", "Via dell'Industria 8, 24100 Bergamo (BG)",
-     "amministrazione.cartiere@example.com"),
-    ("023981", demo_fiscal_code("FRRNNA90E52D612"), "Anna Ferrari", "Via dei Serragli 21, 50124 Firenze (FI)",
-     "anna.ferrari@example.com"),
+    (
+        "017345",
+        demo_vat("0410008016"),
+        "Cartiere Lombarde S.p.A.",
+        "Via dell'Industria 8, 24100 Bergamo (BG)",
+        "amministrazione.cartiere@example.com",
+    ),
+    (
+        "023981",
+        demo_fiscal_code("FRRNNA90E52D612"),
+        "Anna Ferrari",
+        "Via dei Serragli 21, 50124 Firenze (FI)",
+        "anna.ferrari@example.com",
+    ),
 )
 
 _REQUEST_COMMON = {"country": "IT", "secret_question": "school"}
@@ -178,23 +212,27 @@ def _find_user(username: str) -> User | None:
 
 
 def _find_request(username: str) -> RegistrationRequest | None:
-    return db.session.scalar(
-        select(RegistrationRequest).where(RegistrationRequest.username == username).limit(1)
-    )
+    return db.session.scalar(select(RegistrationRequest).where(RegistrationRequest.username == username).limit(1))
 
 
 def _load_users(report: DemoReport, hashes: _Hashes) -> None:
     for role, username, email, full_name in STAFF:
         if _find_user(username) is None:
-            user = create_user(role=role, username=username, email=email, password=DEMO_PASSWORD,
-                               full_name=full_name)
+            user = create_user(role=role, username=username, email=email, password=DEMO_PASSWORD, full_name=full_name)
             hashes.remember(DEMO_PASSWORD, user.password_hash)
             report.created_users.append(username)
     for role, username, email, full_name, operator_data in OPERATOR_USERS:
         operator = get_or_create_operator(**operator_data)
         if _find_user(username) is None:
-            add_operator_user(operator, username=username, email=email, role=role, full_name=full_name,
-                              status="active", password_hash=hashes(DEMO_PASSWORD))
+            add_operator_user(
+                operator,
+                username=username,
+                email=email,
+                role=role,
+                full_name=full_name,
+                status="active",
+                password_hash=hashes(DEMO_PASSWORD),
+            )
             report.created_users.append(username)
 
 
@@ -215,10 +253,15 @@ def _load_requests(report: DemoReport, hashes: _Hashes) -> None:
     answer = normalise_secret_answer(DEMO_SECRET_ANSWER)
     for data in PENDING_REQUESTS:
         if _find_request(data["username"]) is None:
-            db.session.add(RegistrationRequest(
-                status="pending", privacy_accepted_at=utcnow(), secret_answer_hash=hashes(answer),
-                **_REQUEST_COMMON, **data,
-            ))
+            db.session.add(
+                RegistrationRequest(
+                    status="pending",
+                    privacy_accepted_at=utcnow(),
+                    secret_answer_hash=hashes(answer),
+                    **_REQUEST_COMMON,
+                    **data,
+                )
+            )
             report.created_requests.append(data["username"])
 
     person = get_or_create_operator(**PERSON)
@@ -226,19 +269,34 @@ def _load_requests(report: DemoReport, hashes: _Hashes) -> None:
     user = _find_user(data["username"])
     if user is None:
         user = add_operator_user(
-            person, username=data["username"], email=data["email"], status="active",
-            password_hash=hashes(DEMO_PASSWORD), secret_answer_hash=hashes(answer),
-            full_name=data["full_name"], fiscal_code=data["fiscal_code"], company_role=data["company_role"],
+            person,
+            username=data["username"],
+            email=data["email"],
+            status="active",
+            password_hash=hashes(DEMO_PASSWORD),
+            secret_answer_hash=hashes(answer),
+            full_name=data["full_name"],
+            fiscal_code=data["fiscal_code"],
+            company_role=data["company_role"],
             mobile=data["mobile"],
             **_REQUEST_COMMON,
         )
         report.created_users.append(user.username)
     if _find_request(data["username"]) is None:
         now = utcnow()
-        db.session.add(RegistrationRequest(
-            status="approved", privacy_accepted_at=now, decided_at=now, decided_by=_find_user("admin"),
-            user=user, operator=person, secret_answer_hash=hashes(answer), **_REQUEST_COMMON, **data,
-        ))
+        db.session.add(
+            RegistrationRequest(
+                status="approved",
+                privacy_accepted_at=now,
+                decided_at=now,
+                decided_by=_find_user("admin"),
+                user=user,
+                operator=person,
+                secret_answer_hash=hashes(answer),
+                **_REQUEST_COMMON,
+                **data,
+            )
+        )
         report.created_requests.append(data["username"])
     db.session.flush()
 
@@ -278,16 +336,21 @@ def demo_instructions() -> str:
     lines.append("  (004512 is a customer code used as user name.)")
     lines.append("  Administrators and support staff set up two-step verification (an authenticator app, TOTP)")
     lines.append("  at their first log-in; the portal shows a QR code and the key as text.")
-    lines += ["", "Registration paths to try (Registrati), records not registered yet:",
-              "  1. Credenziali Portale Procedure Informatiche Terna: Partita IVA, login, password"]
+    lines += [
+        "",
+        "Registration paths to try (Registrati), records not registered yet:",
+        "  1. Credenziali Portale Procedure Informatiche Terna: Partita IVA, login, password",
+    ]
     lines += [f"     {row[0]}  {row[3]:<16} {row[4]}   ({row[1]})" for row in LEGACY_ROWS]
     lines.append("  2. Pratica Ge.Co.: Partita IVA, ID pratica, codice fiscale del richiedente")
     lines += [f"     {row[1]}  {row[0]:<16} {row[2]}   ({row[3]})" for row in GECO_ROWS]
     lines.append("  3. Codice cliente: codice cliente, codice fiscale o Partita IVA")
     lines += [f"     {row[0]}  {row[1]:<16}   ({row[2]})" for row in CUSTOMER_ROWS]
     pending = ", ".join(data["username"] for data in PENDING_REQUESTS)
-    lines += ["  4. Nuovo utente: fill in the form with any data; requests already awaiting approval",
-              f"     in the administrators' queue (log in as admin): {pending}."]
+    lines += [
+        "  4. Nuovo utente: fill in the form with any data; requests already awaiting approval",
+        f"     in the administrators' queue (log in as admin): {pending}.",
+    ]
     return "\n".join(lines)
 
 

@@ -7,8 +7,20 @@ from types import ModuleType
 
 # In dependency order: a feature's demo data may rely on those listed before it.
 FEATURES = (
-    "operators", "auth", "registration", "admin", "support", "contracts", "invoicing", "tickets", "content",
-    "guarantees", "auctions", "eic", "gstat", "connections",
+    "operators",
+    "auth",
+    "registration",
+    "admin",
+    "support",
+    "contracts",
+    "invoicing",
+    "tickets",
+    "content",
+    "guarantees",
+    "auctions",
+    "eic",
+    "gstat",
+    "connections",
 )
 
 

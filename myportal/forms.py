@@ -3,8 +3,10 @@
 import operator
 from datetime import date, datetime
 
+from flask import flash
 from wtforms import StringField, ValidationError
 
+from .errors import DomainError
 from .identifiers import (
     IdentifierError,
     clean_customer_code,
@@ -15,6 +17,7 @@ from .identifiers import (
     clean_vat,
 )
 from .security.passwords import password_problem
+from .transaction import discard_changes
 
 
 def show_error(form, error) -> None:
@@ -23,6 +26,42 @@ def show_error(form, error) -> None:
         form[error.field].errors = [*form[error.field].errors, str(error)]
     else:
         form.form_errors.append(str(error))
+
+
+class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as outcome:``)
+    """The view idiom around a service call: a :class:`DomainError` raised inside the block rolls the
+    request back (nothing it wrote is committed, no queued e-mail is sent) and is shown on its form field,
+    above the form, or as a flash message when there is no form. After the block, ``outcome.refused`` says
+    whether it was refused and ``outcome.error`` holds the error::
+
+        with refusals(form) as outcome:
+            guarantee = record_guarantee(...)
+        if not outcome.refused:
+            return redirect(...)
+    """
+
+    def __init__(self, form=None, category: str = "danger"):
+        self.form = form
+        self.category = category
+        self.error: DomainError | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.error is not None
+
+    def __enter__(self) -> "refusals":
+        return self
+
+    def __exit__(self, kind, error, _traceback) -> bool:
+        if error is None or not isinstance(error, DomainError):
+            return False
+        self.error = error
+        discard_changes()
+        if self.form is not None:
+            show_error(self.form, error)
+        else:
+            flash(str(error), self.category)
+        return True
 
 
 class Cleaned:

@@ -32,6 +32,7 @@ _counter = itertools.count(1)
 
 # --- identifiers -------------------------------------------------------------------------------------------
 
+
 def make_vat(seed: int | None = None) -> str:
     """A valid Partita IVA, different for each seed (digits 8-10 are a province office code: 058, Rome)."""
     number = seed if seed is not None else next(_counter)
@@ -49,6 +50,7 @@ def make_fiscal_code(seed: int | None = None) -> str:
 
 
 # --- SMTP ---------------------------------------------------------------------------------------------------
+
 
 class _Collector:
     def __init__(self):
@@ -114,6 +116,7 @@ def mailbox(smtp_server):
 
 
 # --- application and database --------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def app(smtp_server):
@@ -341,6 +344,7 @@ def counting_queries(app):
 
 
 # --- the second factor ---------------------------------------------------------------------------------
+
 
 def user_secret(app, user_id: int) -> str:
     with app.app_context():

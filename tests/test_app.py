@@ -46,8 +46,14 @@ def test_protected_pages_redirect_anonymous_users_to_login(client):
 
 def test_wrong_role_gets_403(client, make_user, login_as):
     login_as(make_user(role="operator"))
-    for path in ("/admin/richieste", "/admin/utenti", "/admin/registro", "/admin/posta", "/assistenza/",
-                 "/utenti-aziendali"):
+    for path in (
+        "/admin/richieste",
+        "/admin/utenti",
+        "/admin/registro",
+        "/admin/posta",
+        "/assistenza/",
+        "/utenti-aziendali",
+    ):
         assert client.get(path).status_code == 403
 
 

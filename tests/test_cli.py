@@ -13,12 +13,11 @@ STRONG = "una password abbastanza lunga"
 
 
 def create(app, *args, password=STRONG):
-    return app.test_cli_runner().invoke(
-        args=["users", "create", *args, "--password-stdin"], input=f"{password}\n"
-    )
+    return app.test_cli_runner().invoke(args=["users", "create", *args, "--password-stdin"], input=f"{password}\n")
 
 
 # --- users create -------------------------------------------------------------------------------------------
+
 
 def test_create_admin_from_stdin(app, dbs, client):
     result = create(app, "--role", "admin", "--username", "capo", "--email", "capo@example.com")
@@ -41,8 +40,7 @@ def test_create_with_prompted_password(app, dbs):
 
 def test_weak_password_refused(app, dbs):
     for weak in ("corta", "password1234"):
-        result = create(app, "--role", "admin", "--username", "capo", "--email", "capo@example.com",
-                        password=weak)
+        result = create(app, "--role", "admin", "--username", "capo", "--email", "capo@example.com", password=weak)
         assert result.exit_code == 1
         assert "password" in result.output.lower()
     assert dbs.count(User) == 0
@@ -101,7 +99,11 @@ def test_demo_data_is_idempotent_and_usable(app, dbs, client):
     assert first.exit_code == 0, first.output
     counts = {model.__name__: dbs.count(model) for model in MODELS}
     assert counts == {
-        "Operator": 4, "User": 6, "LegacyCredential": 2, "GecoPractice": 7, "CustomerRecord": 2,
+        "Operator": 4,
+        "User": 6,
+        "LegacyCredential": 2,
+        "GecoPractice": 7,
+        "CustomerRecord": 2,
         "RegistrationRequest": 3,
     }
 

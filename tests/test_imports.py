@@ -50,14 +50,16 @@ def lines(header: str, *rows: str) -> str:
 
 # --- legacy credentials -------------------------------------------------------------------------------------
 
+
 def test_legacy_credentials_inserted_with_hashed_passwords(run, write, dbs):
     vat1, vat2 = make_vat(41), make_vat(42)
-    path = write(lines(
-        LEGACY_HEADER,
-        f'IT{vat1},Idro Alpi S.r.l.,"Via Roma 1, 32100 Belluno (BL)",idro.alpi,vecchia-password-1,'
-        "info@example.com",
-        f"{vat2},Eolica Sud S.r.l.,Via Napoli 2,eolica.sud,vecchia-password-2,",
-    ))
+    path = write(
+        lines(
+            LEGACY_HEADER,
+            f'IT{vat1},Idro Alpi S.r.l.,"Via Roma 1, 32100 Belluno (BL)",idro.alpi,vecchia-password-1,info@example.com',
+            f"{vat2},Eolica Sud S.r.l.,Via Napoli 2,eolica.sud,vecchia-password-2,",
+        )
+    )
     result = run("legacy-credentials", path)
     assert result.exit_code == 0, result.output
     assert "2 inserted, 0 updated" in result.output
@@ -102,17 +104,19 @@ def test_legacy_reimport_updates_by_login(run, write, dbs):
 
 def test_legacy_errors_reported_with_line_numbers_and_nothing_written(run, write, dbs):
     vat = make_vat(44)
-    path = write(lines(
-        LEGACY_HEADER,
-        f"{bad_checksum(vat)},Idro Alpi S.r.l.,Via Roma 1,idro.alpi,password-uno-1,",
-        f"{vat},,Via Roma 1,idro.due,password-due-2,",
-        f"{vat},Idro Alpi S.r.l.,Via Roma 1,idro.tre,password-tre-3,idro@pec.example.com",
-        f"{vat},Idro Alpi S.r.l.,Via Roma 1,idro.quattro,password-4,",
-        f"{vat},Idro Alpi S.r.l.,Via Roma 1,IDRO.QUATTRO,password-5,",
-        f"{vat},Idro Alpi S.r.l.,Via Roma 1,login con spazi,password-6,",
-        f"{vat},Idro Alpi S.r.l.,{'x' * 301},idro.sette,password-7,",
-        f"{vat},Idro Alpi S.r.l.,Via Roma 1,idro.otto,,",
-    ))
+    path = write(
+        lines(
+            LEGACY_HEADER,
+            f"{bad_checksum(vat)},Idro Alpi S.r.l.,Via Roma 1,idro.alpi,password-uno-1,",
+            f"{vat},,Via Roma 1,idro.due,password-due-2,",
+            f"{vat},Idro Alpi S.r.l.,Via Roma 1,idro.tre,password-tre-3,idro@pec.example.com",
+            f"{vat},Idro Alpi S.r.l.,Via Roma 1,idro.quattro,password-4,",
+            f"{vat},Idro Alpi S.r.l.,Via Roma 1,IDRO.QUATTRO,password-5,",
+            f"{vat},Idro Alpi S.r.l.,Via Roma 1,login con spazi,password-6,",
+            f"{vat},Idro Alpi S.r.l.,{'x' * 301},idro.sette,password-7,",
+            f"{vat},Idro Alpi S.r.l.,Via Roma 1,idro.otto,,",
+        )
+    )
     result = run("legacy-credentials", path)
     assert result.exit_code == 1
     errors = result.stderr
@@ -133,12 +137,15 @@ def test_errors_leave_existing_records_untouched(run, write, dbs):
     vat = make_vat(45)
     first = write(lines(LEGACY_HEADER, f"{vat},Prima S.r.l.,Via A,prima,password-prima,"))
     assert run("legacy-credentials", first).exit_code == 0
-    path = write(lines(
-        LEGACY_HEADER,
-        f"{vat},Prima cambiata S.r.l.,Via A,prima,password-prima,",
-        f"{vat},Seconda S.r.l.,Via B,seconda,password-seconda,",
-        f"{bad_checksum(vat)},Terza S.r.l.,Via C,terza,password-terza,",
-    ), "bad.csv")
+    path = write(
+        lines(
+            LEGACY_HEADER,
+            f"{vat},Prima cambiata S.r.l.,Via A,prima,password-prima,",
+            f"{vat},Seconda S.r.l.,Via B,seconda,password-seconda,",
+            f"{bad_checksum(vat)},Terza S.r.l.,Via C,terza,password-terza,",
+        ),
+        "bad.csv",
+    )
     result = run("legacy-credentials", path)
     assert result.exit_code == 1
     assert "riga 4, vat_number" in result.stderr
@@ -148,13 +155,16 @@ def test_errors_leave_existing_records_untouched(run, write, dbs):
 
 # --- Ge.Co. practices ---------------------------------------------------------------------------------------
 
+
 def test_geco_practices_inserted_and_normalised(run, write, dbs):
     vat, company_vat, person = make_vat(46), make_vat(47), make_fiscal_code(46)
-    path = write(lines(
-        GECO_HEADER,
-        f"geco-2024-001,{vat},{person.lower()},Solare S.r.l.,Via Roma 1,In lavorazione",
-        f"GECO-2024-002,{vat},{company_vat},Solare S.r.l.,Via Roma 1,Preventivo accettato",
-    ))
+    path = write(
+        lines(
+            GECO_HEADER,
+            f"geco-2024-001,{vat},{person.lower()},Solare S.r.l.,Via Roma 1,In lavorazione",
+            f"GECO-2024-002,{vat},{company_vat},Solare S.r.l.,Via Roma 1,Preventivo accettato",
+        )
+    )
     result = run("geco-practices", path)
     assert result.exit_code == 0, result.output
     practices = {p.practice_id: p for p in dbs.scalars(select(GecoPractice))}
@@ -174,18 +184,20 @@ def test_geco_practices_inserted_and_normalised(run, write, dbs):
 
 def test_geco_errors(run, write, dbs):
     vat, person = make_vat(48), make_fiscal_code(48)
-    path = write(lines(
-        GECO_HEADER,
-        f"GECO/2024/1,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
-        f"GECO-2024-0000000000001,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
-        f"GECO-3,{vat},{bad_checksum(person)},Solare S.r.l.,Via Roma 1,In lavorazione",
-        f"GECO-4,{vat},RSSMRA80,Solare S.r.l.,Via Roma 1,In lavorazione",
-        f"GECO-5,{vat},{person},Solare S.r.l.,Via Roma 1,",
-        f"GECO-6,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,in più",
-        f"GECO-7,{vat},{person},Solare S.r.l.",
-        f"geco-8,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
-        f"GECO-8,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
-    ))
+    path = write(
+        lines(
+            GECO_HEADER,
+            f"GECO/2024/1,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
+            f"GECO-2024-0000000000001,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
+            f"GECO-3,{vat},{bad_checksum(person)},Solare S.r.l.,Via Roma 1,In lavorazione",
+            f"GECO-4,{vat},RSSMRA80,Solare S.r.l.,Via Roma 1,In lavorazione",
+            f"GECO-5,{vat},{person},Solare S.r.l.,Via Roma 1,",
+            f"GECO-6,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,in più",
+            f"GECO-7,{vat},{person},Solare S.r.l.",
+            f"geco-8,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
+            f"GECO-8,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
+        )
+    )
     result = run("geco-practices", path)
     assert result.exit_code == 1
     errors = result.stderr
@@ -202,13 +214,16 @@ def test_geco_errors(run, write, dbs):
 
 # --- customers ----------------------------------------------------------------------------------------------
 
+
 def test_customers_with_vat_or_fiscal_code(run, write, dbs):
     vat, person = make_vat(49), make_fiscal_code(49)
-    path = write(lines(
-        CUSTOMERS_HEADER,
-        f"004512,IT {vat[:5]}.{vat[5:]},Cartiere S.p.A.,Via Roma 1,Amministrazione@Example.com",
-        f"004513,{person},Anna Rossi,Via Roma 2,",
-    ))
+    path = write(
+        lines(
+            CUSTOMERS_HEADER,
+            f"004512,IT {vat[:5]}.{vat[5:]},Cartiere S.p.A.,Via Roma 1,Amministrazione@Example.com",
+            f"004513,{person},Anna Rossi,Via Roma 2,",
+        )
+    )
     result = run("customers", path)
     assert result.exit_code == 0, result.output
     assert "2 inserted, 0 updated, 0 unchanged" in result.output
@@ -225,17 +240,19 @@ def test_customers_with_vat_or_fiscal_code(run, write, dbs):
 
 def test_customer_errors(run, write, dbs):
     vat, person = make_vat(50), make_fiscal_code(50)
-    path = write(lines(
-        CUSTOMERS_HEADER,
-        f"4512,{vat},Cartiere S.p.A.,Via Roma 1,",
-        f"004513,{bad_checksum(vat)},Cartiere S.p.A.,Via Roma 1,",
-        f"004514,{bad_checksum(person)},Anna Rossi,Via Roma 2,",
-        f"004515,{person},Anna Rossi,Via Roma 2,anna.rossi@pec.it",
-        f"004516,{person},Anna Rossi,Via Roma 2,non-una-mail",
-        f",{person},Anna Rossi,Via Roma 2,",
-        f"004517,{person},Anna Rossi,Via Roma 2,",
-        f"004517,{bad_checksum(vat)},Cartiere S.p.A.,Via Roma 1,",
-    ))
+    path = write(
+        lines(
+            CUSTOMERS_HEADER,
+            f"4512,{vat},Cartiere S.p.A.,Via Roma 1,",
+            f"004513,{bad_checksum(vat)},Cartiere S.p.A.,Via Roma 1,",
+            f"004514,{bad_checksum(person)},Anna Rossi,Via Roma 2,",
+            f"004515,{person},Anna Rossi,Via Roma 2,anna.rossi@pec.it",
+            f"004516,{person},Anna Rossi,Via Roma 2,non-una-mail",
+            f",{person},Anna Rossi,Via Roma 2,",
+            f"004517,{person},Anna Rossi,Via Roma 2,",
+            f"004517,{bad_checksum(vat)},Cartiere S.p.A.,Via Roma 1,",
+        )
+    )
     result = run("customers", path)
     assert result.exit_code == 1
     errors = result.stderr
@@ -251,6 +268,7 @@ def test_customer_errors(run, write, dbs):
 
 
 # --- the file as a whole ------------------------------------------------------------------------------------
+
 
 def test_missing_and_unknown_columns(run, write, dbs):
     path = write(lines("customer_code,tax_code,company_name,indirizzo,email", "004512,x,y,z,"))
@@ -269,8 +287,10 @@ def test_empty_file(run, write):
 
 def test_columns_in_any_order_with_bom_and_crlf(run, write, dbs):
     vat = make_vat(51)
-    text = "email,Registered_Address,company_name,tax_code,customer_code\r\n" \
-           f'cartiere@example.com,"Via Roma 1, Bergamo",Cartiere S.p.A.,{vat},004512\r\n'
+    text = (
+        "email,Registered_Address,company_name,tax_code,customer_code\r\n"
+        f'cartiere@example.com,"Via Roma 1, Bergamo",Cartiere S.p.A.,{vat},004512\r\n'
+    )
     result = run("customers", write(text, encoding="utf-8-sig"))
     assert result.exit_code == 0, result.output
     record = dbs.scalar(select(CustomerRecord))
@@ -280,8 +300,9 @@ def test_columns_in_any_order_with_bom_and_crlf(run, write, dbs):
 
 def test_not_utf8(run, write, dbs):
     vat = make_vat(52)
-    result = run("customers", write(lines(CUSTOMERS_HEADER, f"004512,{vat},Società Elettrica,Via Roma,"),
-                                    encoding="latin-1"))
+    result = run(
+        "customers", write(lines(CUSTOMERS_HEADER, f"004512,{vat},Società Elettrica,Via Roma,"), encoding="latin-1")
+    )
     assert result.exit_code == 1
     assert "UTF-8" in result.stderr
     assert dbs.count(CustomerRecord) == 0

@@ -69,8 +69,6 @@ class UserFilterForm(FilterForm):
     )
 
 
-
-
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _EVENT_RE = re.compile(r"[a-z0-9_.]+")
 _VAT_LIKE_RE = re.compile(r"(it)?[\d .]+", re.IGNORECASE)

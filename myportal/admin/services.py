@@ -37,6 +37,7 @@ def _like(value: str) -> str:
 
 # --- registration queue ---------------------------------------------------------------------------
 
+
 def registration_queue(state: str = "pending") -> Select:
     """The new-user requests in ``state`` ("all" for every state), newest first."""
     statement = select(RegistrationRequest).order_by(
@@ -87,16 +88,12 @@ def ask_for_information(registration: RegistrationRequest, admin: User, message:
 
 # --- users ----------------------------------------------------------------------------------------
 
+
 def user_list(
     *, search: str = "", role: str = "", state: str = "", locked: str = "", now: datetime | None = None
 ) -> Select:
     """Every user, with their operator loaded in the same query, filtered and ordered by user name."""
-    statement = (
-        select(User)
-        .outerjoin(User.operator)
-        .options(contains_eager(User.operator))
-        .order_by(User.username_key)
-    )
+    statement = select(User).outerjoin(User.operator).options(contains_eager(User.operator)).order_by(User.username_key)
     search = (search or "").strip()
     if search:
         conditions = [
@@ -131,7 +128,11 @@ def disable_user(user: User, admin: User) -> int:
     user.status = "disabled"
     ended = end_other_sessions(user, keep_current=False)
     audit(
-        "user.disabled", user, user=admin, operator_id=user.operator_id, previous=previous,
+        "user.disabled",
+        user,
+        user=admin,
+        operator_id=user.operator_id,
+        previous=previous,
         sessions_ended=ended,
     )
     return ended
@@ -166,6 +167,7 @@ def reset_user_mfa(user: User, admin: User) -> None:
 
 
 # --- audit log ------------------------------------------------------------------------------------
+
 
 def rome_day_start(day: date) -> datetime:
     """The UTC instant at which ``day`` begins in Italy."""
@@ -225,6 +227,7 @@ def operators_by_id(ids) -> dict[int, Operator]:
 
 
 # --- outbox ---------------------------------------------------------------------------------------
+
 
 def outbox_messages(recipient: str = "") -> Select:
     """Messages kept in the development outbox, newest first."""

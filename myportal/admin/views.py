@@ -46,6 +46,7 @@ def _admin() -> User:
 
 # --- registration queue ---------------------------------------------------------------------------
 
+
 @bp.route("/richieste")
 @role_required("admin")
 def requests():
@@ -107,8 +108,7 @@ def approve(request_id):
         ActionForm(),
         "approve_form",
         approve_request,
-        f"Richiesta di {registration.display_name} approvata: "
-        "all'utente è stata inviata l'e-mail di attivazione.",
+        f"Richiesta di {registration.display_name} approvata: all'utente è stata inviata l'e-mail di attivazione.",
     )
 
 
@@ -143,6 +143,7 @@ def request_information(request_id):
 
 
 # --- users ----------------------------------------------------------------------------------------
+
 
 @bp.route("/utenti")
 @role_required("admin")
@@ -204,12 +205,14 @@ def unlock(user_id):
 @role_required("admin")
 def reset_mfa(user_id):
     return _user_action(
-        user_id, reset_user_mfa,
+        user_id,
+        reset_user_mfa,
         "Verifica in due passaggi di {username} azzerata: al prossimo accesso potrà configurarla di nuovo.",
     )
 
 
 # --- audit log ------------------------------------------------------------------------------------
+
 
 @bp.route("/registro")
 @role_required("admin")
@@ -237,6 +240,7 @@ def audit_log():
 
 
 # --- outbox ---------------------------------------------------------------------------------------
+
 
 @bp.route("/posta")
 @role_required("admin")

@@ -44,8 +44,6 @@ class NotNegative:
             raise ValidationError("La garanzia minima non può essere negativa.")
 
 
-
-
 class AuctionForm(FlaskForm):
     code = StringField(
         "Codice",
@@ -73,9 +71,7 @@ class AuctionForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), Length(max=200, message="Al massimo 200 caratteri.")],
     )
-    delivery_start = ItalianDateField(
-        "Inizio del periodo di consegna", validators=[InputRequired("Indica l'inizio.")]
-    )
+    delivery_start = ItalianDateField("Inizio del periodo di consegna", validators=[InputRequired("Indica l'inizio.")])
     delivery_end = ItalianDateField(
         "Fine del periodo di consegna",
         validators=[
@@ -83,9 +79,7 @@ class AuctionForm(FlaskForm):
             NotBefore("delivery_start", "La fine del periodo di consegna non può precedere l'inizio."),
         ],
     )
-    opens_at = RomeDateTimeField(
-        "Apertura delle iscrizioni", validators=[InputRequired("Indica l'apertura.")]
-    )
+    opens_at = RomeDateTimeField("Apertura delle iscrizioni", validators=[InputRequired("Indica l'apertura.")])
     closes_at = RomeDateTimeField(
         "Chiusura delle iscrizioni",
         validators=[

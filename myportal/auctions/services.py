@@ -96,9 +96,7 @@ class AuctionRow:
     enrolment: Enrolment | None
 
 
-def current_auctions(
-    operator_id: int, now: datetime | None = None
-) -> tuple[list[AuctionRow], list[AuctionRow]]:
+def current_auctions(operator_id: int, now: datetime | None = None) -> tuple[list[AuctionRow], list[AuctionRow]]:
     """(open, upcoming) published procedures with the operator's enrolment, in one query."""
     now = now or utcnow()
     rows = db.session.execute(
@@ -163,9 +161,7 @@ def auction_enrolments(auction_id: int, state: str | None = None):
     statement = (
         select(Enrolment)
         .join(Enrolment.operator)
-        .options(
-            joinedload(Enrolment.operator), joinedload(Enrolment.user), selectinload(Enrolment.documents)
-        )
+        .options(joinedload(Enrolment.operator), joinedload(Enrolment.user), selectinload(Enrolment.documents))
         .where(Enrolment.auction_id == auction_id)
         .order_by(Operator.name, Enrolment.id)
     )
@@ -355,8 +351,7 @@ def withdraw(enrolment: Enrolment, user: User, now: datetime | None = None) -> N
         raise AuctionError("L'iscrizione non può essere ritirata nel suo stato attuale.")
     if now >= as_utc(enrolment.auction.closes_at):
         raise AuctionError(
-            f"Le iscrizioni sono chiuse dal {rome_text(enrolment.auction.closes_at)}: "
-            "non è più possibile ritirarsi."
+            f"Le iscrizioni sono chiuse dal {rome_text(enrolment.auction.closes_at)}: non è più possibile ritirarsi."
         )
     previous = enrolment.state
     enrolment.state = "ritirata"
@@ -387,9 +382,7 @@ def approve_enrolment(admin: User, enrolment: Enrolment) -> None:
     enrolment.decided_at = utcnow()
     enrolment.decided_by_id = admin.id
     audit("auction.enrolment_approved", enrolment, user=admin, auction=enrolment.auction.code)
-    _tell_submitter(
-        enrolment, f"Iscrizione approvata: {enrolment.auction.code}", "auction_enrolment_approved"
-    )
+    _tell_submitter(enrolment, f"Iscrizione approvata: {enrolment.auction.code}", "auction_enrolment_approved")
 
 
 def reject_enrolment(admin: User, enrolment: Enrolment, reason: str) -> None:

@@ -1,6 +1,5 @@
 """Views of auctions: procedures and enrolment for operators (/aste), the back office (/admin/aste)."""
 
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -131,8 +130,7 @@ def enrol_page(auction_id):
             else:
                 if created:
                     flash(
-                        f"Iscrizione alla procedura {auction.code} inviata: "
-                        "riceverai un'e-mail quando sarà valutata.",
+                        f"Iscrizione alla procedura {auction.code} inviata: riceverai un'e-mail quando sarà valutata.",
                         "success",
                     )
                 else:

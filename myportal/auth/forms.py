@@ -22,9 +22,7 @@ class ForgotPasswordForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     """Choose a password (activation and reset); ``username_for_policy`` is set by the view."""
 
-    password = PasswordField(
-        "Nuova password", validators=[DataRequired("Scegli una password."), StrongPassword()]
-    )
+    password = PasswordField("Nuova password", validators=[DataRequired("Scegli una password."), StrongPassword()])
     confirm = PasswordField(
         "Conferma password",
         validators=[DataRequired("Ripeti la password."), EqualTo("password", "Le due password non coincidono.")],

@@ -47,6 +47,7 @@ def needs_second_step(user: User) -> bool:
 
 # --- the half-logged-in state ------------------------------------------------------------------------------
 
+
 def begin_second_step(user: User, next_url: str) -> None:
     """After a right password: remember who is logging in (server-side), and nothing else."""
     raw = issue_token(PENDING_PURPOSE, timedelta(minutes=PENDING_MINUTES), user=user)
@@ -106,12 +107,14 @@ def finish_login(user: User, method: str) -> str:
 
 # --- codes ----------------------------------------------------------------------------------------------
 
+
 def _secret(user: User) -> str:
     try:
         return decrypt_secret(user.mfa_secret or "")
     except SecretError as error:
-        raise AuthError("La verifica in due passaggi non è configurata correttamente: contatta l'assistenza.",
-                        field="code") from error
+        raise AuthError(
+            "La verifica in due passaggi non è configurata correttamente: contatta l'assistenza.", field="code"
+        ) from error
 
 
 def _failure(user: User, stage: str) -> None:
@@ -171,6 +174,7 @@ def verify_second_step(user: User, code: str) -> str:
 
 # --- enrolment ------------------------------------------------------------------------------------------
 
+
 def start_enrolment(user: User) -> None:
     """Give ``user`` a new secret to confirm; any earlier unconfirmed one is replaced."""
     if user.mfa_enabled:
@@ -197,8 +201,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
     counter = accepted_counter(secret, code or "", None)
     if counter is None:
         audit("mfa.failed", user, user=user, stage="enrolment")
-        raise AuthError("Codice non valido: controlla l'ora del telefono e inserisci il codice attuale.",
-                        field="code")
+        raise AuthError("Codice non valido: controlla l'ora del telefono e inserisci il codice attuale.", field="code")
     user.mfa_enabled_at = utcnow()
     user.mfa_last_counter = counter
     codes = replace_recovery_codes(user)
@@ -215,9 +218,9 @@ def replace_recovery_codes(user: User) -> list[str]:
 
 def remaining_recovery_codes(user: User) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
-        )
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
     )
 
 
@@ -277,6 +280,7 @@ def _clear_factor(user: User) -> None:
 
 # --- the company's rule ---------------------------------------------------------------------------------
 
+
 def set_company_requirement(operator: Operator, admin: User, required: bool) -> None:
     """An operator_admin requires (or stops requiring) the second factor of every user of the company."""
     if required and not admin.mfa_enabled:
@@ -287,5 +291,4 @@ def set_company_requirement(operator: Operator, admin: User, required: bool) -> 
     if operator.mfa_required == required:
         return
     operator.mfa_required = required
-    audit("mfa.company_required" if required else "mfa.company_optional", operator, user=admin,
-          operator_id=operator.id)
+    audit("mfa.company_required" if required else "mfa.company_optional", operator, user=admin, operator_id=operator.id)

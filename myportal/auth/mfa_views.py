@@ -143,9 +143,7 @@ def mfa_enrol():
                 next_url = _safe_next(finish_login(user, "enrolment"))
             page = render_template("auth/mfa_recovery_codes.html", codes=codes, next_url=next_url, first=True)
             return _no_store(make_response(page))
-    page = render_template(
-        "auth/mfa_enrol.html", form=form, secret=grouped(secret), required=required, pending=pending
-    )
+    page = render_template("auth/mfa_enrol.html", form=form, secret=grouped(secret), required=required, pending=pending)
     return _no_store(make_response(page))
 
 

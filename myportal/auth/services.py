@@ -14,9 +14,7 @@ from ..security.passwords import hash_password, needs_rehash, verify_password
 from ..security.sessions import end_other_sessions, start_session
 from ..security.tokens import consume_token, find_valid_token, issue_token
 
-GENERIC_LOGIN_ERROR = (
-    "Credenziali non valide. Dopo ripetuti tentativi errati l'accesso viene bloccato temporaneamente."
-)
+GENERIC_LOGIN_ERROR = "Credenziali non valide. Dopo ripetuti tentativi errati l'accesso viene bloccato temporaneamente."
 
 
 class AuthError(Exception):

@@ -33,9 +33,16 @@ def load_demo(operators) -> None:
         for practice_id, status, filed_on in rows:
             if practice_id in existing:
                 continue
-            db.session.add(GecoPractice(
-                practice_id=practice_id, vat_number=operator.vat_number, requester_fiscal_code=REQUESTER_FISCAL_CODE,
-                company_name=operator.name, registered_address=operator.registered_address or "—",
-                status=status, created_at=filed_on, updated_at=filed_on,
-            ))
+            db.session.add(
+                GecoPractice(
+                    practice_id=practice_id,
+                    vat_number=operator.vat_number,
+                    requester_fiscal_code=REQUESTER_FISCAL_CODE,
+                    company_name=operator.name,
+                    registered_address=operator.registered_address or "—",
+                    status=status,
+                    created_at=filed_on,
+                    updated_at=filed_on,
+                )
+            )
     db.session.flush()

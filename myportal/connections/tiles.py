@@ -32,6 +32,7 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
     count = figures["open"]
     text = (
         ngettext("%(num)d pratica Ge.Co. aperta", "%(num)d pratiche Ge.Co. aperte", count)
-        if count else gettext("Nessuna pratica Ge.Co. aperta.")
+        if count
+        else gettext("Nessuna pratica Ge.Co. aperta.")
     )
     return [Tile(gettext("Richieste di connessione"), url_for("connections.index"), text)]

@@ -206,9 +206,12 @@ def _publisher_id() -> int | None:
 
 def _document_exists(title: str, category: str, operator_id: int | None) -> bool:
     owner = Document.operator_id.is_(None) if operator_id is None else Document.operator_id == operator_id
-    return db.session.scalar(
-        select(Document.id).where(Document.title == title, Document.category == category, owner).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Document.id).where(Document.title == title, Document.category == category, owner).limit(1)
+        )
+        is not None
+    )
 
 
 def _add_document(category, title, description, filename, data, days_ago, publisher_id, operator_id=None):
@@ -239,7 +242,11 @@ def load_demo(operators: list[Operator]) -> None:
             continue
         db.session.add(
             NewsItem(
-                title=title, summary=summary, body=body, published=published, created_by=publisher_id,
+                title=title,
+                summary=summary,
+                body=body,
+                published=published,
+                created_by=publisher_id,
                 published_at=now - timedelta(days=days_ago) if published else None,
             )
         )
@@ -252,11 +259,14 @@ def load_demo(operators: list[Operator]) -> None:
         operator = operators[0]
         title, description, filename = PERSONAL_DOCUMENT
         if not _document_exists(title, PERSONAL, operator.id):
-            data = demo_pdf(title, [
-                f"Operatore: {operator.name} - Partita IVA {operator.identifier}",
-                "Si comunica l'attivazione del contratto di dispacciamento a decorrere dal primo giorno del "
-                "mese successivo alla sottoscrizione.",
-                "I punti di dispacciamento associati e le relative garanzie sono consultabili nel portale.",
-            ])
+            data = demo_pdf(
+                title,
+                [
+                    f"Operatore: {operator.name} - Partita IVA {operator.identifier}",
+                    "Si comunica l'attivazione del contratto di dispacciamento a decorrere dal primo giorno del "
+                    "mese successivo alla sottoscrizione.",
+                    "I punti di dispacciamento associati e le relative garanzie sono consultabili nel portale.",
+                ],
+            )
             _add_document(PERSONAL, title, description, filename, data, 5, publisher_id, operator.id)
     db.session.flush()

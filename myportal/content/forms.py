@@ -23,9 +23,7 @@ class NewsForm(FlaskForm):
     title = StringField("Titolo", validators=[DataRequired("Inserisci il titolo."), Length(max=200)])
     summary = TextAreaField(
         "Sommario",
-        validators=[
-            DataRequired("Scrivi un breve sommario."), Length(max=500, message="Al massimo 500 caratteri.")
-        ],
+        validators=[DataRequired("Scrivi un breve sommario."), Length(max=500, message="Al massimo 500 caratteri.")],
     )
     body = TextAreaField(
         "Testo",

@@ -47,12 +47,11 @@ class ContentError(Exception):
 
 # --- news ------------------------------------------------------------------------------------------------
 
+
 def published_news() -> Select:
     """Published news, newest first."""
     return (
-        select(NewsItem)
-        .where(NewsItem.published.is_(True))
-        .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
+        select(NewsItem).where(NewsItem.published.is_(True)).order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
     )
 
 
@@ -86,7 +85,8 @@ def create_news(author: User, *, title: str, summary: str, body: str, publish: b
 
 def update_news(news: NewsItem, editor: User, *, title: str, summary: str, body: str) -> NewsItem:
     changed = sorted(
-        name for name, value in (("title", title), ("summary", summary), ("body", body))
+        name
+        for name, value in (("title", title), ("summary", summary), ("body", body))
         if getattr(news, name) != value.strip()
     )
     news.title, news.summary, news.body = title.strip(), summary.strip(), body.strip()
@@ -118,6 +118,7 @@ def delete_news(news: NewsItem, editor: User) -> None:
 
 # --- documents -------------------------------------------------------------------------------------------
 
+
 def library_documents(category: str | None = None) -> Select:
     """Documents of the generic library (one category or all), newest first."""
     statement = select(Document)
@@ -140,9 +141,9 @@ def operator_documents(operator_id: int) -> Select:
 def document_count(operator_id: int) -> int:
     """How many documents were published for the operator (home page tile)."""
     return db.session.scalar(
-        select(func.count()).select_from(Document).where(
-            Document.operator_id == operator_id, Document.category == PERSONAL
-        )
+        select(func.count())
+        .select_from(Document)
+        .where(Document.operator_id == operator_id, Document.category == PERSONAL)
     )
 
 
@@ -220,9 +221,7 @@ def operator_for_document(category: str, vat_number: str | None) -> Operator | N
             )
         return None
     if not vat_number:
-        raise ContentError(
-            "Indica la Partita IVA dell'operatore a cui è destinato il documento.", "operator_vat"
-        )
+        raise ContentError("Indica la Partita IVA dell'operatore a cui è destinato il documento.", "operator_vat")
     operator = find_operator(vat_number=vat_number)
     if operator is None:
         raise ContentError("Nessun operatore registrato con questa Partita IVA.", "operator_vat")
@@ -260,16 +259,26 @@ def publish_document(
     db.session.add(document)
     db.session.flush()
     audit(
-        "document.published", document, user=publisher, operator_id=document.operator_id,
-        category=category, filename=document.filename, size=document.size,
+        "document.published",
+        document,
+        user=publisher,
+        operator_id=document.operator_id,
+        category=category,
+        filename=document.filename,
+        size=document.size,
     )
     return document
 
 
 def delete_document(document: Document, editor: User) -> None:
     audit(
-        "document.deleted", document, user=editor, operator_id=document.operator_id,
-        title=document.title, category=document.category, filename=document.filename,
+        "document.deleted",
+        document,
+        user=editor,
+        operator_id=document.operator_id,
+        title=document.title,
+        category=document.category,
+        filename=document.filename,
     )
     db.session.delete(document)
 

@@ -1,6 +1,5 @@
 """Views of content: news, the document library, I miei documenti, contacts, FAQ and their publishing."""
 
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -47,6 +46,7 @@ def _filesize(value: int) -> str:
 
 # --- public pages ----------------------------------------------------------------------------------------
 
+
 @bp.route("/notizie")
 def news_list():
     return render_template("content/news_list.html", page=paginate(published_news()))
@@ -71,6 +71,7 @@ def faq():
 
 
 # --- documents ---------------------------------------------------------------------------------------------
+
 
 @bp.route("/documenti", defaults={"category": None})
 @bp.route("/documenti/<category>")
@@ -98,9 +99,7 @@ def download(document_id: int):
 @bp.route("/i-miei-documenti")
 @role_required("operator", "operator_admin")
 def my_documents():
-    return render_template(
-        "content/my_documents.html", page=paginate(operator_documents(current_user.operator_id))
-    )
+    return render_template("content/my_documents.html", page=paginate(operator_documents(current_user.operator_id)))
 
 
 # --- publishing: news ---------------------------------------------------------------------------------------
@@ -124,7 +123,10 @@ def admin_news_new():
     form = NewNewsForm()
     if form.validate_on_submit():
         news = create_news(
-            acting_user(), title=form.title.data, summary=form.summary.data, body=form.body.data,
+            acting_user(),
+            title=form.title.data,
+            summary=form.summary.data,
+            body=form.body.data,
             publish=form.publish.data,
         )
         flash("Notizia pubblicata." if news.published else "Notizia salvata come bozza.", "success")
@@ -170,7 +172,8 @@ def admin_news_delete(news_id: int):
         return redirect(url_for("content.admin_news"))
     return render_template(
         "content/admin_confirm_delete.html",
-        what="notizia", title=news.title,
+        what="notizia",
+        title=news.title,
         action=url_for("content.admin_news_delete", news_id=news.id),
         back=url_for("content.admin_news"),
     )
@@ -236,7 +239,9 @@ def admin_document_delete(document_id: int):
         return redirect(url_for("content.admin_documents"))
     return render_template(
         "content/admin_confirm_delete.html",
-        what="documento", title=document.title, document=document,
+        what="documento",
+        title=document.title,
+        document=document,
         action=url_for("content.admin_document_delete", document_id=document.id),
         back=url_for("content.admin_documents"),
     )

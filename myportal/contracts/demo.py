@@ -52,63 +52,106 @@ E_DISTRIBUZIONE = ("001", "e-distribuzione S.p.A.")
 IRETI = ("020", "Ireti S.p.A.")
 
 
-def _site(distributor, address, postal_code, city, province, voltage, power, remote, profile, load,
-          use_type="Altri usi") -> Site:
+def _site(
+    distributor, address, postal_code, city, province, voltage, power, remote, profile, load, use_type="Altri usi"
+) -> Site:
     """``voltage`` is (level, volts, phases); ``power`` is (contracted, available) in kW."""
-    return Site(*distributor, address, postal_code, city, province, *voltage, *power, remote, use_type,
-                profile, load)
+    return Site(*distributor, address, postal_code, city, province, *voltage, *power, remote, use_type, profile, load)
 
 
 BT_MONO, BT_TRI = ("BT", 230, 1), ("BT", 400, 3)
 # One list of sites per operator, in the order the operators are given (then again from the start).
 SITE_SETS: tuple[tuple[Site, ...], ...] = (
     (
-        _site(UNARETI, "Via Tortona 31", "20144", "Milano", "MI", ("MT", 15000, 3), (400, 440), True,
-              "industriale", 330.0),
-        _site(UNARETI, "Corso Buenos Aires 54", "20124", "Milano", "MI", BT_TRI, (30, 33), False, "ufficio",
-              22.0),
+        _site(
+            UNARETI, "Via Tortona 31", "20144", "Milano", "MI", ("MT", 15000, 3), (400, 440), True, "industriale", 330.0
+        ),
+        _site(UNARETI, "Corso Buenos Aires 54", "20124", "Milano", "MI", BT_TRI, (30, 33), False, "ufficio", 22.0),
     ),
     (
-        _site(E_DISTRIBUZIONE, "Strada Cipata 15", "46100", "Mantova", "MN", ("MT", 20000, 3), (800, 880),
-              True, "industriale", 640.0),
-        _site(E_DISTRIBUZIONE, "Via Principe Amedeo 30", "46100", "Mantova", "MN", BT_TRI, (50, 55), True,
-              "ufficio", 38.0),
-        _site(E_DISTRIBUZIONE, "Via Guido Rossa 12", "46029", "Suzzara", "MN", BT_MONO, (6, 6), False,
-              "commerciale", 4.5),
+        _site(
+            E_DISTRIBUZIONE,
+            "Strada Cipata 15",
+            "46100",
+            "Mantova",
+            "MN",
+            ("MT", 20000, 3),
+            (800, 880),
+            True,
+            "industriale",
+            640.0,
+        ),
+        _site(
+            E_DISTRIBUZIONE, "Via Principe Amedeo 30", "46100", "Mantova", "MN", BT_TRI, (50, 55), True, "ufficio", 38.0
+        ),
+        _site(
+            E_DISTRIBUZIONE, "Via Guido Rossa 12", "46029", "Suzzara", "MN", BT_MONO, (6, 6), False, "commerciale", 4.5
+        ),
     ),
     (
-        _site(IRETI, "Via Nizza 88", "10126", "Torino", "TO", BT_MONO, (3, 3), False, "domestico", 1.0,
-              use_type="Domestico residente"),
+        _site(
+            IRETI,
+            "Via Nizza 88",
+            "10126",
+            "Torino",
+            "TO",
+            BT_MONO,
+            (3, 3),
+            False,
+            "domestico",
+            1.0,
+            use_type="Domestico residente",
+        ),
     ),
     (
-        _site(E_DISTRIBUZIONE, "Via Giovanni Amendola 172", "70126", "Bari", "BA", BT_TRI, (25, 27), False,
-              "ufficio", 18.0),
-        _site(E_DISTRIBUZIONE, "Via dei Gladioli 4, Zona Industriale", "70026", "Modugno", "BA",
-              ("AT", 132000, 3), (5000, 5500), True, "industriale", 4100.0),
+        _site(
+            E_DISTRIBUZIONE,
+            "Via Giovanni Amendola 172",
+            "70126",
+            "Bari",
+            "BA",
+            BT_TRI,
+            (25, 27),
+            False,
+            "ufficio",
+            18.0,
+        ),
+        _site(
+            E_DISTRIBUZIONE,
+            "Via dei Gladioli 4, Zona Industriale",
+            "70026",
+            "Modugno",
+            "BA",
+            ("AT", 132000, 3),
+            (5000, 5500),
+            True,
+            "industriale",
+            4100.0,
+        ),
     ),
 )
 
 # Share of the peak load by hour of the day (0-23) for working days, Saturdays, Sundays and holidays.
 PROFILES = {
     "industriale": (
-        [.35] * 6 + [.75, .95] + [1.0] * 10 + [.95, .9, .85, .8, .5, .4],
-        [.3] * 6 + [.6] * 2 + [.7] * 6 + [.4] * 10,
-        [.25] * 24,
+        [0.35] * 6 + [0.75, 0.95] + [1.0] * 10 + [0.95, 0.9, 0.85, 0.8, 0.5, 0.4],
+        [0.3] * 6 + [0.6] * 2 + [0.7] * 6 + [0.4] * 10,
+        [0.25] * 24,
     ),
     "ufficio": (
-        [.15] * 7 + [.45, .85, 1.0, 1.0, .95, .8, .85, .95, 1.0, .95, .85, .6, .35] + [.2] * 4,
-        [.15] * 8 + [.3] * 5 + [.15] * 11,
-        [.12] * 24,
+        [0.15] * 7 + [0.45, 0.85, 1.0, 1.0, 0.95, 0.8, 0.85, 0.95, 1.0, 0.95, 0.85, 0.6, 0.35] + [0.2] * 4,
+        [0.15] * 8 + [0.3] * 5 + [0.15] * 11,
+        [0.12] * 24,
     ),
     "commerciale": (
-        [.1] * 8 + [.4, .85, .95, 1.0, .9, .6, .7, .95, 1.0, 1.0, .9, .8, .3] + [.1] * 3,
-        [.1] * 8 + [.5, .95, 1.0, 1.0, 1.0, .8, .8, 1.0, 1.0, 1.0, .95, .85, .3] + [.1] * 3,
-        [.1] * 24,
+        [0.1] * 8 + [0.4, 0.85, 0.95, 1.0, 0.9, 0.6, 0.7, 0.95, 1.0, 1.0, 0.9, 0.8, 0.3] + [0.1] * 3,
+        [0.1] * 8 + [0.5, 0.95, 1.0, 1.0, 1.0, 0.8, 0.8, 1.0, 1.0, 1.0, 0.95, 0.85, 0.3] + [0.1] * 3,
+        [0.1] * 24,
     ),
     "domestico": (
-        [.12] * 6 + [.35, .6, .4, .2, .2, .2, .45, .5, .25, .2, .25, .35, .55, .8, 1.0, .85, .5, .25],
-        [.12] * 7 + [.45, .6, .5, .45, .5, .7, .6, .4, .35, .4, .45, .6, .85, 1.0, .8, .5, .25],
-        [.12] * 8 + [.5, .65, .55, .55, .75, .8, .55, .45, .45, .5, .6, .9, 1.0, .8, .5, .25],
+        [0.12] * 6 + [0.35, 0.6, 0.4, 0.2, 0.2, 0.2, 0.45, 0.5, 0.25, 0.2, 0.25, 0.35, 0.55, 0.8, 1.0, 0.85, 0.5, 0.25],
+        [0.12] * 7 + [0.45, 0.6, 0.5, 0.45, 0.5, 0.7, 0.6, 0.4, 0.35, 0.4, 0.45, 0.6, 0.85, 1.0, 0.8, 0.5, 0.25],
+        [0.12] * 8 + [0.5, 0.65, 0.55, 0.55, 0.75, 0.8, 0.55, 0.45, 0.45, 0.5, 0.6, 0.9, 1.0, 0.8, 0.5, 0.25],
     ),
 }
 TAN_PHI = {"industriale": 0.42, "ufficio": 0.3, "commerciale": 0.35, "domestico": 0.2}
@@ -154,10 +197,22 @@ def _season(day: date, profile: str) -> float:
     """More load in summer (air conditioning) and winter (light, heating auxiliaries), less in August for
     factories."""
     month = day.month
-    factor = {1: 1.08, 2: 1.05, 3: .98, 4: .93, 5: .95, 6: 1.05, 7: 1.12, 8: 1.08, 9: 1.0, 10: .95, 11: 1.0,
-              12: 1.05}[month]
+    factor = {
+        1: 1.08,
+        2: 1.05,
+        3: 0.98,
+        4: 0.93,
+        5: 0.95,
+        6: 1.05,
+        7: 1.12,
+        8: 1.08,
+        9: 1.0,
+        10: 0.95,
+        11: 1.0,
+        12: 1.05,
+    }[month]
     if profile == "industriale" and month == 8 and 8 <= day.day <= 24:
-        factor *= .45
+        factor *= 0.45
     return factor
 
 
@@ -169,26 +224,31 @@ def _quarters(site: Site, pod: str, first: date, last: date, rng: random.Random)
     while day <= last:
         holiday = is_holiday(day)
         hours = sunday if holiday or day.weekday() == 6 else saturday if day.weekday() == 5 else working
-        level = site.load * _season(day, site.profile) * rng.uniform(.92, 1.06)
+        level = site.load * _season(day, site.profile) * rng.uniform(0.92, 1.06)
         moment, end = local_midnight(day), local_midnight(day + timedelta(days=1))
         while moment < end:
             local = moment.astimezone(ROME)
-            power = min(level * hours[local.hour] * rng.uniform(.9, 1.1), site.available_kw * .98)
+            power = min(level * hours[local.hour] * rng.uniform(0.9, 1.1), site.available_kw * 0.98)
             active = round(power / 4, 3)
-            reactive = round(active * tan_phi * rng.uniform(.85, 1.15), 3)
+            reactive = round(active * tan_phi * rng.uniform(0.85, 1.15), 3)
             peak = round(min(power * rng.uniform(1.0, 1.12), site.available_kw), 3)
             yield moment, local, holiday, active, reactive, peak
             moment += QUARTER
         day += timedelta(days=1)
 
 
-def _add_measurements(point: SupplyPoint, site: Site, first: date, last: date,
-                      readings: set[date]) -> tuple[Decimal, list[dict]]:
+def _add_measurements(
+    point: SupplyPoint, site: Site, first: date, last: date, readings: set[date]
+) -> tuple[Decimal, list[dict]]:
     """Insert the measurements of ``point`` in chunks; return the energy of the year and, for each date in
     ``readings``, the meter's band registers at the end of that day."""
     rng = random.Random(point.pod)
-    registers = [0.0, float(rng.randint(8_000, 90_000)), float(rng.randint(4_000, 50_000)),
-                 float(rng.randint(6_000, 70_000))]
+    registers = [
+        0.0,
+        float(rng.randint(8_000, 90_000)),
+        float(rng.randint(4_000, 50_000)),
+        float(rng.randint(6_000, 70_000)),
+    ]
     total = 0.0
     max_power = 0.0
     snapshots, rows = [], []
@@ -201,10 +261,16 @@ def _add_measurements(point: SupplyPoint, site: Site, first: date, last: date,
         registers[band(local, holiday)] += active
         total += active
         max_power = max(max_power, peak)
-        rows.append({
-            "supply_point_id": point.id, "operator_id": point.operator_id, "start": moment,
-            "active_energy_kwh": active, "reactive_energy_kvarh": reactive, "power_kw": peak,
-        })
+        rows.append(
+            {
+                "supply_point_id": point.id,
+                "operator_id": point.operator_id,
+                "start": moment,
+                "active_energy_kwh": active,
+                "reactive_energy_kvarh": reactive,
+                "power_kw": peak,
+            }
+        )
         if len(rows) == CHUNK:
             db.session.execute(insert(Measurement), rows)
             rows = []
@@ -216,8 +282,13 @@ def _add_measurements(point: SupplyPoint, site: Site, first: date, last: date,
 
 
 def _snapshot(day: date, registers: list[float], max_power: float) -> dict:
-    return {"reading_date": day, "f1_kwh": round(registers[1], 3), "f2_kwh": round(registers[2], 3),
-            "f3_kwh": round(registers[3], 3), "power_kw": round(max_power, 3)}
+    return {
+        "reading_date": day,
+        "f1_kwh": round(registers[1], 3),
+        "f2_kwh": round(registers[2], 3),
+        "f3_kwh": round(registers[3], 3),
+        "power_kw": round(max_power, 3),
+    }
 
 
 def _reading_dates(first: date, last: date) -> dict[date, str]:
@@ -233,8 +304,7 @@ def _reading_dates(first: date, last: date) -> dict[date, str]:
     return dates
 
 
-def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decimal,
-               today: date) -> list[Contract]:
+def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decimal, today: date) -> list[Contract]:
     code = point.pod[-8:]
     since = point.active_since
     rng = random.Random(point.pod + "contracts")
@@ -242,41 +312,83 @@ def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decim
     iban = f"IT{rng.randint(10, 99)}X0306909606********{rng.randint(1000, 9999)}"
     common = {"operator_id": operator.id, "supply_point_id": point.id}
     supply = dict(
-        contract_type="fornitura", billing_frequency="Mensile" if site.contracted_kw > 16.5 else "Bimestrale",
-        payment_method="Addebito SEPA Direct Debit", iban_masked=iban, market="Mercato libero",
-        annual_consumption_kwh=annual, **common,
+        contract_type="fornitura",
+        billing_frequency="Mensile" if site.contracted_kw > 16.5 else "Bimestrale",
+        payment_method="Addebito SEPA Direct Debit",
+        iban_masked=iban,
+        market="Mercato libero",
+        annual_consumption_kwh=annual,
+        **common,
     )
     offer = "Luce Impresa Prezzo Fisso 24" if site.use_type == "Altri usi" else "Luce Casa Sicura"
     started = date(since.year - 3, 1, 1)
     connection = f"Connessione in {VOLTAGE_LEVELS[site.voltage_level].lower()}"
     network = {"market": "Servizio di rete", "payment_method": "Bonifico bancario", **common}
     contracts = [
-        Contract(number=f"FOR-{since.year}-{code}", status="attivo", start_date=since, offer_name=offer,
-                 price_f1_eur_kwh=price, price_f2_eur_kwh=price - Decimal("0.0125"),
-                 price_f3_eur_kwh=price - Decimal("0.0241"), **supply),
-        Contract(number=f"FOR-{since.year - 3}-{code}", status="cessato", start_date=started,
-                 end_date=since - timedelta(days=1), offer_name="Luce Impresa Indicizzata PUN",
-                 price_f1_eur_kwh=price - Decimal("0.018"), price_f2_eur_kwh=price - Decimal("0.029"),
-                 price_f3_eur_kwh=price - Decimal("0.037"), **supply),
-        Contract(number=f"CON-{since.year - 3}-{code}", contract_type="connessione", status="attivo",
-                 start_date=started, offer_name=connection,
-                 billing_frequency="Annuale", **network),
+        Contract(
+            number=f"FOR-{since.year}-{code}",
+            status="attivo",
+            start_date=since,
+            offer_name=offer,
+            price_f1_eur_kwh=price,
+            price_f2_eur_kwh=price - Decimal("0.0125"),
+            price_f3_eur_kwh=price - Decimal("0.0241"),
+            **supply,
+        ),
+        Contract(
+            number=f"FOR-{since.year - 3}-{code}",
+            status="cessato",
+            start_date=started,
+            end_date=since - timedelta(days=1),
+            offer_name="Luce Impresa Indicizzata PUN",
+            price_f1_eur_kwh=price - Decimal("0.018"),
+            price_f2_eur_kwh=price - Decimal("0.029"),
+            price_f3_eur_kwh=price - Decimal("0.037"),
+            **supply,
+        ),
+        Contract(
+            number=f"CON-{since.year - 3}-{code}",
+            contract_type="connessione",
+            status="attivo",
+            start_date=started,
+            offer_name=connection,
+            billing_frequency="Annuale",
+            **network,
+        ),
     ]
     if site.voltage_level in ("MT", "AT", "AAT"):
         contracts += [
-            Contract(number=f"DSP-{since.year}-{code}", contract_type="dispacciamento", status="attivo",
-                     start_date=since, offer_name="Dispacciamento in prelievo", billing_frequency="Mensile",
-                     **network),
-            Contract(number=f"TRA-{since.year}-{code}", contract_type="trasmissione", status="attivo",
-                     start_date=since, offer_name="Trasmissione e distribuzione", billing_frequency="Mensile",
-                     **network),
+            Contract(
+                number=f"DSP-{since.year}-{code}",
+                contract_type="dispacciamento",
+                status="attivo",
+                start_date=since,
+                offer_name="Dispacciamento in prelievo",
+                billing_frequency="Mensile",
+                **network,
+            ),
+            Contract(
+                number=f"TRA-{since.year}-{code}",
+                contract_type="trasmissione",
+                status="attivo",
+                start_date=since,
+                offer_name="Trasmissione e distribuzione",
+                billing_frequency="Mensile",
+                **network,
+            ),
         ]
     if site.voltage_level in ("AT", "AAT"):
         contracts.append(
-            Contract(number=f"INT-{today.year}-{code}", contract_type="interrompibilita",
-                     status="in_attivazione", start_date=date(today.year + 1, 1, 1),
-                     end_date=date(today.year + 3, 12, 31), offer_name="Interrompibilità istantanea",
-                     billing_frequency="Mensile", **network)
+            Contract(
+                number=f"INT-{today.year}-{code}",
+                contract_type="interrompibilita",
+                status="in_attivazione",
+                start_date=date(today.year + 1, 1, 1),
+                end_date=date(today.year + 3, 12, 31),
+                offer_name="Interrompibilità istantanea",
+                billing_frequency="Mensile",
+                **network,
+            )
         )
     return contracts
 
@@ -285,13 +397,22 @@ def _add_point(operator: Operator, number: int, site: Site, today: date) -> Supp
     pod = demo_pod(operator, number, site)
     rng = random.Random(pod)
     point = SupplyPoint(
-        operator_id=operator.id, pod=pod, address=site.address, postal_code=site.postal_code,
-        city=site.city, province=site.province, voltage_level=site.voltage_level, voltage_v=site.voltage_v,
+        operator_id=operator.id,
+        pod=pod,
+        address=site.address,
+        postal_code=site.postal_code,
+        city=site.city,
+        province=site.province,
+        voltage_level=site.voltage_level,
+        voltage_v=site.voltage_v,
         phases=site.phases,
-        contracted_power_kw=Decimal(site.contracted_kw), available_power_kw=Decimal(site.available_kw),
+        contracted_power_kw=Decimal(site.contracted_kw),
+        available_power_kw=Decimal(site.available_kw),
         meter_serial=f"{'EGX' if site.remotely_read else 'MEC'}{rng.randint(10**8, 10**9 - 1)}",
         meter_type="Elettronico orario telegestito" if site.remotely_read else "Elettronico multiorario",
-        remotely_read=site.remotely_read, distributor=site.distributor, use_type=site.use_type,
+        remotely_read=site.remotely_read,
+        distributor=site.distributor,
+        use_type=site.use_type,
         active_since=date(today.year - 2, 1 + rng.randint(0, 11), 1),
     )
     db.session.add(point)
@@ -302,8 +423,11 @@ def _add_point(operator: Operator, number: int, site: Site, today: date) -> Supp
     for snapshot in snapshots:
         if not point.needs_power_reading:
             snapshot["power_kw"] = None
-        db.session.add(MeterReading(supply_point_id=point.id, operator_id=operator.id,
-                                    source=dates[snapshot["reading_date"]], **snapshot))
+        db.session.add(
+            MeterReading(
+                supply_point_id=point.id, operator_id=operator.id, source=dates[snapshot["reading_date"]], **snapshot
+            )
+        )
     db.session.add_all(_contracts(operator, point, site, annual, today))
     return point
 
@@ -321,4 +445,3 @@ def load_demo(operators: list[Operator]) -> list[SupplyPoint]:
             created.append(_add_point(operator, number, site, today))
     db.session.flush()
     return created
-

@@ -56,15 +56,14 @@ class RowProblem(Exception):
 
 # --- values ---------------------------------------------------------------------------------------------
 
+
 def parse_quantity(column: str, text: str) -> Decimal:
     """A non-negative number with '.' or ',' as decimal separator, rounded to three decimals."""
     text = text.strip()
     if not text:
         raise RowProblem(column, "campo obbligatorio mancante.")
     if "," in text and "." in text:
-        raise RowProblem(
-            column, f"numero non valido {text!r}: usa un solo separatore decimale, senza migliaia."
-        )
+        raise RowProblem(column, f"numero non valido {text!r}: usa un solo separatore decimale, senza migliaia.")
     try:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
@@ -113,6 +112,7 @@ def parse_start(text: str, now: datetime | None = None) -> datetime:
 
 # --- reading ------------------------------------------------------------------------------------------------
 
+
 @contextmanager
 def _open_lines(source: Source) -> Iterator[Iterable[str]]:
     """Text lines of ``source`` (a path, a text file or an iterable of lines), without a leading BOM."""
@@ -139,6 +139,7 @@ def _header(first_line: str) -> tuple[list[str], str]:
 
 
 # --- writing ------------------------------------------------------------------------------------------------
+
 
 class _Importer:
     """Checks rows, remembers what it has seen, and writes them a chunk at a time."""
@@ -189,9 +190,9 @@ class _Importer:
         if not problems and owner is not None:
             key = owner[0] << 34 | int(record["start"].timestamp()) // QUARTER
             if key in self.seen:
-                problems.append(RowProblem(
-                    "start", f"{pod} {values['start'].strip()} è già presente alla riga {self.seen[key]}."
-                ))
+                problems.append(
+                    RowProblem("start", f"{pod} {values['start'].strip()} è già presente alla riga {self.seen[key]}.")
+                )
             else:
                 self.seen[key] = line
         for problem in problems:
@@ -217,8 +218,13 @@ class _Importer:
                 if found is None:
                     inserts.append(row)
                 elif any(found[column] != row[column] for column in (*QUANTITIES, "operator_id")):
-                    updates.append({"id": found["id"], "operator_id": row["operator_id"],
-                                    **{column: row[column] for column in QUANTITIES}})
+                    updates.append(
+                        {
+                            "id": found["id"],
+                            "operator_id": row["operator_id"],
+                            **{column: row[column] for column in QUANTITIES},
+                        }
+                    )
                 else:
                     self.result.unchanged += 1
         if inserts:
@@ -232,18 +238,22 @@ class _Importer:
     def _existing(point_id: int, starts: list[datetime]) -> dict[datetime, dict]:
         found = {}
         for offset in range(0, len(starts), LOOKUP_CHUNK):
-            chunk = starts[offset:offset + LOOKUP_CHUNK]
+            chunk = starts[offset : offset + LOOKUP_CHUNK]
             for row in db.session.execute(
-                select(Measurement.id, Measurement.operator_id, Measurement.start, *[
-                    getattr(Measurement, column) for column in QUANTITIES
-                ]).where(Measurement.supply_point_id == point_id, Measurement.start.in_(chunk))
+                select(
+                    Measurement.id,
+                    Measurement.operator_id,
+                    Measurement.start,
+                    *[getattr(Measurement, column) for column in QUANTITIES],
+                ).where(Measurement.supply_point_id == point_id, Measurement.start.in_(chunk))
             ).mappings():
                 found[as_utc(row["start"]).astimezone(UTC)] = dict(row)
         return found
 
 
-def import_measurements(source: Source, *, dry_run: bool = False, origin: str | None = None,
-                        now: datetime | None = None) -> ImportResult:
+def import_measurements(
+    source: Source, *, dry_run: bool = False, origin: str | None = None, now: datetime | None = None
+) -> ImportResult:
     """Check every row of ``source`` and write them; on any error (or ``dry_run``) nothing is left written.
 
     Nothing is committed: the caller commits. One audit event records the counts of a real import.
@@ -264,8 +274,9 @@ def import_measurements(source: Source, *, dry_run: bool = False, origin: str | 
         savepoint.rollback()
         return result
     savepoint.commit()
-    audit("import.measurements", inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
-          file=origin)
+    audit(
+        "import.measurements", inserted=result.inserted, updated=result.updated, unchanged=result.unchanged, file=origin
+    )
     return result
 
 
@@ -302,6 +313,7 @@ def _read(source: Source, importer: _Importer) -> None:
 
 
 # --- the command --------------------------------------------------------------------------------------------
+
 
 @click.command(
     "measurements",

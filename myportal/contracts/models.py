@@ -90,8 +90,7 @@ class Contract(TimestampMixin, Base):
     __tablename__ = "contracts"
     __table_args__ = (
         CheckConstraint(
-            "contract_type IN "
-            "('dispacciamento', 'trasmissione', 'connessione', 'fornitura', 'interrompibilita')",
+            "contract_type IN ('dispacciamento', 'trasmissione', 'connessione', 'fornitura', 'interrompibilita')",
             name="contract_type",
         ),
         CheckConstraint("status IN ('in_attivazione', 'attivo', 'cessato')", name="status"),
@@ -138,9 +137,7 @@ class Measurement(Base):
     __tablename__ = "measurements"
     __table_args__ = (
         UniqueConstraint("supply_point_id", "start", name="uq_measurements_supply_point_start"),
-        CheckConstraint(
-            "active_energy_kwh >= 0 AND reactive_energy_kvarh >= 0 AND power_kw >= 0", name="non_negative"
-        ),
+        CheckConstraint("active_energy_kwh >= 0 AND reactive_energy_kvarh >= 0 AND power_kw >= 0", name="non_negative"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -157,9 +154,7 @@ class MeterReading(Base):
 
     __tablename__ = "meter_readings"
     __table_args__ = (
-        UniqueConstraint(
-            "supply_point_id", "reading_date", "source", name="uq_meter_readings_point_date_source"
-        ),
+        UniqueConstraint("supply_point_id", "reading_date", "source", name="uq_meter_readings_point_date_source"),
         CheckConstraint("source IN ('autolettura', 'distributore')", name="source"),
         CheckConstraint(
             "f1_kwh >= 0 AND f2_kwh >= 0 AND f3_kwh >= 0 AND (power_kw IS NULL OR power_kw >= 0)",

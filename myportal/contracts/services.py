@@ -104,6 +104,7 @@ def kwh(value: Decimal | int | float, places: int = 3) -> str:
 
 # --- supply points and contracts ---------------------------------------------------------------------------
 
+
 def supply_point_list(operator_id: int) -> Select:
     return select(SupplyPoint).where(SupplyPoint.operator_id == operator_id).order_by(SupplyPoint.pod)
 
@@ -133,6 +134,7 @@ def contracts_of(point: SupplyPoint) -> list[Contract]:
 
 
 # --- measurement period ------------------------------------------------------------------------------------
+
 
 class PeriodError(Exception):
     """A period that cannot be shown: ``errors`` maps each form field to its message."""
@@ -195,6 +197,7 @@ def check_period(date_from: date | None, date_to: date | None, today: date | Non
 
 
 # --- measurements ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -307,8 +310,6 @@ def shown_rows(rows) -> list[tuple[str, str, str, str, str]]:
     return shown
 
 
-
-
 def iter_measurement_batches(supply_point_id: int, period: Period, batch: int = 1000) -> Iterator[list]:
     """The period's intervals in order, as lists of at most ``batch`` rows (start in UTC, active, reactive,
     power), fetched through Core with a server-side cursor where the database has one: no ORM row processing
@@ -317,8 +318,7 @@ def iter_measurement_batches(supply_point_id: int, period: Period, batch: int = 
     table = MEASUREMENT_TABLE
     result = db.session.connection().execute(
         select(table.c.start, table.c.active_energy_kwh, table.c.reactive_energy_kvarh, table.c.power_kw)
-        .where(table.c.supply_point_id == supply_point_id, table.c.start >= period.start,
-               table.c.start < period.end)
+        .where(table.c.supply_point_id == supply_point_id, table.c.start >= period.start, table.c.start < period.end)
         .order_by(table.c.start)
         .execution_options(yield_per=batch)
     )
@@ -335,6 +335,7 @@ def iter_measurements(supply_point_id: int, period: Period, batch: int = 1000) -
 
 
 # --- meter readings ----------------------------------------------------------------------------------------
+
 
 class ReadingError(Exception):
     """A self-reading that is refused; ``field`` names the form field it is about (None: the whole form)."""
@@ -367,8 +368,7 @@ def _dated(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def _check_against(previous: MeterReading, reading_date: date, values: dict[str, Decimal],
-                   point: SupplyPoint) -> None:
+def _check_against(previous: MeterReading, reading_date: date, values: dict[str, Decimal], point: SupplyPoint) -> None:
     if reading_date < previous.reading_date:
         raise ReadingError(
             f"La data è precedente all'ultima lettura registrata ({_dated(previous.reading_date)}).",
@@ -458,8 +458,14 @@ def record_self_reading(
     db.session.add(reading)
     db.session.flush()
     audit(
-        "meter_reading.created", reading, user=user, pod=point.pod, reading_date=reading_date.isoformat(),
-        f1_kwh=str(f1_kwh), f2_kwh=str(f2_kwh), f3_kwh=str(f3_kwh),
+        "meter_reading.created",
+        reading,
+        user=user,
+        pod=point.pod,
+        reading_date=reading_date.isoformat(),
+        f1_kwh=str(f1_kwh),
+        f2_kwh=str(f2_kwh),
+        f3_kwh=str(f3_kwh),
         power_kw=str(power_kw) if power_kw is not None else None,
     )
     return reading

@@ -53,6 +53,7 @@ def choose():
 
 # --- supply points and contracts ---------------------------------------------------------------------------
 
+
 @bp.route("/punti-fornitura")
 @operator_required
 def supply_points():
@@ -93,12 +94,11 @@ def technical_data():
 @operator_required
 def contract_data():
     point = current_supply_point()
-    return render_template(
-        "contracts/contract_data.html", point=point, contracts=contracts_of(point) if point else []
-    )
+    return render_template("contracts/contract_data.html", point=point, contracts=contracts_of(point) if point else [])
 
 
 # --- measurements ------------------------------------------------------------------------------------------
+
 
 def _period(form: MeasurementFilterForm):
     """The period the form asks for, or None with the errors set on the form's fields."""
@@ -171,6 +171,7 @@ def measurements_xlsx_download():
 
 # --- self-reading ------------------------------------------------------------------------------------------
 
+
 @bp.route("/autolettura", methods=["GET", "POST"])
 @operator_required
 def self_reading():
@@ -188,11 +189,15 @@ def self_reading():
                 else:
                     form.form_errors.append(str(error))
             else:
-                flash(f"Autolettura del {data['reading_date']:%d/%m/%Y} registrata per il punto {point.pod}.",
-                      "success")
+                flash(
+                    f"Autolettura del {data['reading_date']:%d/%m/%Y} registrata per il punto {point.pod}.", "success"
+                )
                 return redirect(url_for("contracts.self_reading"))
     page = paginate(reading_list(point)) if point is not None else None
     return render_template(
-        "contracts/self_reading.html", point=point, form=form, page=page,
+        "contracts/self_reading.html",
+        point=point,
+        form=form,
+        page=page,
         remote_message=REMOTE_READING_MESSAGE,
     )

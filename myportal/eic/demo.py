@@ -13,19 +13,63 @@ _DAY = timedelta(days=1)
 # Per demo operator, in order: (request data, state, filed on, rejection reason).
 REQUESTS = (
     (
-        ({"object_type": "X", "display_name": "SOLADRIATICO-PV", "long_name": "Solare Adriatico S.p.A.",
-          "function": "Producer"}, "approvata", datetime(2021, 4, 12, 9, 0, tzinfo=UTC), None),
-        ({"object_type": "W", "display_name": "UP-FOGGIA-PV1", "long_name": "Impianto fotovoltaico Foggia 1",
-          "function": "Production Unit"}, "approvata", datetime(2023, 2, 6, 10, 30, tzinfo=UTC), None),
-        ({"object_type": "W", "display_name": "UP-BARI-BESS", "long_name": "Sistema di accumulo Bari",
-          "function": "Resource Object"}, "respinta", datetime(2024, 5, 20, 15, 10, tzinfo=UTC),
-         "Il sistema di accumulo non risulta ancora censito in Gaudì: ripresenta la richiesta dopo il censimento."),
-        ({"object_type": "W", "display_name": "UP-LECCE-EOL1", "long_name": "Parco eolico Lecce 1",
-          "function": "Generation Unit"}, "richiesta", datetime(2025, 10, 2, 11, 45, tzinfo=UTC), None),
+        (
+            {
+                "object_type": "X",
+                "display_name": "SOLADRIATICO-PV",
+                "long_name": "Solare Adriatico S.p.A.",
+                "function": "Producer",
+            },
+            "approvata",
+            datetime(2021, 4, 12, 9, 0, tzinfo=UTC),
+            None,
+        ),
+        (
+            {
+                "object_type": "W",
+                "display_name": "UP-FOGGIA-PV1",
+                "long_name": "Impianto fotovoltaico Foggia 1",
+                "function": "Production Unit",
+            },
+            "approvata",
+            datetime(2023, 2, 6, 10, 30, tzinfo=UTC),
+            None,
+        ),
+        (
+            {
+                "object_type": "W",
+                "display_name": "UP-BARI-BESS",
+                "long_name": "Sistema di accumulo Bari",
+                "function": "Resource Object",
+            },
+            "respinta",
+            datetime(2024, 5, 20, 15, 10, tzinfo=UTC),
+            "Il sistema di accumulo non risulta ancora censito in Gaudì: ripresenta la richiesta dopo il censimento.",
+        ),
+        (
+            {
+                "object_type": "W",
+                "display_name": "UP-LECCE-EOL1",
+                "long_name": "Parco eolico Lecce 1",
+                "function": "Generation Unit",
+            },
+            "richiesta",
+            datetime(2025, 10, 2, 11, 45, tzinfo=UTC),
+            None,
+        ),
     ),
     (
-        ({"object_type": "Z", "display_name": "MP-TARANTO-01", "long_name": "Punto di misura Taranto 1",
-          "function": "Metering Point"}, "approvata", datetime(2022, 7, 18, 8, 20, tzinfo=UTC), None),
+        (
+            {
+                "object_type": "Z",
+                "display_name": "MP-TARANTO-01",
+                "long_name": "Punto di misura Taranto 1",
+                "function": "Metering Point",
+            },
+            "approvata",
+            datetime(2022, 7, 18, 8, 20, tzinfo=UTC),
+            None,
+        ),
     ),
 )
 _ADDRESS = {"address": "Via Giovanni Amendola 172, Bari", "postal_code": "70126", "country": "IT"}
@@ -46,8 +90,14 @@ def load_demo(operators) -> None:
             if data["display_name"] in existing:
                 continue
             eic_request = EicRequest(
-                **_ADDRESS, **data, operator_id=operator.id, vat_code=operator.vat_number, state="richiesta",
-                requested_by_id=requester.id if requester else None, created_at=filed_on, updated_at=filed_on,
+                **_ADDRESS,
+                **data,
+                operator_id=operator.id,
+                vat_code=operator.vat_number,
+                state="richiesta",
+                requested_by_id=requester.id if requester else None,
+                created_at=filed_on,
+                updated_at=filed_on,
             )
             db.session.add(eic_request)
             db.session.flush()

@@ -63,8 +63,7 @@ def check_parent_eic(form, field):
         raise ValidationError("Codice EIC padre non valido: il carattere di controllo non corrisponde.") from error
     except stdnum_errors.ValidationError as error:
         raise ValidationError(
-            "Il codice EIC padre è di 16 caratteri (lettere maiuscole, cifre e '-'), "
-            "ad esempio 10X1001A1001A345."
+            "Il codice EIC padre è di 16 caratteri (lettere maiuscole, cifre e '-'), ad esempio 10X1001A1001A345."
         ) from error
 
 
@@ -110,11 +109,14 @@ def check_vat(form, field):
 
 class EicRequestForm(FlaskForm):
     object_type = SelectField(
-        "Tipo di oggetto", choices=TYPE_CHOICES, validate_choice=False,
+        "Tipo di oggetto",
+        choices=TYPE_CHOICES,
+        validate_choice=False,
         validators=[DataRequired("Scegli il tipo di oggetto da identificare."), check_object_type],
     )
     display_name = StringField(
-        "Display Name", filters=[_upper],
+        "Display Name",
+        filters=[_upper],
         validators=[
             DataRequired("Indica il Display Name."),
             Length(max=16, message="Il Display Name è di al massimo 16 caratteri."),
@@ -122,7 +124,8 @@ class EicRequestForm(FlaskForm):
         ],
     )
     long_name = StringField(
-        "Long Name (denominazione completa)", filters=[_strip],
+        "Long Name (denominazione completa)",
+        filters=[_strip],
         validators=[
             DataRequired("Indica la denominazione completa."),
             Length(max=70, message="La denominazione completa è di al massimo 70 caratteri."),
@@ -130,35 +133,53 @@ class EicRequestForm(FlaskForm):
         ],
     )
     function = SelectField(
-        "Funzione (EicTypeFunctionList)", choices=FUNCTION_CHOICES, validate_choice=False,
+        "Funzione (EicTypeFunctionList)",
+        choices=FUNCTION_CHOICES,
+        validate_choice=False,
         validators=[DataRequired("Scegli la funzione."), check_function],
     )
     parent_eic = StringField("Codice EIC padre", filters=[_compact], validators=[Optional(), check_parent_eic])
     address = StringField(
-        "Indirizzo", filters=[_strip], validators=[
+        "Indirizzo",
+        filters=[_strip],
+        validators=[
             DataRequired("Indica l'indirizzo."),
             Length(max=300, message="L'indirizzo è di al massimo 300 caratteri."),
             check_printable,
         ],
     )
     postal_code = StringField(
-        "CAP", filters=[_strip], validators=[
+        "CAP",
+        filters=[_strip],
+        validators=[
             DataRequired("Indica il codice postale."),
             Length(max=10, message="Il codice postale è di al massimo 10 caratteri."),
             check_postal_code,
         ],
     )
     country = StringField(
-        "Paese (codice ISO)", filters=[_upper], default="IT",
+        "Paese (codice ISO)",
+        filters=[_upper],
+        default="IT",
         validators=[DataRequired("Indica il paese."), check_country],
     )
     vat_code = StringField("Codice IVA", filters=[_compact], validators=[Optional(), check_vat])
 
     def request_data(self) -> dict:
-        return {name: (self[name].data or None) for name in (
-            "object_type", "display_name", "long_name", "function", "parent_eic", "address", "postal_code",
-            "country", "vat_code",
-        )}
+        return {
+            name: (self[name].data or None)
+            for name in (
+                "object_type",
+                "display_name",
+                "long_name",
+                "function",
+                "parent_eic",
+                "address",
+                "postal_code",
+                "country",
+                "vat_code",
+            )
+        }
 
 
 class ActionForm(FlaskForm):
@@ -167,7 +188,8 @@ class ActionForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Motivo del rifiuto", filters=[_strip],
+        "Motivo del rifiuto",
+        filters=[_strip],
         validators=[
             DataRequired("Indica il motivo del rifiuto."),
             Length(max=2000, message="Il motivo è di al massimo 2000 caratteri."),

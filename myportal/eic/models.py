@@ -86,8 +86,11 @@ class EicRequest(TimestampMixin, Base):
         CheckConstraint(f"object_type IN {_TYPES_SQL}", name="object_type"),
         # Two open requests cannot share a display name (issued codes are unique in eic_codes).
         Index(
-            "uq_eic_requests_open_display_name", "display_name", unique=True,
-            sqlite_where=_OPEN, postgresql_where=_OPEN,
+            "uq_eic_requests_open_display_name",
+            "display_name",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
         ),
         Index("ix_eic_requests_state_created_at", "state", "created_at"),
     )

@@ -53,6 +53,7 @@ class EicError(Exception):
 
 # --- look-ups ---------------------------------------------------------------------------------------
 
+
 def operator_codes(operator_id: int):
     return select(EicCode).where(EicCode.operator_id == operator_id).order_by(EicCode.code)
 
@@ -89,18 +90,24 @@ def pending_requests_count(operator_id: int | None = None) -> int:
 
 def display_name_taken(display_name: str) -> bool:
     """Whether an issued code or an open request already uses ``display_name``."""
-    return bool(db.session.scalar(select(or_(
-        exists().where(EicCode.display_name == display_name),
-        exists().where(EicRequest.display_name == display_name, EicRequest.state == "richiesta"),
-    ))))
+    return bool(
+        db.session.scalar(
+            select(
+                or_(
+                    exists().where(EicCode.display_name == display_name),
+                    exists().where(EicRequest.display_name == display_name, EicRequest.state == "richiesta"),
+                )
+            )
+        )
+    )
 
 
 # --- requests ---------------------------------------------------------------------------------------
 
+
 def _taken_error(display_name: str) -> EicError:
     return EicError(
-        f"Il Display Name {display_name} è già assegnato a un codice EIC o a un'altra richiesta: "
-        "scegline un altro.",
+        f"Il Display Name {display_name} è già assegnato a un codice EIC o a un'altra richiesta: scegline un altro.",
         "display_name",
     )
 
@@ -235,13 +242,18 @@ def _notify(eic_request: EicRequest, subject: str, template: str, **context) -> 
     if requester is None or not requester.email:
         return
     send_email(
-        requester.email, f"{subject}: {eic_request.display_name}", template,
-        user=requester, eic_request=eic_request,
-        url=portal_url("eic.request_detail", request_id=eic_request.id), **context,
+        requester.email,
+        f"{subject}: {eic_request.display_name}",
+        template,
+        user=requester,
+        eic_request=eic_request,
+        url=portal_url("eic.request_detail", request_id=eic_request.id),
+        **context,
     )
 
 
 # --- register export --------------------------------------------------------------------------------
+
 
 def register_csv() -> Iterator[str]:
     """The register as CSV for ENTSO-E's EIC tools, streamed a row at a time.
@@ -262,8 +274,18 @@ def register_csv() -> Iterator[str]:
     yield flush()
     statement = register().execution_options(yield_per=500)
     for record in db.session.scalars(statement):
-        writer.writerow((
-            record.code, record.display_name, record.long_name, record.parent or "", record.responsible_party,
-            record.status, record.postal_code, record.country, record.vat_code or "", record.function_list,
-        ))
+        writer.writerow(
+            (
+                record.code,
+                record.display_name,
+                record.long_name,
+                record.parent or "",
+                record.responsible_party,
+                record.status,
+                record.postal_code,
+                record.country,
+                record.vat_code or "",
+                record.function_list,
+            )
+        )
         yield flush()

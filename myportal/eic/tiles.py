@@ -28,8 +28,10 @@ def home_figures(role: str, has_operator: bool) -> dict:
     if role not in OPERATOR_ROLES:
         return {}
     return {
-        "issued": select(func.count()).select_from(EicCode)
-        .where(EicCode.operator_id == operator_id_param(has_operator)).scalar_subquery(),
+        "issued": select(func.count())
+        .select_from(EicCode)
+        .where(EicCode.operator_id == operator_id_param(has_operator))
+        .scalar_subquery(),
         "pending": _pending(OPERATOR_ID if has_operator else None),
     }
 
@@ -41,11 +43,15 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
         figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user))
     pending = figures["pending"]
     if user.role == "admin":
-        return [Tile(
-            gettext("Richieste di codici EIC"), url_for("eic.admin_queue"),
-            ngettext("%(num)d richiesta da esaminare", "%(num)d richieste da esaminare", pending)
-            if pending else gettext("Nessuna richiesta da esaminare."),
-        )]
+        return [
+            Tile(
+                gettext("Richieste di codici EIC"),
+                url_for("eic.admin_queue"),
+                ngettext("%(num)d richiesta da esaminare", "%(num)d richieste da esaminare", pending)
+                if pending
+                else gettext("Nessuna richiesta da esaminare."),
+            )
+        ]
     text = ngettext("%(num)d codice assegnato", "%(num)d codici assegnati", figures["issued"])
     text += ", " + ngettext("%(num)d richiesta in attesa", "%(num)d richieste in attesa", pending)
     return [Tile(gettext("Codici EIC"), url_for("eic.index"), text)]

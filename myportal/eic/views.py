@@ -35,6 +35,7 @@ from .services import (
 
 # --- operator's side ------------------------------------------------------------------------------
 
+
 @bp.route("/eic")
 @operator_required
 def index():
@@ -72,6 +73,7 @@ def request_detail(request_id):
 
 # --- administrators' side -------------------------------------------------------------------------
 
+
 @bp.route("/admin/eic")
 @role_required("admin")
 def admin_queue():
@@ -79,9 +81,7 @@ def admin_queue():
     if state not in QUEUE_FILTERS:
         state = "richiesta"
     page = paginate(request_queue(state))
-    return render_template(
-        "eic/admin_queue.html", page=page, state=state, states=QUEUE_FILTERS, labels=STATE_LABELS
-    )
+    return render_template("eic/admin_queue.html", page=page, state=state, states=QUEUE_FILTERS, labels=STATE_LABELS)
 
 
 def _render_admin_detail(eic_request, reject_form=None):

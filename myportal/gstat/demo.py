@@ -38,8 +38,7 @@ CAPACITY_FACTORS = {
     "hydro": (0.30, 0.30, 0.40, 0.55, 0.65, 0.60, 0.45, 0.35, 0.30, 0.32, 0.35, 0.32),
     "geothermal": (0.86, 0.86, 0.85, 0.85, 0.84, 0.83, 0.82, 0.82, 0.84, 0.85, 0.86, 0.86),
 }
-AUXILIARY_SHARE = {"solar": 0.01, "wind": 0.015, "thermal": 0.035, "storage": 0.02, "hydro": 0.01,
-                   "geothermal": 0.06}
+AUXILIARY_SHARE = {"solar": 0.01, "wind": 0.015, "thermal": 0.035, "storage": 0.02, "hydro": 0.01, "geothermal": 0.06}
 GAS_SM3_PER_MWH = 182  # a combined-cycle plant at about 55% efficiency
 STORAGE_EFFICIENCY = 0.86  # energy out / energy in
 LATE = {("UP_LEEOL001_1", 5), ("UP_MNIDRO01_2", 9), ("UP_BRCCGT01_2", 14)}  # (plant, months ago)
@@ -80,23 +79,44 @@ def _reports(plant: Plant, user_id: int | None, now: datetime) -> list[dict]:
     year, month = last_ended_month()
     for ago in range(1, MONTHS_OF_HISTORY + 1):
         values = _figures(plant, year, month, rng)
-        common = {"plant_id": plant.id, "operator_id": plant.operator_id, "year": year, "month": month,
-                  "created_at": now, "updated_at": now}
+        common = {
+            "plant_id": plant.id,
+            "operator_id": plant.operator_id,
+            "year": year,
+            "month": month,
+            "created_at": now,
+            "updated_at": now,
+        }
         if ago == 1 and plant.source in ("thermal", "storage", "hydro"):
             pass  # still to send
         elif ago == 1 and plant.source == "wind":
-            rows.append({**common, **values, "revision": 1, "state": "bozza", "is_current": True,
-                         "submitted_at": None, "submitted_by_id": None})
+            rows.append(
+                {
+                    **common,
+                    **values,
+                    "revision": 1,
+                    "state": "bozza",
+                    "is_current": True,
+                    "submitted_at": None,
+                    "submitted_by_id": None,
+                }
+            )
         else:
             day = deadline(year, month).day + 5 if (plant.gaudi_code, ago) in LATE else rng.randint(3, 12)
             if ago == 1:
                 day = min(day, 3)
-            sent = {"state": "inviato", "submitted_at": _submitted_at(year, month, day, now),
-                    "submitted_by_id": user_id}
+            sent = {
+                "state": "inviato",
+                "submitted_at": _submitted_at(year, month, day, now),
+                "submitted_by_id": user_id,
+            }
             if (plant.gaudi_code, ago) == CORRECTED:
                 rows.append({**common, **values, **sent, "revision": 1, "is_current": False})
-                values = {**values, "net_production_mwh": values["net_production_mwh"] - Decimal("120.500"),
-                          "auxiliary_consumption_mwh": values["auxiliary_consumption_mwh"] + Decimal("120.500")}
+                values = {
+                    **values,
+                    "net_production_mwh": values["net_production_mwh"] - Decimal("120.500"),
+                    "auxiliary_consumption_mwh": values["auxiliary_consumption_mwh"] + Decimal("120.500"),
+                }
                 sent = {**sent, "submitted_at": sent["submitted_at"] + timedelta(days=9)}
                 rows.append({**common, **values, **sent, "revision": 2, "is_current": True})
             else:
@@ -107,9 +127,11 @@ def _reports(plant: Plant, user_id: int | None, now: datetime) -> list[dict]:
 
 def _with_users_first(operators) -> list:
     """The operators that have users (who can then see the plants), in their order, then the others."""
-    staffed = set(db.session.scalars(
-        select(User.operator_id).where(User.operator_id.in_([operator.id for operator in operators])).distinct()
-    ))
+    staffed = set(
+        db.session.scalars(
+            select(User.operator_id).where(User.operator_id.in_([operator.id for operator in operators])).distinct()
+        )
+    )
     return [op for op in operators if op.id in staffed] + [op for op in operators if op.id not in staffed]
 
 
@@ -124,8 +146,9 @@ def load_demo(operators) -> None:
         operator = operators[index]
         plant = db.session.scalar(select(Plant).where(Plant.gaudi_code == code))
         if plant is None:
-            plant = Plant(operator_id=operator.id, gaudi_code=code, name=name, source=source,
-                          capacity_mw=Decimal(capacity))
+            plant = Plant(
+                operator_id=operator.id, gaudi_code=code, name=name, source=source, capacity_mw=Decimal(capacity)
+            )
             db.session.add(plant)
             db.session.flush()
         if db.session.scalar(select(MonthlyReport.id).where(MonthlyReport.plant_id == plant.id).limit(1)):

@@ -11,8 +11,18 @@ from .models import FUEL_UNITS, SOURCES
 from .services import FIGURES
 
 MONTHS = (
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
-    "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre",
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
 )
 
 
@@ -28,7 +38,9 @@ class ReportForm(FlaskForm):
     auxiliary_consumption_mwh = StringField("Consumi dei servizi ausiliari (MWh)", filters=[_strip])
     pumping_consumption_mwh = StringField("Consumi per pompaggio (MWh)", filters=[_strip])
     fuel_type = SelectField(
-        "Unità del combustibile", choices=[("", "—"), *FUEL_UNITS.items()], validate_choice=False,
+        "Unità del combustibile",
+        choices=[("", "—"), *FUEL_UNITS.items()],
+        validate_choice=False,
     )
     fuel_quantity = StringField("Quantità di combustibile", filters=[_strip])
 
@@ -72,22 +84,27 @@ class MonthForm(FlaskForm):
 
 class PlantForm(FlaskForm):
     vat_number = StringField(
-        "Partita IVA dell'operatore", filters=[_strip],
+        "Partita IVA dell'operatore",
+        filters=[_strip],
         validators=[DataRequired("Indica la Partita IVA dell'operatore."), VatNumber()],
     )
     gaudi_code = StringField(
-        "Codice GAUDÌ", filters=[_strip],
+        "Codice GAUDÌ",
+        filters=[_strip],
         validators=[DataRequired("Indica il codice GAUDÌ."), Cleaned(clean_gaudi_code)],
     )
     name = StringField(
-        "Denominazione", filters=[_strip],
+        "Denominazione",
+        filters=[_strip],
         validators=[DataRequired("Indica la denominazione dell'impianto."), Length(max=200)],
     )
     source = SelectField(
-        "Fonte", choices=[("", "— Scegli la fonte —"), *SOURCES.items()],
+        "Fonte",
+        choices=[("", "— Scegli la fonte —"), *SOURCES.items()],
         validators=[DataRequired("Scegli la fonte.")],
     )
     capacity_mw = StringField(
-        "Potenza (MW)", filters=[_strip],
+        "Potenza (MW)",
+        filters=[_strip],
         validators=[DataRequired("Indica la potenza in MW."), Cleaned(clean_capacity)],
     )

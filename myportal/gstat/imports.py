@@ -144,33 +144,37 @@ def import_plants(source, *, dry_run: bool = False, origin: str | None = None) -
         else:
             result.unchanged += 1
     db.session.flush()
-    audit("import.plants", inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
-          file=origin)
+    audit("import.plants", inserted=result.inserted, updated=result.updated, unchanged=result.unchanged, file=origin)
     return result
 
 
 def _operator_changes(rows: list[dict], existing: dict, operators: dict[str, int]) -> list[RowError]:
     """A plant that has reports keeps its operator: the reports belong to it."""
     moving = [
-        existing[row["gaudi_code"]].id for row in rows
-        if row["gaudi_code"] in existing
-        and existing[row["gaudi_code"]].operator_id != operators[row["vat_number"]]
+        existing[row["gaudi_code"]].id
+        for row in rows
+        if row["gaudi_code"] in existing and existing[row["gaudi_code"]].operator_id != operators[row["vat_number"]]
     ]
     if not moving:
         return []
-    with_reports = set(db.session.scalars(
-        select(MonthlyReport.plant_id).where(MonthlyReport.plant_id.in_(moving)).distinct()
-    ))
+    with_reports = set(
+        db.session.scalars(select(MonthlyReport.plant_id).where(MonthlyReport.plant_id.in_(moving)).distinct())
+    )
     return [
-        RowError(None, f"l'impianto {plant.gaudi_code} ha già report del suo operatore: non può cambiare operatore.",
-                 "vat_number")
-        for plant in existing.values() if plant.id in with_reports
+        RowError(
+            None,
+            f"l'impianto {plant.gaudi_code} ha già report del suo operatore: non può cambiare operatore.",
+            "vat_number",
+        )
+        for plant in existing.values()
+        if plant.id in with_reports
     ]
 
 
 @click.command(
     "plants",
-    help="Import FILE (UTF-8 CSV, '-' for standard input) with the header row: " + ",".join(PLANT_COLUMNS)
+    help="Import FILE (UTF-8 CSV, '-' for standard input) with the header row: "
+    + ",".join(PLANT_COLUMNS)
     + ". Rows are validated first: any error and nothing is written; existing plants are updated by gaudi_code.",
 )
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, allow_dash=True))

@@ -69,8 +69,13 @@ class MonthlyReport(TimestampMixin, Base):
         Index("ix_gstat_reports_period", "year", "month"),
         # At most one current revision per plant and month.
         Index(
-            "uq_gstat_reports_current", "plant_id", "year", "month", unique=True,
-            sqlite_where=_CURRENT, postgresql_where=_CURRENT,
+            "uq_gstat_reports_current",
+            "plant_id",
+            "year",
+            "month",
+            unique=True,
+            sqlite_where=_CURRENT,
+            postgresql_where=_CURRENT,
         ),
         CheckConstraint(f"state IN {STATES}", name="state"),
         CheckConstraint("month BETWEEN 1 AND 12", name="month"),

@@ -95,6 +95,7 @@ class ReportInvalid(GstatError):
 
 # --- calendar and deadlines -------------------------------------------------------------------------
 
+
 def today_in_italy() -> date:
     return datetime.now(ROME).date()
 
@@ -151,6 +152,7 @@ def is_late(year: int, month: int, submitted_at: datetime | None, now: datetime 
 
 # --- validation ------------------------------------------------------------------------------------
 
+
 def parse_decimal(text: str) -> Decimal:
     """A number written with a decimal point or comma; dots as thousands separators are accepted with a
     decimal comma (1.234,5) or when there are several of them (32.000.000). A single dot is a decimal point."""
@@ -206,19 +208,24 @@ class _PlantFacts:
     def of(cls, plant: Plant) -> _PlantFacts:
         capacity = plant.capacity_mw
         limits = {days * 24: _production_limit(capacity, days * 24) for days in (28, 29, 30, 31)}
-        return cls(plant.id, plant.operator_id, plant.gaudi_code, capacity, plant.is_thermal, plant.source_label,
-                   limits)
+        return cls(
+            plant.id, plant.operator_id, plant.gaudi_code, capacity, plant.is_thermal, plant.source_label, limits
+        )
 
 
 def _month_not_ended(year: int, month: int, today: date) -> str | None:
     if (year, month) >= (today.year, today.month):
-        return (f"il mese {month:02d}/{year} non è ancora concluso: si possono dichiarare solo i mesi "
-                "terminati.")
+        return f"il mese {month:02d}/{year} non è ancora concluso: si possono dichiarare solo i mesi terminati."
     return None
 
 
 def validate_report(
-    plant: Plant, year: int, month: int, raw: dict, *, today: date | None = None,
+    plant: Plant,
+    year: int,
+    month: int,
+    raw: dict,
+    *,
+    today: date | None = None,
 ) -> tuple[dict, list[Problem]]:
     """Parse and check the figures of one plant and month; the same rules for the form and the upload.
 
@@ -229,15 +236,21 @@ def validate_report(
     hours = month_hours(year, month) if 1 <= month <= 12 else None
     texts = tuple(raw.get(name) or "" for name in REPORT_VALUES)
     problems: list[Problem] = []
-    values = _check_report(_PlantFacts.of(plant), texts, _month_not_ended(year, month, today), hours, None, {},
-                           problems)
+    values = _check_report(
+        _PlantFacts.of(plant), texts, _month_not_ended(year, month, today), hours, None, {}, problems
+    )
     stored = {name: value for name, value in zip(FIGURES, values, strict=False) if value is not None}
     stored["fuel_type"], stored["fuel_quantity"] = values[4], values[5]
     return stored, problems
 
 
 def _check_report(
-    plant: _PlantFacts, texts: tuple, not_ended: str | None, hours: int | None, line: int | None, known: dict,
+    plant: _PlantFacts,
+    texts: tuple,
+    not_ended: str | None,
+    hours: int | None,
+    line: int | None,
+    known: dict,
     problems: list[Problem],
 ) -> list:
     """The rules of :func:`validate_report` on the texts of REPORT_VALUES, in that order: the values (None where
@@ -266,20 +279,26 @@ def _check_report(
             figures.append(None)
     gross, net = figures[0], figures[1]
     if gross is not None and net is not None and net > gross:
-        problems.append(Problem(
-            "net_production_mwh",
-            f"la produzione netta ({_format(net)} MWh) non può superare la produzione lorda "
-            f"({_format(gross)} MWh).", line,
-        ))
+        problems.append(
+            Problem(
+                "net_production_mwh",
+                f"la produzione netta ({_format(net)} MWh) non può superare la produzione lorda "
+                f"({_format(gross)} MWh).",
+                line,
+            )
+        )
     if gross is not None and hours is not None:
         limit = plant.limits[hours]
         if gross > limit:
-            problems.append(Problem(
-                "gross_production_mwh",
-                f"la produzione lorda ({_format(gross)} MWh) supera il massimo possibile per l'impianto "
-                f"{plant.gaudi_code}: {_format(Decimal(plant.capacity_mw))} MW × {hours} ore = "
-                f"{_format(limit)} MWh.", line,
-            ))
+            problems.append(
+                Problem(
+                    "gross_production_mwh",
+                    f"la produzione lorda ({_format(gross)} MWh) supera il massimo possibile per l'impianto "
+                    f"{plant.gaudi_code}: {_format(Decimal(plant.capacity_mw))} MW × {hours} ore = "
+                    f"{_format(limit)} MWh.",
+                    line,
+                )
+            )
     fuel_type, quantity = texts[4].strip(), texts[5].strip()
     if plant.is_thermal or fuel_type or quantity:
         figures.extend(_check_fuel(plant, fuel_type, quantity, line, problems))
@@ -297,28 +316,46 @@ _UNITS = {unit.lower(): unit for unit in FUEL_UNITS}
 
 
 def _check_fuel(
-    plant: _PlantFacts, fuel_type: str, quantity_text: str, line: int | None, problems: list[Problem],
+    plant: _PlantFacts,
+    fuel_type: str,
+    quantity_text: str,
+    line: int | None,
+    problems: list[Problem],
 ) -> tuple[str | None, Decimal | None]:
     """The fuel unit and quantity (stripped texts): required of thermal plants, refused of the others."""
     if not plant.is_thermal:
         if fuel_type or quantity_text:
             column = "fuel_type" if fuel_type else "fuel_quantity"
-            problems.append(Problem(column, f"il combustibile si indica solo per gli impianti termoelettrici "
-                                            f"({plant.gaudi_code} è {plant.source_label.lower()}): lascia vuoto.",
-                                    line))
+            problems.append(
+                Problem(
+                    column,
+                    f"il combustibile si indica solo per gli impianti termoelettrici "
+                    f"({plant.gaudi_code} è {plant.source_label.lower()}): lascia vuoto.",
+                    line,
+                )
+            )
         return None, None
     unit = quantity = None
     if not fuel_type:
-        problems.append(Problem("fuel_type", "per un impianto termoelettrico indica l'unità del combustibile "
-                                             f"({', '.join(FUEL_UNITS)}).", line))
+        problems.append(
+            Problem(
+                "fuel_type",
+                f"per un impianto termoelettrico indica l'unità del combustibile ({', '.join(FUEL_UNITS)}).",
+                line,
+            )
+        )
     elif fuel_type.lower() not in _UNITS:
-        problems.append(Problem("fuel_type", f"unità {fuel_type!r} non prevista: usa una tra "
-                                             f"{', '.join(FUEL_UNITS)}.", line))
+        problems.append(
+            Problem("fuel_type", f"unità {fuel_type!r} non prevista: usa una tra {', '.join(FUEL_UNITS)}.", line)
+        )
     else:
         unit = _UNITS[fuel_type.lower()]
     if not quantity_text:
-        problems.append(Problem("fuel_quantity", "per un impianto termoelettrico indica la quantità di "
-                                                 "combustibile utilizzato.", line))
+        problems.append(
+            Problem(
+                "fuel_quantity", "per un impianto termoelettrico indica la quantità di combustibile utilizzato.", line
+            )
+        )
     else:
         quantity = _figure(quantity_text, "fuel_quantity", line, problems)
     return unit, quantity
@@ -326,24 +363,31 @@ def _check_fuel(
 
 # --- plants and reports of an operator ---------------------------------------------------------------
 
+
 def operator_plants(operator_id: int):
     return select(Plant).where(Plant.operator_id == operator_id).order_by(Plant.gaudi_code)
 
 
 def current_report(plant: Plant, year: int, month: int) -> MonthlyReport | None:
-    return db.session.scalar(select(MonthlyReport).where(
-        MonthlyReport.plant_id == plant.id, MonthlyReport.year == year, MonthlyReport.month == month,
-        MonthlyReport.is_current.is_(True),
-    ))
+    return db.session.scalar(
+        select(MonthlyReport).where(
+            MonthlyReport.plant_id == plant.id,
+            MonthlyReport.year == year,
+            MonthlyReport.month == month,
+            MonthlyReport.is_current.is_(True),
+        )
+    )
 
 
 def report_history(plant: Plant, year: int, month: int) -> list[MonthlyReport]:
-    return list(db.session.scalars(
-        select(MonthlyReport)
-        .where(MonthlyReport.plant_id == plant.id, MonthlyReport.year == year, MonthlyReport.month == month)
-        .options(joinedload(MonthlyReport.submitted_by))
-        .order_by(MonthlyReport.revision.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(MonthlyReport)
+            .where(MonthlyReport.plant_id == plant.id, MonthlyReport.year == year, MonthlyReport.month == month)
+            .options(joinedload(MonthlyReport.submitted_by))
+            .order_by(MonthlyReport.revision.desc())
+        )
+    )
 
 
 def first_submissions(plant_ids: Iterable[int], months: Iterable[tuple[int, int]]) -> dict:
@@ -352,8 +396,7 @@ def first_submissions(plant_ids: Iterable[int], months: Iterable[tuple[int, int]
     if not plant_ids or not months:
         return {}
     statement = (
-        select(MonthlyReport.plant_id, MonthlyReport.year, MonthlyReport.month,
-               func.min(MonthlyReport.submitted_at))
+        select(MonthlyReport.plant_id, MonthlyReport.year, MonthlyReport.month, func.min(MonthlyReport.submitted_at))
         .where(MonthlyReport.plant_id.in_(plant_ids), _period_in(months), MonthlyReport.submitted_at.is_not(None))
         .group_by(MonthlyReport.plant_id, MonthlyReport.year, MonthlyReport.month)
     )
@@ -391,9 +434,13 @@ def overview(plants: list[Plant], months: list[tuple[int, int]]) -> dict:
         return {}
     reports = {
         (report.plant_id, report.year, report.month): report
-        for report in db.session.scalars(select(MonthlyReport).where(
-            MonthlyReport.plant_id.in_(ids), _period_in(months), MonthlyReport.is_current.is_(True),
-        ))
+        for report in db.session.scalars(
+            select(MonthlyReport).where(
+                MonthlyReport.plant_id.in_(ids),
+                _period_in(months),
+                MonthlyReport.is_current.is_(True),
+            )
+        )
     }
     firsts = first_submissions(ids, months)
     now = utcnow()
@@ -414,16 +461,20 @@ def _submitted_exists(year: int, month: int):
     """SQL condition: the plant (``Plant`` of the enclosing query) has a submitted report for ``month``."""
     return (
         select(MonthlyReport.id)
-        .where(MonthlyReport.plant_id == Plant.id, MonthlyReport.year == year, MonthlyReport.month == month,
-               MonthlyReport.submitted_at.is_not(None))
+        .where(
+            MonthlyReport.plant_id == Plant.id,
+            MonthlyReport.year == year,
+            MonthlyReport.month == month,
+            MonthlyReport.submitted_at.is_not(None),
+        )
         .exists()
     )
 
 
 def reports_due_query(operator_id: int, year: int, month: int):
     """Count of the operator's plants without a submitted report for ``month``."""
-    return select(func.count()).select_from(Plant).where(
-        Plant.operator_id == operator_id, ~_submitted_exists(year, month)
+    return (
+        select(func.count()).select_from(Plant).where(Plant.operator_id == operator_id, ~_submitted_exists(year, month))
     )
 
 
@@ -444,8 +495,15 @@ def missing_reports_count(year: int, month: int) -> int:
 
 # --- the form: drafts, submission, corrections ------------------------------------------------------
 
+
 def save_report(
-    plant: Plant, year: int, month: int, raw: dict, user: User, *, submit: bool = False,
+    plant: Plant,
+    year: int,
+    month: int,
+    raw: dict,
+    user: User,
+    *,
+    submit: bool = False,
     today: date | None = None,
 ) -> MonthlyReport:
     """Store the figures as the current draft of the month, and submit them if asked (then locked)."""
@@ -460,7 +518,11 @@ def save_report(
         raise ReportInvalid(problems)
     if report is None:
         report = MonthlyReport(
-            plant_id=plant.id, operator_id=plant.operator_id, year=year, month=month, revision=1,
+            plant_id=plant.id,
+            operator_id=plant.operator_id,
+            year=year,
+            month=month,
+            revision=1,
             is_current=True,
         )
         db.session.add(report)
@@ -472,8 +534,14 @@ def save_report(
         report.submitted_at = utcnow()
         report.submitted_by_id = user.id
     db.session.flush()
-    audit("gstat.submitted" if submit else "gstat.draft_saved", report, user=user,
-          plant=plant.gaudi_code, period=f"{year}-{month:02d}", revision=report.revision)
+    audit(
+        "gstat.submitted" if submit else "gstat.draft_saved",
+        report,
+        user=user,
+        plant=plant.gaudi_code,
+        period=f"{year}-{month:02d}",
+        revision=report.revision,
+    )
     return report
 
 
@@ -484,24 +552,32 @@ def correct_report(report: MonthlyReport, user: User) -> MonthlyReport:
     report.is_current = False
     db.session.flush()
     copy = MonthlyReport(
-        plant_id=report.plant_id, operator_id=report.operator_id, year=report.year, month=report.month,
-        revision=report.revision + 1, state="bozza", is_current=True,
+        plant_id=report.plant_id,
+        operator_id=report.operator_id,
+        year=report.year,
+        month=report.month,
+        revision=report.revision + 1,
+        state="bozza",
+        is_current=True,
         **{name: getattr(report, name) for name in (*FIGURES, "fuel_type", "fuel_quantity")},
     )
     db.session.add(copy)
     db.session.flush()
-    audit("gstat.correction_started", copy, user=user, revision=copy.revision,
-          period=f"{report.year}-{report.month:02d}")
+    audit(
+        "gstat.correction_started", copy, user=user, revision=copy.revision, period=f"{report.year}-{report.month:02d}"
+    )
     return copy
 
 
 def annual_summary(operator_id: int, year: int) -> list:
     """Per plant of the operator: sums of the current reports of ``year``, in one aggregate query."""
-    joined = and_(MonthlyReport.plant_id == Plant.id, MonthlyReport.year == year,
-                  MonthlyReport.is_current.is_(True))
+    joined = and_(MonthlyReport.plant_id == Plant.id, MonthlyReport.year == year, MonthlyReport.is_current.is_(True))
     statement = (
         select(
-            Plant.id, Plant.gaudi_code, Plant.name, Plant.source,
+            Plant.id,
+            Plant.gaudi_code,
+            Plant.name,
+            Plant.source,
             func.count(MonthlyReport.id).label("months"),
             func.count(case((MonthlyReport.state == "inviato", MonthlyReport.id))).label("submitted"),
             *(func.coalesce(func.sum(getattr(MonthlyReport, name)), 0).label(name) for name in FIGURES),
@@ -515,6 +591,7 @@ def annual_summary(operator_id: int, year: int) -> list:
 
 
 # --- CSV upload -------------------------------------------------------------------------------------
+
 
 @dataclass
 class UploadResult:
@@ -549,8 +626,8 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise GstatError(
-            f"Il file non è codificato in UTF-8 (carattere non valido alla riga {line}): salvalo come "
-            "«CSV UTF-8».", "file",
+            f"Il file non è codificato in UTF-8 (carattere non valido alla riga {line}): salvalo come «CSV UTF-8».",
+            "file",
         ) from error
 
 
@@ -574,8 +651,9 @@ def _header(names: list[str]) -> tuple[dict[str, int], list[Problem]]:
 def _int(text: str, column: str, line: int, low: int, high: int, problems: list[Problem]) -> int | None:
     text = text.strip()
     if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
-        problems.append(Problem(column, f"{COLUMN_LABELS[column]} non valido ({text!r}): atteso un numero da "
-                                        f"{low} a {high}.", line))
+        problems.append(
+            Problem(column, f"{COLUMN_LABELS[column]} non valido ({text!r}): atteso un numero da {low} a {high}.", line)
+        )
         return None
     return int(text)
 
@@ -585,7 +663,10 @@ _MONTHS = {**{str(month): month for month in range(1, 13)}, **{f"{month:02d}": m
 
 
 def check_upload(
-    operator_id: int, data: bytes, *, today: date | None = None,
+    operator_id: int,
+    data: bytes,
+    *,
+    today: date | None = None,
 ) -> tuple[list[tuple], list[Problem]]:
     """Validate a whole upload; every problem found, and the rows ready to store as tuples of the columns
     _STORED."""
@@ -629,8 +710,9 @@ def check_upload(
                 if not code:
                     row_problems.append(Problem("gaudi_code", "indica il codice GAUDÌ dell'impianto.", line))
                 elif plant is None:
-                    row_problems.append(Problem(
-                        "gaudi_code", f"l'impianto {code} non è tra gli impianti della tua azienda.", line))
+                    row_problems.append(
+                        Problem("gaudi_code", f"l'impianto {code} non è tra gli impianti della tua azienda.", line)
+                    )
                 if year is None:
                     year = _int(cells[year_at], "year", line, 2000, 2100, row_problems)
                 if month is None:
@@ -640,9 +722,13 @@ def check_upload(
                     continue
             key = (plant.id, year, month)
             if key in seen:
-                problems.append(Problem(
-                    "gaudi_code", f"impianto {code} e mese {month:02d}/{year} già presenti alla riga "
-                    f"{seen[key]}.", line))
+                problems.append(
+                    Problem(
+                        "gaudi_code",
+                        f"impianto {code} e mese {month:02d}/{year} già presenti alla riga {seen[key]}.",
+                        line,
+                    )
+                )
                 continue
             seen[key] = line
             period = months.get(year * 100 + month)
@@ -663,7 +749,12 @@ _STORED = ("plant_id", "operator_id", "year", "month", *REPORT_VALUES)
 
 
 def upload_reports(
-    user: User, data: bytes, *, submit: bool = False, filename: str | None = None, today: date | None = None,
+    user: User,
+    data: bytes,
+    *,
+    submit: bool = False,
+    filename: str | None = None,
+    today: date | None = None,
 ) -> UploadResult:
     """Validate the whole file; if it is clean, store every row (drafts, or submitted), all at once.
 
@@ -675,8 +766,11 @@ def upload_reports(
         return result
     current = _current_reports(user.operator_id, set(map(itemgetter(2, 3), rows)))
     now = utcnow()
-    state = {"state": "inviato" if submit else "bozza",
-             "submitted_at": now if submit else None, "submitted_by_id": user.id if submit else None}
+    state = {
+        "state": "inviato" if submit else "bozza",
+        "submitted_at": now if submit else None,
+        "submitted_by_id": user.id if submit else None,
+    }
     constants = {"is_current": True, "created_at": now, "updated_at": now, **state}
     inserts, revisions, updates, retired = rows, None, [], []
     if current:  # some months already have a report: a draft is replaced, a submitted one gets a new revision
@@ -687,8 +781,9 @@ def upload_reports(
                 inserts.append(row)
                 revisions.append(1)
             elif existing.state == "bozza":
-                updates.append({"id": existing.id, **dict(zip(REPORT_VALUES, row[4:], strict=True)), **state,
-                                "updated_at": now})
+                updates.append(
+                    {"id": existing.id, **dict(zip(REPORT_VALUES, row[4:], strict=True)), **state, "updated_at": now}
+                )
             else:
                 retired.append({"id": existing.id, "is_current": False, "updated_at": now})
                 inserts.append(row)
@@ -707,8 +802,17 @@ def upload_reports(
     result.inserted = len(inserts) - len(retired)
     result.corrected = len(retired)
     result.updated = len(updates)
-    audit("gstat.uploaded", user=user, operator_id=user.operator_id, file=filename, rows=result.rows,
-          inserted=result.inserted, updated=result.updated, corrected=result.corrected, submitted=submit)
+    audit(
+        "gstat.uploaded",
+        user=user,
+        operator_id=user.operator_id,
+        file=filename,
+        rows=result.rows,
+        inserted=result.inserted,
+        updated=result.updated,
+        corrected=result.corrected,
+        submitted=submit,
+    )
     return result
 
 
@@ -721,18 +825,24 @@ def _insert_reports(columns: dict, constants: dict, count: int) -> None:
     """
     table = MonthlyReport.__table__
     columns = {
-        name: values for name, values in columns.items()
-        if not (table.c[name].nullable and table.c[name].default is None and table.c[name].server_default is None
-                and not any(map(is_not, values, repeat(None))))
+        name: values
+        for name, values in columns.items()
+        if not (
+            table.c[name].nullable
+            and table.c[name].default is None
+            and table.c[name].server_default is None
+            and not any(map(is_not, values, repeat(None)))
+        )
     }
     connection = db.session.connection()
     dialect = connection.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=[*columns, *constants])
     if not compiled.positional:
         names = list(columns)
-        connection.execute(table.insert(), [
-            {**dict(zip(names, row, strict=True)), **constants} for row in zip(*columns.values(), strict=True)
-        ])
+        connection.execute(
+            table.insert(),
+            [{**dict(zip(names, row, strict=True)), **constants} for row in zip(*columns.values(), strict=True)],
+        )
         return
     sequences: dict = {}
     for name, values in columns.items():
@@ -756,10 +866,13 @@ def _insert_reports(columns: dict, constants: dict, count: int) -> None:
 def _current_reports(operator_id: int, periods: set[tuple[int, int]]) -> dict:
     years = sorted({year for year, _ in periods})
     statement = select(
-        MonthlyReport.id, MonthlyReport.plant_id, MonthlyReport.year, MonthlyReport.month,
-        MonthlyReport.revision, MonthlyReport.state,
-    ).where(MonthlyReport.operator_id == operator_id, MonthlyReport.is_current.is_(True),
-            MonthlyReport.year.in_(years))
+        MonthlyReport.id,
+        MonthlyReport.plant_id,
+        MonthlyReport.year,
+        MonthlyReport.month,
+        MonthlyReport.revision,
+        MonthlyReport.state,
+    ).where(MonthlyReport.operator_id == operator_id, MonthlyReport.is_current.is_(True), MonthlyReport.year.in_(years))
     return {
         (row.plant_id, row.year, row.month): row
         for row in db.session.execute(statement)
@@ -779,6 +892,7 @@ def template_csv(operator_id: int, today: date | None = None) -> str:
 
 
 # --- administrators ---------------------------------------------------------------------------------
+
 
 def _first_submission(year: int, month: int):
     return (
@@ -810,10 +924,25 @@ def month_export(year: int, month: int) -> Iterator[str]:
         buffer.truncate()
         return value
 
-    writer.writerow((
-        "operator_vat_number", "operator_name", "gaudi_code", "plant_name", "source", "capacity_mw", "year",
-        "month", "revision", "state", *FIGURES, "fuel_type", "fuel_quantity", "submitted_at", "late",
-    ))
+    writer.writerow(
+        (
+            "operator_vat_number",
+            "operator_name",
+            "gaudi_code",
+            "plant_name",
+            "source",
+            "capacity_mw",
+            "year",
+            "month",
+            "revision",
+            "state",
+            *FIGURES,
+            "fuel_type",
+            "fuel_quantity",
+            "submitted_at",
+            "late",
+        )
+    )
     yield flush()
     statement = (
         select(MonthlyReport, Plant, Operator)
@@ -833,14 +962,25 @@ def month_export(year: int, month: int) -> Iterator[str]:
     limit = deadline_end(year, month)
     for report, plant, operator in db.session.execute(statement):
         first = as_utc(firsts.get(plant.id))
-        writer.writerow((
-            operator.vat_number or operator.fiscal_code or "", operator.name, plant.gaudi_code, plant.name,
-            plant.source, _decimal_comma(plant.capacity_mw), year, month, report.revision, report.state,
-            *(_decimal_comma(getattr(report, name)) for name in FIGURES),
-            report.fuel_type or "", _decimal_comma(report.fuel_quantity),
-            as_utc(report.submitted_at).isoformat() if report.submitted_at else "",
-            "sì" if first is None or first >= limit else "no",
-        ))
+        writer.writerow(
+            (
+                operator.vat_number or operator.fiscal_code or "",
+                operator.name,
+                plant.gaudi_code,
+                plant.name,
+                plant.source,
+                _decimal_comma(plant.capacity_mw),
+                year,
+                month,
+                report.revision,
+                report.state,
+                *(_decimal_comma(getattr(report, name)) for name in FIGURES),
+                report.fuel_type or "",
+                _decimal_comma(report.fuel_quantity),
+                as_utc(report.submitted_at).isoformat() if report.submitted_at else "",
+                "sì" if first is None or first >= limit else "no",
+            )
+        )
         yield flush()
 
 
@@ -852,8 +992,9 @@ def all_plants():
     return select(Plant).options(joinedload(Plant.operator)).order_by(Plant.gaudi_code)
 
 
-def record_plant(admin: User, *, vat_number: str, gaudi_code: str, name: str, source: str,
-                 capacity_mw: Decimal) -> Plant:
+def record_plant(
+    admin: User, *, vat_number: str, gaudi_code: str, name: str, source: str, capacity_mw: Decimal
+) -> Plant:
     """Create a plant of the operator with ``vat_number``, or update the one with that GAUDÌ code."""
     operator = db.session.scalar(select(Operator).where(Operator.vat_number == vat_number))
     if operator is None:
@@ -872,8 +1013,13 @@ def record_plant(admin: User, *, vat_number: str, gaudi_code: str, name: str, so
         )
     plant.operator_id, plant.name, plant.source, plant.capacity_mw = operator.id, name, source, capacity_mw
     db.session.flush()
-    audit("gstat.plant_created" if created else "gstat.plant_updated", plant, user=admin,
-          operator_id=operator.id, gaudi_code=gaudi_code)
+    audit(
+        "gstat.plant_created" if created else "gstat.plant_updated",
+        plant,
+        user=admin,
+        operator_id=operator.id,
+        gaudi_code=gaudi_code,
+    )
     return plant
 
 

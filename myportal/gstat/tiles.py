@@ -30,8 +30,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
     if role not in OPERATOR_ROLES or not has_operator:
         return {}
     return {
-        "plants": select(func.count()).select_from(Plant).where(Plant.operator_id == OPERATOR_ID)
-        .scalar_subquery(),
+        "plants": select(func.count()).select_from(Plant).where(Plant.operator_id == OPERATOR_ID).scalar_subquery(),
         "due": reports_due_query(OPERATOR_ID, year, month).scalar_subquery(),
     }
 
@@ -47,17 +46,28 @@ def home_tiles(user, figures: dict | None = None) -> list:
     period = f"{MONTHS[month - 1]} {year}"
     if user.role == "admin":
         missing = figures["missing"]
-        text = (ngettext("%(num)d impianto senza report inviato per %(period)s",
-                         "%(num)d impianti senza report inviato per %(period)s", missing, period=period)
-                if missing else gettext("Tutti i report di %(period)s sono stati inviati.", period=period))
+        text = (
+            ngettext(
+                "%(num)d impianto senza report inviato per %(period)s",
+                "%(num)d impianti senza report inviato per %(period)s",
+                missing,
+                period=period,
+            )
+            if missing
+            else gettext("Tutti i report di %(period)s sono stati inviati.", period=period)
+        )
         return [Tile(gettext("GSTAT: report mancanti"), url_for("gstat.admin_missing"), text)]
     if not figures["plants"]:
         return []
     due = figures["due"]
     if due:
-        text = ngettext("%(num)d report da inviare per %(period)s (scadenza %(date)s)",
-                        "%(num)d report da inviare per %(period)s (scadenza %(date)s)", due, period=period,
-                        date=format_date(deadline(year, month)))
+        text = ngettext(
+            "%(num)d report da inviare per %(period)s (scadenza %(date)s)",
+            "%(num)d report da inviare per %(period)s (scadenza %(date)s)",
+            due,
+            period=period,
+            date=format_date(deadline(year, month)),
+        )
     else:
         text = gettext("Report di %(period)s inviati per tutti gli impianti.", period=period)
     return [Tile(gettext("Statistiche GSTAT"), url_for("gstat.index"), text)]

@@ -69,22 +69,37 @@ def gstat_number(value) -> str:
 
 # --- operator's side ------------------------------------------------------------------------------
 
+
 @bp.route("/gstat")
 @role_required(*OPERATOR_ROLES)
 def index():
     months = recent_months()
     page = paginate(operator_plants(current_user.operator_id))
     return render_template(
-        "gstat/index.html", page=page, months=months, cells=overview(page.items, months),
-        deadline=deadline(*months[0]), month_name=_month_name, sources=SOURCES,
+        "gstat/index.html",
+        page=page,
+        months=months,
+        cells=overview(page.items, months),
+        deadline=deadline(*months[0]),
+        month_name=_month_name,
+        sources=SOURCES,
     )
 
 
 def _render_report(plant, year, month, form, report, history):
     return render_template(
-        "gstat/report.html", plant=plant, year=year, month=month, form=form, report=report, history=history,
-        month_name=_month_name, deadline=deadline(year, month), ended=month_ended(year, month, today_in_italy()),
-        late=is_late(year, month, _first_submitted(history)), action_form=ActionForm(formdata=None),
+        "gstat/report.html",
+        plant=plant,
+        year=year,
+        month=month,
+        form=form,
+        report=report,
+        history=history,
+        month_name=_month_name,
+        deadline=deadline(year, month),
+        ended=month_ended(year, month, today_in_italy()),
+        late=is_late(year, month, _first_submitted(history)),
+        action_form=ActionForm(formdata=None),
         fuel_units=FUEL_UNITS,
     )
 
@@ -93,8 +108,14 @@ def _initial(existing) -> dict:
     """The stored figures shown in the form, with decimal commas."""
     if existing is None:
         return {}
-    names = ("gross_production_mwh", "net_production_mwh", "auxiliary_consumption_mwh",
-             "pumping_consumption_mwh", "fuel_type", "fuel_quantity")
+    names = (
+        "gross_production_mwh",
+        "net_production_mwh",
+        "auxiliary_consumption_mwh",
+        "pumping_consumption_mwh",
+        "fuel_type",
+        "fuel_quantity",
+    )
     data = {name: getattr(existing, name) for name in names}
     return {name: str(value).replace(".", ",") if value is not None else "" for name, value in data.items()}
 
@@ -136,8 +157,11 @@ def report(plant_id, year, month):
             form.form_errors.append(str(error))
         else:
             if submit:
-                flash(f"Report di {_month_name(month)} {year} per {plant.gaudi_code} inviato (revisione "
-                      f"{saved.revision}): ora è bloccato.", "success")
+                flash(
+                    f"Report di {_month_name(month)} {year} per {plant.gaudi_code} inviato (revisione "
+                    f"{saved.revision}): ora è bloccato.",
+                    "success",
+                )
             else:
                 flash(f"Bozza di {_month_name(month)} {year} per {plant.gaudi_code} salvata.", "success")
             return redirect(url_for("gstat.report", plant_id=plant.id, year=year, month=month))
@@ -190,8 +214,12 @@ def upload():
                 return redirect(url_for("gstat.index"))
             discard_changes()
     return render_template(
-        "gstat/upload.html", form=form, result=result, header=";".join(CSV_HEADER),
-        limit_mb=upload_max_bytes() // (1024 * 1024), fuel_units=FUEL_UNITS,
+        "gstat/upload.html",
+        form=form,
+        result=result,
+        header=";".join(CSV_HEADER),
+        limit_mb=upload_max_bytes() // (1024 * 1024),
+        fuel_units=FUEL_UNITS,
     )
 
 
@@ -219,13 +247,18 @@ def summary(year):
     rows = annual_summary(current_user.operator_id, year)
     totals = {
         name: sum((getattr(row, name) for row in rows), 0)
-        for name in ("gross_production_mwh", "net_production_mwh", "auxiliary_consumption_mwh",
-                     "pumping_consumption_mwh")
+        for name in (
+            "gross_production_mwh",
+            "net_production_mwh",
+            "auxiliary_consumption_mwh",
+            "pumping_consumption_mwh",
+        )
     }
     return render_template("gstat/summary.html", rows=rows, year=year, totals=totals, sources=SOURCES)
 
 
 # --- administrators' side -------------------------------------------------------------------------
+
 
 def _chosen_month() -> tuple[int, int]:
     year, month = last_ended_month()
@@ -244,8 +277,14 @@ def admin_missing():
     page = paginate(missing_or_late(year, month))
     firsts = first_submissions([plant.id for plant in page.items], [(year, month)])
     return render_template(
-        "gstat/admin_missing.html", page=page, year=year, month=month, form=form, firsts=firsts,
-        deadline=deadline(year, month), month_name=_month_name,
+        "gstat/admin_missing.html",
+        page=page,
+        year=year,
+        month=month,
+        form=form,
+        firsts=firsts,
+        deadline=deadline(year, month),
+        month_name=_month_name,
     )
 
 
@@ -268,8 +307,12 @@ def admin_plants():
     if form.validate_on_submit():
         try:
             plant = record_plant(
-                acting_user(), vat_number=form.vat_number.data, gaudi_code=form.gaudi_code.data, name=form.name.data,
-                source=form.source.data, capacity_mw=Decimal(form.capacity_mw.data),
+                acting_user(),
+                vat_number=form.vat_number.data,
+                gaudi_code=form.gaudi_code.data,
+                name=form.name.data,
+                source=form.source.data,
+                capacity_mw=Decimal(form.capacity_mw.data),
             )
         except GstatError as error:
             discard_changes()

@@ -22,12 +22,8 @@ DEMO_GUARANTEES = (
 )
 # Guarantees of earlier years, replaced and released by Terna: (reference, type, issuer, amount, from, to).
 RELEASED = (
-    (
-        ("FB-2022-0311", "fideiussione_bancaria", "Banca Popolare del Tavoliere", "400000.00", -1100, -330),
-    ),
-    (
-        ("FA-2022-0077", "fideiussione_assicurativa", "Assicurazioni Levante S.p.A.", "300000.00", -1000, -240),
-    ),
+    (("FB-2022-0311", "fideiussione_bancaria", "Banca Popolare del Tavoliere", "400000.00", -1100, -330),),
+    (("FA-2022-0077", "fideiussione_assicurativa", "Assicurazioni Levante S.p.A.", "300000.00", -1000, -240),),
 )
 HISTORY_MONTHS = 24
 DEMO_EXPOSURES = (
@@ -51,9 +47,7 @@ def load_demo(operators) -> None:
         rows = [(*row, "attiva") for row in rows] + [(*row, "svincolata") for row in released]
         for reference, kind, issuer, amount, start, end, state in rows:
             exists = db.session.scalar(
-                select(Guarantee.id).where(
-                    Guarantee.operator_id == operator.id, Guarantee.reference == reference
-                )
+                select(Guarantee.id).where(Guarantee.operator_id == operator.id, Guarantee.reference == reference)
             )
             if exists is None:
                 db.session.add(
@@ -69,9 +63,7 @@ def load_demo(operators) -> None:
                         state=state,
                     )
                 )
-        has_exposure = db.session.scalar(
-            select(Exposure.id).where(Exposure.operator_id == operator.id).limit(1)
-        )
+        has_exposure = db.session.scalar(select(Exposure.id).where(Exposure.operator_id == operator.id).limit(1))
         if has_exposure is None:
             # A monthly figure for two years, drifting towards today's exposure.
             for months_ago in range(HISTORY_MONTHS, 0, -1):

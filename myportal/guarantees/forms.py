@@ -51,8 +51,6 @@ class MoneyField(StringField):
         return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
 
 
-
-
 class Currency:
     def __call__(self, form, field):
         value = (field.data or "").strip().upper()
@@ -70,14 +68,10 @@ class PositiveAmount:
             return
         if field.data < 0 or (field.data == 0 and not self.allow_zero):
             raise ValidationError(
-                "L'importo non può essere negativo."
-                if self.allow_zero
-                else "L'importo deve essere maggiore di zero."
+                "L'importo non può essere negativo." if self.allow_zero else "L'importo deve essere maggiore di zero."
             )
         if field.data >= Decimal("1e12"):
             raise ValidationError("L'importo è troppo grande.")
-
-
 
 
 def _vat_field():

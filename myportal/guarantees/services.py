@@ -143,9 +143,7 @@ def coverage_summary(operator_id: int, today: date | None = None) -> CoverageSum
             f"({format_money(summary.threshold)}): integra le garanzie."
         )
     if summary.expiring_count == 1:
-        summary.warnings.append(
-            f"Una garanzia scade entro {EXPIRY_WARNING_DAYS} giorni: provvedi al rinnovo."
-        )
+        summary.warnings.append(f"Una garanzia scade entro {EXPIRY_WARNING_DAYS} giorni: provvedi al rinnovo.")
     elif summary.expiring_count > 1:
         summary.warnings.append(
             f"{summary.expiring_count} garanzie scadono entro {EXPIRY_WARNING_DAYS} giorni: provvedi al rinnovo."
@@ -299,9 +297,7 @@ def change_guarantee_state(admin: User, guarantee: Guarantee, state: str) -> Non
     audit("guarantee.state_changed", guarantee, user=admin, previous=previous, state=state)
 
 
-def record_exposure(
-    admin: User, *, operator_vat: str, amount: Decimal, as_of: date, note: str = ""
-) -> Exposure:
+def record_exposure(admin: User, *, operator_vat: str, amount: Decimal, as_of: date, note: str = "") -> Exposure:
     """A new exposure row for the operator; the latest by date is the current exposure."""
     operator = operator_by_vat(operator_vat)
     amount = _check_amount(amount, allow_zero=True)
@@ -369,9 +365,7 @@ def notify_expiring(today: date) -> int:
     emails = 0
     for guarantee in candidates:
         days_left = (guarantee.valid_to - today).days
-        due = [
-            days for days in NOTICE_THRESHOLDS if days_left <= days and (guarantee.id, days) not in sent_pairs
-        ]
+        due = [days for days in NOTICE_THRESHOLDS if days_left <= days and (guarantee.id, days) not in sent_pairs]
         if not due:
             continue
         threshold = min(due)

@@ -45,9 +45,9 @@ def home_figures(role: str, has_operator: bool) -> dict:
         return select(column).where(Guarantee.operator_id == OPERATOR_ID).scalar_subquery()
 
     def amount_if(condition):
-        return of_operator(func.coalesce(
-            func.sum(case((condition, Guarantee.amount), else_=literal(0, Guarantee.amount.type))), 0
-        ))
+        return of_operator(
+            func.coalesce(func.sum(case((condition, Guarantee.amount), else_=literal(0, Guarantee.amount.type))), 0)
+        )
 
     return {
         "guarantees": amount_if(and_(covers, Guarantee.guarantee_type != DEPOSIT)),
@@ -64,9 +64,15 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
         figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user, home_figure_params))
     if user.role == "admin":
         return [
-            Tile(gettext("Garanzie ed esposizione"), url_for("guarantees.admin_index", state="in_scadenza"),
-                 ngettext("%(num)d garanzia in scadenza entro 30 giorni",
-                          "%(num)d garanzie in scadenza entro 30 giorni", figures["expiring"])),
+            Tile(
+                gettext("Garanzie ed esposizione"),
+                url_for("guarantees.admin_index", state="in_scadenza"),
+                ngettext(
+                    "%(num)d garanzia in scadenza entro 30 giorni",
+                    "%(num)d garanzie in scadenza entro 30 giorni",
+                    figures["expiring"],
+                ),
+            ),
         ]
     available = money(figures["guarantees"]) + money(figures["deposits"]) - money(figures["exposure"])
     text = gettext("Copertura disponibile: %(amount)s", amount=format_money(available))

@@ -87,11 +87,7 @@ def admin_index():
 @bp.route("/admin/garanzie/nuova", methods=["GET", "POST"])
 @role_required("admin")
 def admin_new():
-    form = (
-        GuaranteeForm()
-        if request.method == "POST"
-        else GuaranteeForm(operator_vat=request.args.get("vat", ""))
-    )
+    form = GuaranteeForm() if request.method == "POST" else GuaranteeForm(operator_vat=request.args.get("vat", ""))
     if form.validate_on_submit():
         try:
             guarantee = record_guarantee(

@@ -71,9 +71,7 @@ def _lines(rng: random.Random, period: date, power_kw: Decimal, vat_rate: Decima
     for band, factor, share in BANDS:
         quantity = Decimal(round(energy * share * rng.uniform(0.93, 1.07)))
         total_kwh += quantity
-        price = (base * factor * Decimal(str(round(rng.uniform(0.97, 1.03), 4)))).quantize(
-            Decimal("0.000001")
-        )
+        price = (base * factor * Decimal(str(round(rng.uniform(0.97, 1.03), 4)))).quantize(Decimal("0.000001"))
         lines.append(("Energia fascia " + band, quantity, "kWh", price))
     billed_power = (power_kw * Decimal(str(round(rng.uniform(0.62, 0.95), 3)))).quantize(Decimal("0.01"))
     lines.append(("Quota potenza", billed_power, "kW", POWER_PRICE))
@@ -95,16 +93,12 @@ def _lines(rng: random.Random, period: date, power_kw: Decimal, vat_rate: Decima
 def _plans(operators: list[Operator]) -> list[tuple[Operator, SupplyPoint | None, int]]:
     points = defaultdict(list)
     for point in db.session.scalars(
-        select(SupplyPoint)
-        .where(SupplyPoint.operator_id.in_([op.id for op in operators]))
-        .order_by(SupplyPoint.pod)
+        select(SupplyPoint).where(SupplyPoint.operator_id.in_([op.id for op in operators])).order_by(SupplyPoint.pod)
     ):
         points[point.operator_id].append(point)
     plans = []
     for operator in operators:
-        plans += [(operator, point, index) for index, point in enumerate(points[operator.id])] or [
-            (operator, None, 0)
-        ]
+        plans += [(operator, point, index) for index, point in enumerate(points[operator.id])] or [(operator, None, 0)]
     return plans
 
 
@@ -112,9 +106,7 @@ def _existing_numbers(numbers: list[str]) -> set[str]:
     found = set()
     for start in range(0, len(numbers), _CHUNK):
         found.update(
-            db.session.scalars(
-                select(Invoice.number).where(Invoice.number.in_(numbers[start : start + _CHUNK]))
-            )
+            db.session.scalars(select(Invoice.number).where(Invoice.number.in_(numbers[start : start + _CHUNK])))
         )
     return found
 
@@ -173,10 +165,6 @@ def load_demo(operators: Iterable[Operator], today: date | None = None) -> int:
     ).all()
     db.session.execute(
         insert(InvoiceLine),
-        [
-            {"invoice_id": invoice_id, **line}
-            for invoice_id, number in created
-            for line in lines_by_number[number]
-        ],
+        [{"invoice_id": invoice_id, **line} for invoice_id, number in created for line in lines_by_number[number]],
     )
     return len(created)

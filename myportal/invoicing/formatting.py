@@ -52,8 +52,6 @@ def period_label(start: date, end: date) -> str:
 # --- the interface's language ---------------------------------------------------------------------------------
 
 
-
-
 def numeric_date(value: date | None) -> str:
     """``dd/MM/yyyy``, what the ``date`` template filter writes in every language, without Babel."""
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""

@@ -78,9 +78,7 @@ class InvoiceFilterForm(QueryForm):
     )
 
     def __init__(self, args, *, years: list[int], supply_points, default_point: str = ALL):
-        super().__init__(
-            args, {"year": "", "state": "all", "supply_point": default_point, "sort": DEFAULT_SORT}
-        )
+        super().__init__(args, {"year": "", "state": "all", "supply_point": default_point, "sort": DEFAULT_SORT})
         self.year.choices = choices([("", "Tutti gli anni")] + [(str(year), str(year)) for year in years])
         self.supply_point.choices = _point_choices(supply_points)
 

@@ -110,17 +110,13 @@ def _date(text: str) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise _Problem(
-            f"data non valida {text!r}: usa il formato AAAA-MM-GG, per esempio 2024-03-31."
-        ) from None
+        raise _Problem(f"data non valida {text!r}: usa il formato AAAA-MM-GG, per esempio 2024-03-31.") from None
 
 
 def _decimal(name: str, text: str) -> Decimal:
     compact = text.replace(" ", "")
     if "," in compact and "." in compact:
-        raise _Problem(
-            f"numero non valido {text!r}: usa un solo separatore decimale, senza separatore delle migliaia."
-        )
+        raise _Problem(f"numero non valido {text!r}: usa un solo separatore decimale, senza separatore delle migliaia.")
     try:
         value = Decimal(compact.replace(",", "."))
     except InvalidOperation:
@@ -159,9 +155,7 @@ def _clean_header(raw: dict) -> tuple[dict, list[tuple[str, str]]]:
         try:
             if name == "pod":
                 if text and not POD_RE.match(text.upper()):
-                    raise _Problem(
-                        f"POD non valido {text!r}: 14 o 15 lettere e cifre, per esempio IT001E12345678."
-                    )
+                    raise _Problem(f"POD non valido {text!r}: 14 o 15 lettere e cifre, per esempio IT001E12345678.")
                 values[name] = text.upper() or None
             elif not text:
                 raise _Problem("campo obbligatorio mancante.")
@@ -263,9 +257,7 @@ def _read_row(line: int, raw: dict, invoices: dict[str, InvoiceData]) -> list[Ro
     elif not header_problems:
         for name in HEADER_FIELDS:
             if header[name] != invoice.header[name]:
-                errors.append(
-                    RowError(line, f"diverso dalla riga {invoice.line} della stessa fattura {number}.", name)
-                )
+                errors.append(RowError(line, f"diverso dalla riga {invoice.line} della stessa fattura {number}.", name))
     if data is not None:
         invoice.lines.append(data)
     return errors
@@ -307,9 +299,7 @@ def _resolve(invoices: list[InvoiceData]) -> tuple[dict[str, Invoice], list[RowE
         code, pod = invoice.header["customer_code"], invoice.header["pod"]
         invoice.operator_id = operators.get(code)
         if invoice.operator_id is None:
-            errors.append(
-                RowError(invoice.line, f"nessun operatore ha il codice cliente {code}.", "customer_code")
-            )
+            errors.append(RowError(invoice.line, f"nessun operatore ha il codice cliente {code}.", "customer_code"))
             continue
         if pod:
             point = points.get(pod)
@@ -317,18 +307,14 @@ def _resolve(invoices: list[InvoiceData]) -> tuple[dict[str, Invoice], list[RowE
                 errors.append(RowError(invoice.line, f"punto di fornitura {pod} sconosciuto.", "pod"))
             elif point[1] != invoice.operator_id:
                 errors.append(
-                    RowError(
-                        invoice.line, f"il punto di fornitura {pod} appartiene a un altro operatore.", "pod"
-                    )
+                    RowError(invoice.line, f"il punto di fornitura {pod} appartiene a un altro operatore.", "pod")
                 )
             else:
                 invoice.supply_point_id = point[0]
         stored = existing.get(invoice.number)
         if stored is not None and stored.operator_id != invoice.operator_id:
             errors.append(
-                RowError(
-                    invoice.line, f"la fattura {invoice.number} esiste già per un altro operatore.", "number"
-                )
+                RowError(invoice.line, f"la fattura {invoice.number} esiste già per un altro operatore.", "number")
             )
     return existing, errors
 
@@ -339,9 +325,7 @@ def _resolve(invoices: list[InvoiceData]) -> tuple[dict[str, Invoice], list[RowE
 def _invoice_fields(invoice: InvoiceData) -> dict:
     header = invoice.header
     amounts = invoice_amounts((line.amount, line.vat_rate) for line in invoice.lines)
-    consumption, power = billed_figures(
-        (line.quantity, line.unit, line.description) for line in invoice.lines
-    )
+    consumption, power = billed_figures((line.quantity, line.unit, line.description) for line in invoice.lines)
     return {
         "operator_id": invoice.operator_id,
         "supply_point_id": invoice.supply_point_id,

@@ -50,9 +50,7 @@ class _InvoicePDF(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(110)
-        self.cell(
-            0, 5, latin1(f"Fattura N. {self.invoice.number} - pagina {self.page_no()}/{{nb}}"), align="R"
-        )
+        self.cell(0, 5, latin1(f"Fattura N. {self.invoice.number} - pagina {self.page_no()}/{{nb}}"), align="R")
 
     def fitted(self, text: str, width: float, size: float) -> str:
         """``text`` shortened with "..." to fit ``width`` in the regular font of ``size``."""
@@ -64,9 +62,7 @@ class _InvoicePDF(FPDF):
             text = text[:-1]
         return text.rstrip() + "..."
 
-    def text_cell(
-        self, width, height, text, style="", size=10, align="L", border=0, fill=False, newline=False
-    ):
+    def text_cell(self, width, height, text, style="", size=10, align="L", border=0, fill=False, newline=False):
         self.set_font("Helvetica", style, size)
         self.cell(
             width,
@@ -118,9 +114,7 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
     pdf.set_xy(pdf.l_margin + 100, top)
     pdf.set_font("Helvetica", "", 10)
     identifier = (
-        f"Partita IVA {operator.vat_number}"
-        if operator.vat_number
-        else f"Codice fiscale {operator.fiscal_code}"
+        f"Partita IVA {operator.vat_number}" if operator.vat_number else f"Codice fiscale {operator.fiscal_code}"
     )
     pdf.multi_cell(
         width - 100,
@@ -204,7 +198,5 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
         paid = f"Fattura pagata il {it_date(invoice.paid_at)}." if invoice.paid_at else "Fattura pagata."
         pdf.text_cell(width, 5, paid, size=10, newline=True)
     else:
-        pdf.text_cell(
-            width, 5, f"Importo da pagare entro il {it_date(invoice.due_date)}.", size=10, newline=True
-        )
+        pdf.text_cell(width, 5, f"Importo da pagare entro il {it_date(invoice.due_date)}.", size=10, newline=True)
     return bytes(pdf.output())

@@ -128,8 +128,16 @@ INVOICES = Invoice.__table__
 LIST_COLUMNS = tuple(
     INVOICES.c[name]
     for name in (
-        "id", "number", "issue_date", "supply_point_id", "period_start", "period_end", "consumption_kwh",
-        "total_amount", "due_date", "paid",
+        "id",
+        "number",
+        "issue_date",
+        "supply_point_id",
+        "period_start",
+        "period_end",
+        "consumption_kwh",
+        "total_amount",
+        "due_date",
+        "paid",
     )
 )
 _CORE_SORTS = {
@@ -161,9 +169,7 @@ def _bound_conditions(shape: tuple[bool, str, bool]) -> list:
     with_year, state, with_point = shape
     conditions = [INVOICES.c.operator_id == bindparam("operator_id")]
     if with_year:
-        conditions += [
-            INVOICES.c.issue_date >= bindparam("year_start"), INVOICES.c.issue_date < bindparam("year_end")
-        ]
+        conditions += [INVOICES.c.issue_date >= bindparam("year_start"), INVOICES.c.issue_date < bindparam("year_end")]
     if state == "paid":
         conditions.append(INVOICES.c.paid.is_(True))
     elif state == "unpaid":
@@ -325,9 +331,7 @@ def _withdrawal_rows(operator_id: int, supply_point_id: int | None, period, *con
     if supply_point_id is not None:
         where.append(Invoice.supply_point_id == supply_point_id)
     rows = db.session.execute(
-        select(
-            period, func.sum(Invoice.consumption_kwh), func.max(Invoice.max_power_kw), func.count(Invoice.id)
-        )
+        select(period, func.sum(Invoice.consumption_kwh), func.max(Invoice.max_power_kw), func.count(Invoice.id))
         .where(*where)
         .group_by(period)
         .order_by(period)
@@ -343,9 +347,7 @@ def _withdrawal_rows(operator_id: int, supply_point_id: int | None, period, *con
     }
 
 
-def monthly_withdrawals(
-    operator_id: int, year: int, supply_point_id: int | None = None
-) -> list[WithdrawalFigure]:
+def monthly_withdrawals(operator_id: int, year: int, supply_point_id: int | None = None) -> list[WithdrawalFigure]:
     """Twelve months of ``year`` (by the start of the billed period), empty months included."""
     found = _withdrawal_rows(
         operator_id,

@@ -44,6 +44,9 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
         text = gettext("Nessuna fattura da pagare.")
     return [
         Tile(gettext("Elenco fatture"), url_for("invoicing.invoices"), text),
-        Tile(gettext("Prelievi fatturati"), url_for("invoicing.withdrawals"),
-             gettext("Energia e potenza per anno e mese.")),
+        Tile(
+            gettext("Prelievi fatturati"),
+            url_for("invoicing.withdrawals"),
+            gettext("Energia e potenza per anno e mese."),
+        ),
     ]

@@ -20,9 +20,7 @@ def _strip(value):
 
 
 def _phone_field(label: str) -> StringField:
-    return StringField(
-        label, filters=[_strip], validators=[Optional(), Regexp(PHONE_RE, message=PHONE_MESSAGE)]
-    )
+    return StringField(label, filters=[_strip], validators=[Optional(), Regexp(PHONE_RE, message=PHONE_MESSAGE)])
 
 
 class ContactForm(FlaskForm):

@@ -43,11 +43,13 @@ def _home_figures_statement(role: str, has_operator: bool) -> tuple[dict, object
         ).scalar_subquery()
     if has_operator:
         queries["open_tickets"] = (
-            select(func.count()).select_from(Ticket)
+            select(func.count())
+            .select_from(Ticket)
             .where(Ticket.operator_id == OPERATOR_ID, Ticket.state.in_(OPEN_STATES))
         ).scalar_subquery()
         queries["documents"] = (
-            select(func.count()).select_from(Document)
+            select(func.count())
+            .select_from(Document)
             .where(Document.operator_id == OPERATOR_ID, Document.category == PERSONAL)
         ).scalar_subquery()
     queries.update(feature_figures(role, has_operator))
@@ -115,9 +117,7 @@ def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(User.username_key == username_key(username))) is not None
 
 
-def add_operator_user(
-    operator: Operator, *, username: str, email: str, status: str = "pending", **fields
-) -> User:
+def add_operator_user(operator: Operator, *, username: str, email: str, status: str = "pending", **fields) -> User:
     """A new user of ``operator``; the operator's first user becomes its ``operator_admin``."""
     if username_taken(username):
         raise UserCreationError("Nome utente non disponibile: scegline un altro.", field="username")
@@ -173,9 +173,7 @@ def create_user(
         return add_operator_user(operator, username=username, email=email, role=role, **fields)
     if operator_vat:
         raise UserCreationError("Support and admin users do not belong to an operator.", field="operator")
-    user = User(
-        username=username.strip(), username_key=username_key(username), email=email, role=role, **fields
-    )
+    user = User(username=username.strip(), username_key=username_key(username), email=email, role=role, **fields)
     db.session.add(user)
     db.session.flush()
     audit("user.created", user, role=role)
@@ -202,9 +200,7 @@ def fax_of(user: User) -> str | None:
     return contact.fax if contact else None
 
 
-def update_contact_details(
-    user: User, *, phone: str | None, mobile: str | None, fax: str | None
-) -> list[str]:
+def update_contact_details(user: User, *, phone: str | None, mobile: str | None, fax: str | None) -> list[str]:
     """Set the user's telephone numbers and fax; return the names of the fields that changed."""
     changed = []
     for name, value in (("phone", phone or None), ("mobile", mobile or None)):

@@ -90,9 +90,9 @@ def feature_figures(role: str, has_operator: bool) -> dict:
 
 def feature_params(user) -> dict:
     """The bind parameters' values of every feature's figures for ``user``."""
-    return figure_params(user, *(
-        module.home_figure_params for _, module in tile_modules() if hasattr(module, "home_figure_params")
-    ))
+    return figure_params(
+        user, *(module.home_figure_params for _, module in tile_modules() if hasattr(module, "home_figure_params"))
+    )
 
 
 def feature_tiles(user, figures: dict | None = None) -> list[Tile]:
@@ -105,7 +105,7 @@ def feature_tiles(user, figures: dict | None = None) -> list[Tile]:
     tiles: list[Tile] = []
     for feature, module in tile_modules():
         prefix = feature + "."
-        own = {key[len(prefix):]: value for key, value in figures.items() if key.startswith(prefix)}
+        own = {key[len(prefix) :]: value for key, value in figures.items() if key.startswith(prefix)}
         tiles.extend(module.home_tiles(user, own))
     return tiles
 
@@ -128,6 +128,11 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
         Tile(gettext("Dati anagrafici"), url_for("operators.profile"), gettext("I dati tuoi e della tua azienda."))
     ]
     if user.role == "operator_admin":
-        tiles.append(Tile(gettext("Utenti aziendali"), url_for("operators.company_users"),
-                          ngettext("%(num)d utente", "%(num)d utenti", figures["users"])))
+        tiles.append(
+            Tile(
+                gettext("Utenti aziendali"),
+                url_for("operators.company_users"),
+                ngettext("%(num)d utente", "%(num)d utenti", figures["users"]),
+            )
+        )
     return tiles

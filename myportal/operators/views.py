@@ -49,9 +49,7 @@ def _render_profile(contact_form=None, email_form=None):
     user = acting_user()
     fax = fax_of(user)
     if contact_form is None:
-        contact_form = ContactForm(
-            formdata=None, data={"phone": user.phone, "mobile": user.mobile, "fax": fax}
-        )
+        contact_form = ContactForm(formdata=None, data={"phone": user.phone, "mobile": user.mobile, "fax": fax})
     return render_template(
         "operators/profile.html",
         operator=user.operator,
@@ -71,9 +69,7 @@ def profile():
     form = ContactForm()
     if not form.validate_on_submit():
         return _render_profile(contact_form=form)
-    changed = update_contact_details(
-        acting_user(), phone=form.phone.data, mobile=form.mobile.data, fax=form.fax.data
-    )
+    changed = update_contact_details(acting_user(), phone=form.phone.data, mobile=form.mobile.data, fax=form.fax.data)
     flash(
         "Recapiti aggiornati." if changed else "Nessuna modifica da salvare.",
         "success" if changed else "info",
@@ -111,9 +107,7 @@ def confirm_email(token):
         confirm_email_change(token)
         flash(f"Indirizzo e-mail aggiornato: ora è {user.email}.", "success")
         if current_user.is_authenticated:
-            return redirect(
-                url_for("operators.profile") if current_user.operator_id else url_for("operators.home")
-            )
+            return redirect(url_for("operators.profile") if current_user.operator_id else url_for("operators.home"))
         return redirect(url_for("auth.login"))
     return render_template("operators/email_confirm.html", form=form, pending=pending, user=user)
 

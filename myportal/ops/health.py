@@ -34,14 +34,12 @@ def _redis_client(url: str):
 
     clients = current_app.extensions.setdefault("myportal.ops", {}).setdefault("redis", {})
     if url not in clients:
-        clients[url] = redis.Redis.from_url(
-            url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
-        )
+        clients[url] = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS)
     return clients[url]
 
 
 def check_redis() -> str | None:
-    """"ok" or "error"; None when the rate limits are not kept in Redis."""
+    """ "ok" or "error"; None when the rate limits are not kept in Redis."""
     url = current_app.config.get("RATELIMIT_STORAGE_URI") or ""
     if not url.startswith(REDIS_SCHEMES):
         return None

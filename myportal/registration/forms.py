@@ -16,13 +16,41 @@ USERNAME_MESSAGE = "Il nome utente è di 3-64 caratteri: lettere, cifre e i segn
 
 # ISO 3166-1 alpha-2: Italy first, then the other EU countries and a few neighbours.
 COUNTRIES = [
-    ("IT", "Italia"), ("AT", "Austria"), ("BE", "Belgio"), ("BG", "Bulgaria"), ("CY", "Cipro"),
-    ("HR", "Croazia"), ("DK", "Danimarca"), ("EE", "Estonia"), ("FI", "Finlandia"), ("FR", "Francia"),
-    ("DE", "Germania"), ("GR", "Grecia"), ("IE", "Irlanda"), ("LV", "Lettonia"), ("LT", "Lituania"),
-    ("LU", "Lussemburgo"), ("MT", "Malta"), ("NL", "Paesi Bassi"), ("PL", "Polonia"), ("PT", "Portogallo"),
-    ("CZ", "Repubblica Ceca"), ("RO", "Romania"), ("SK", "Slovacchia"), ("SI", "Slovenia"), ("ES", "Spagna"),
-    ("SE", "Svezia"), ("HU", "Ungheria"), ("AL", "Albania"), ("ME", "Montenegro"), ("NO", "Norvegia"),
-    ("GB", "Regno Unito"), ("SM", "San Marino"), ("RS", "Serbia"), ("CH", "Svizzera"), ("US", "Stati Uniti"),
+    ("IT", "Italia"),
+    ("AT", "Austria"),
+    ("BE", "Belgio"),
+    ("BG", "Bulgaria"),
+    ("CY", "Cipro"),
+    ("HR", "Croazia"),
+    ("DK", "Danimarca"),
+    ("EE", "Estonia"),
+    ("FI", "Finlandia"),
+    ("FR", "Francia"),
+    ("DE", "Germania"),
+    ("GR", "Grecia"),
+    ("IE", "Irlanda"),
+    ("LV", "Lettonia"),
+    ("LT", "Lituania"),
+    ("LU", "Lussemburgo"),
+    ("MT", "Malta"),
+    ("NL", "Paesi Bassi"),
+    ("PL", "Polonia"),
+    ("PT", "Portogallo"),
+    ("CZ", "Repubblica Ceca"),
+    ("RO", "Romania"),
+    ("SK", "Slovacchia"),
+    ("SI", "Slovenia"),
+    ("ES", "Spagna"),
+    ("SE", "Svezia"),
+    ("HU", "Ungheria"),
+    ("AL", "Albania"),
+    ("ME", "Montenegro"),
+    ("NO", "Norvegia"),
+    ("GB", "Regno Unito"),
+    ("SM", "San Marino"),
+    ("RS", "Serbia"),
+    ("CH", "Svizzera"),
+    ("US", "Stati Uniti"),
     ("VA", "Città del Vaticano"),
 ]
 PERSON_KINDS = [("fisica", "Persona Fisica"), ("giuridica", "Persona Giuridica")]
@@ -84,26 +112,26 @@ def _choice(choices, message: str) -> AnyOf:
 
 # --- paths 1-3 -----------------------------------------------------------------------------------------
 
+
 class LegacyCredentialsForm(FlaskForm):
-    """"Sono in possesso delle Credenziali di accesso al Portale Procedure Informatiche Terna"."""
+    """ "Sono in possesso delle Credenziali di accesso al Portale Procedure Informatiche Terna"."""
 
     vat_number = StringField(
         "Partita IVA", filters=[_strip], validators=[DataRequired("Inserisci la Partita IVA."), VatNumber()]
     )
     login = StringField(
-        "Login", filters=[_strip],
+        "Login",
+        filters=[_strip],
         validators=[DataRequired("Inserisci la login del Portale Procedure Informatiche."), Length(max=64)],
     )
     password = PasswordField(
         "Password",
-        validators=[
-            DataRequired("Inserisci la password del Portale Procedure Informatiche."), Length(max=256)
-        ],
+        validators=[DataRequired("Inserisci la password del Portale Procedure Informatiche."), Length(max=256)],
     )
 
 
 class GecoPracticeForm(FlaskForm):
-    """"Sono titolare di una pratica di Richiesta di Connessione RTN (Ge.Co.)"."""
+    """ "Sono titolare di una pratica di Richiesta di Connessione RTN (Ge.Co.)"."""
 
     vat_number = StringField(
         "Partita IVA", filters=[_strip], validators=[DataRequired("Inserisci la Partita IVA."), VatNumber()]
@@ -112,33 +140,38 @@ class GecoPracticeForm(FlaskForm):
         "ID pratica", filters=[_strip], validators=[DataRequired("Inserisci l'ID pratica."), PracticeId()]
     )
     fiscal_code = StringField(
-        "Codice fiscale del richiedente", filters=[_strip],
+        "Codice fiscale del richiedente",
+        filters=[_strip],
         validators=[DataRequired("Inserisci il codice fiscale del richiedente."), FiscalCode()],
     )
 
 
 class CustomerCodeForm(FlaskForm):
-    """"Sei un cliente e vuoi registrarti?"."""
+    """ "Sei un cliente e vuoi registrarti?"."""
 
     customer_code = StringField(
-        "Codice cliente", filters=[_strip],
+        "Codice cliente",
+        filters=[_strip],
         validators=[DataRequired("Inserisci il codice cliente presente in fattura."), CustomerCode()],
     )
     tax_code = StringField(
-        "Codice fiscale o Partita IVA", filters=[_strip],
+        "Codice fiscale o Partita IVA",
+        filters=[_strip],
         validators=[DataRequired("Inserisci il codice fiscale o la Partita IVA."), TaxCode()],
     )
 
 
 class ConfirmRegistrationForm(FlaskForm):
-    """"Conferma registrazione": the e-mail that receives the credentials; ``choose_username`` for Ge.Co."""
+    """ "Conferma registrazione": the e-mail that receives the credentials; ``choose_username`` for Ge.Co."""
 
     username = StringField(
-        "Nome utente", filters=[_strip],
+        "Nome utente",
+        filters=[_strip],
         validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
     )
     email = StringField(
-        "E-mail", filters=[_strip],
+        "E-mail",
+        filters=[_strip],
         validators=[DataRequired("Indica l'indirizzo e-mail a cui inviare le credenziali."), Email()],
     )
 
@@ -150,85 +183,103 @@ class ConfirmRegistrationForm(FlaskForm):
 
 # --- path 4 --------------------------------------------------------------------------------------------
 
+
 class RequestDetailsForm(FlaskForm):
     """The applicant's data of a new-user request (also corrected when an administrator asks)."""
 
     full_name = StringField(
-        "Cognome e Nome", filters=[_strip],
+        "Cognome e Nome",
+        filters=[_strip],
         validators=[DataRequired("Inserisci cognome e nome."), Length(max=200)],
     )
     country = SelectField(
-        "Nazione", choices=COUNTRIES, default="IT", validate_choice=False,
-        validators=[
-            DataRequired("Scegli la nazione."), _choice(COUNTRIES, "Scegli una nazione dell'elenco.")
-        ],
+        "Nazione",
+        choices=COUNTRIES,
+        default="IT",
+        validate_choice=False,
+        validators=[DataRequired("Scegli la nazione."), _choice(COUNTRIES, "Scegli una nazione dell'elenco.")],
     )
     fiscal_code = StringField(
         "Codice Fiscale", filters=[_strip], validators=[_fiscal_code_required, _fiscal_code_by_country]
     )
     company_role = StringField(
-        "Ruolo Aziendale", filters=[_strip],
+        "Ruolo Aziendale",
+        filters=[_strip],
         validators=[DataRequired("Indica il tuo ruolo aziendale."), Length(max=100)],
     )
-    email = StringField(
-        "Email", filters=[_strip], validators=[DataRequired("Inserisci l'indirizzo e-mail."), Email()]
-    )
+    email = StringField("Email", filters=[_strip], validators=[DataRequired("Inserisci l'indirizzo e-mail."), Email()])
     phone = StringField(
         "Telefono fisso", filters=[_strip], validators=[Optional(), Regexp(PHONE_RE, message=PHONE_MESSAGE)]
     )
     mobile = StringField(
-        "Cellulare", filters=[_strip],
-        validators=[
-            DataRequired("Inserisci il numero di cellulare."), Regexp(PHONE_RE, message=PHONE_MESSAGE)
-        ],
+        "Cellulare",
+        filters=[_strip],
+        validators=[DataRequired("Inserisci il numero di cellulare."), Regexp(PHONE_RE, message=PHONE_MESSAGE)],
     )
     person_kind = RadioField(
-        "Persona Fisica / Persona Giuridica", choices=PERSON_KINDS, validate_choice=False,
+        "Persona Fisica / Persona Giuridica",
+        choices=PERSON_KINDS,
+        validate_choice=False,
         validators=[
             DataRequired("Indica se ti registri come persona fisica o giuridica."),
             _choice(PERSON_KINDS, "Indica se ti registri come persona fisica o giuridica."),
         ],
     )
     vat_number = StringField(
-        "Partita IVA", filters=[_strip],
+        "Partita IVA",
+        filters=[_strip],
         validators=[
             RequiredWhen("person_kind", "giuridica", "Una persona giuridica deve indicare la Partita IVA."),
             VatNumber(),
         ],
     )
     company_name = StringField(
-        "Ragione sociale", filters=[_strip],
+        "Ragione sociale",
+        filters=[_strip],
         validators=[
-            RequiredWhen(
-                "person_kind", "giuridica", "Una persona giuridica deve indicare la ragione sociale."
-            ),
+            RequiredWhen("person_kind", "giuridica", "Una persona giuridica deve indicare la ragione sociale."),
             Length(max=200),
         ],
     )
 
     def details(self) -> dict:
-        return {name: self[name].data for name in (
-            "full_name", "fiscal_code", "country", "company_role", "email", "phone", "mobile", "person_kind",
-            "vat_number", "company_name",
-        )}
+        return {
+            name: self[name].data
+            for name in (
+                "full_name",
+                "fiscal_code",
+                "country",
+                "company_role",
+                "email",
+                "phone",
+                "mobile",
+                "person_kind",
+                "vat_number",
+                "company_name",
+            )
+        }
 
 
 class NewUserForm(RequestDetailsForm):
-    """"Non dispongo/ricordo le credenziali di accesso al portale sistemi legacy Terna"."""
+    """ "Non dispongo/ricordo le credenziali di accesso al portale sistemi legacy Terna"."""
 
     username = StringField(
-        "Nome Utente", filters=[_strip],
+        "Nome Utente",
+        filters=[_strip],
         validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
     )
     secret_question = SelectField(
-        "Domanda segreta", choices=QUESTION_CHOICES, validate_choice=False,
+        "Domanda segreta",
+        choices=QUESTION_CHOICES,
+        validate_choice=False,
         validators=[
             DataRequired("Scegli una delle domande segrete."),
             _choice(QUESTION_CHOICES, "Scegli una delle domande segrete."),
         ],
     )
     secret_answer = StringField(
-        "Risposta", filters=[_strip],
+        "Risposta",
+        filters=[_strip],
         validators=[DataRequired("Scrivi la risposta alla domanda segreta."), Length(max=200)],
     )
     privacy = BooleanField(
@@ -241,6 +292,7 @@ class CompleteRequestForm(RequestDetailsForm):
     """The applicant's answer to an administrator's request for more information."""
 
     reply = TextAreaField(
-        "Risposta agli amministratori", filters=[_strip],
+        "Risposta agli amministratori",
+        filters=[_strip],
         validators=[DataRequired("Scrivi una risposta per gli amministratori."), Length(max=4000)],
     )

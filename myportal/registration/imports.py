@@ -44,12 +44,12 @@ _QUERY_CHUNK = 500
 
 # --- specs --------------------------------------------------------------------------------------------------
 
+
 def clean_login(value: str) -> str:
     """A legacy login, which becomes the user name: 3-64 letters, digits, dots, hyphens, underscores or @."""
     if not USERNAME_RE.match(value):
         raise IdentifierError(
-            "Il login può contenere solo lettere, cifre, punti, trattini, trattini bassi e @ "
-            "(da 3 a 64 caratteri)."
+            "Il login può contenere solo lettere, cifre, punti, trattini, trattini bassi e @ (da 3 a 64 caratteri)."
         )
     return value
 
@@ -139,6 +139,7 @@ SPECS = {spec.kind: spec for spec in (LEGACY_CREDENTIALS, GECO_PRACTICES, CUSTOM
 
 
 # --- results ------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -236,9 +237,7 @@ def _clean_row(spec: ImportSpec, line: int, raw: dict) -> tuple[dict, list[RowEr
                 continue
         limit = spec.max_length(column)
         if limit is not None and len(text) > limit:
-            errors.append(
-                RowError(line, f"al massimo {limit} caratteri (ne contiene {len(text)}).", column.name)
-            )
+            errors.append(RowError(line, f"al massimo {limit} caratteri (ne contiene {len(text)}).", column.name))
             continue
         values[column.name] = text
     return values, errors
@@ -271,9 +270,7 @@ def validate_rows(spec: ImportSpec, lines: Iterable[str]) -> tuple[list[dict], l
             if key is not None:
                 folded = key.casefold()
                 if folded in first_line:
-                    errors.append(
-                        RowError(line, f"{key!r} è già presente alla riga {first_line[folded]}.", spec.key)
-                    )
+                    errors.append(RowError(line, f"{key!r} è già presente alla riga {first_line[folded]}.", spec.key))
                     continue
                 first_line[folded] = line
             if not row_errors:
@@ -287,6 +284,7 @@ def validate_rows(spec: ImportSpec, lines: Iterable[str]) -> tuple[list[dict], l
 
 # --- writing ------------------------------------------------------------------------------------------------
 
+
 def _existing(spec: ImportSpec, keys: list[str]) -> dict[str, object]:
     """The stored records with these natural keys, by key (case-folded if the key ignores case)."""
     key_column = getattr(spec.model, spec.key)
@@ -294,7 +292,7 @@ def _existing(spec: ImportSpec, keys: list[str]) -> dict[str, object]:
         key_column, keys = func.lower(key_column), [key.lower() for key in keys]
     found = {}
     for start in range(0, len(keys), _QUERY_CHUNK):
-        chunk = keys[start:start + _QUERY_CHUNK]
+        chunk = keys[start : start + _QUERY_CHUNK]
         for record in db.session.scalars(select(spec.model).where(key_column.in_(chunk))):
             found[_folded(spec, getattr(record, spec.key))] = record
     return found
@@ -333,7 +331,11 @@ def _apply(spec: ImportSpec, rows: list[dict], result: ImportResult) -> None:
 
 
 def import_records(
-    spec: ImportSpec, source: Source, *, dry_run: bool = False, origin: str | None = None,
+    spec: ImportSpec,
+    source: Source,
+    *,
+    dry_run: bool = False,
+    origin: str | None = None,
     audit_unchanged: bool = True,
 ) -> ImportResult:
     """Validate the whole of ``source``; unless it has errors (or ``dry_run``), insert and update its rows.
@@ -352,7 +354,10 @@ def import_records(
     _apply(spec, rows, result)
     if result.inserted or result.updated or audit_unchanged:
         audit(
-            spec.event, inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
+            spec.event,
+            inserted=result.inserted,
+            updated=result.updated,
+            unchanged=result.unchanged,
             file=origin,
         )
     return result
@@ -381,6 +386,7 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable[str]]) -> io.String
 
 
 # --- the command --------------------------------------------------------------------------------------------
+
 
 @click.group("import", cls=AppGroup, help="Import the records the registration paths check, from CSV files.")
 def import_group():

@@ -41,6 +41,7 @@ class RegistrationError(Exception):
 
 # --- paths 1-3: matching the imported records ----------------------------------------------------------
 
+
 def _mismatch(path: str, **details) -> RegistrationError:
     audit("registration.mismatch", path=path, **details)
     return RegistrationError(GENERIC_MISMATCH)
@@ -49,9 +50,7 @@ def _mismatch(path: str, **details) -> RegistrationError:
 def match_legacy_credentials(vat_number: str, login: str, password: str) -> LegacyCredential:
     """The legacy account with that login, Partita IVA and password; RegistrationError otherwise."""
     login = login.strip()
-    credential = db.session.scalar(
-        select(LegacyCredential).where(func.lower(LegacyCredential.login) == login.lower())
-    )
+    credential = db.session.scalar(select(LegacyCredential).where(func.lower(LegacyCredential.login) == login.lower()))
     # One argon2 verification whether or not the login exists, so that timing tells nothing.
     password_ok = verify_password(credential.password_hash if credential else None, password)
     if credential is None or not password_ok or credential.vat_number != vat_number:
@@ -105,29 +104,44 @@ def matched_summary(path: str, record_id: int) -> Summary | None:
     record = db.session.get(model, record_id) if model is not None else None
     if record is None:
         return None
-    common = {"path": path, "record_id": record.id, "name": record.company_name,
-              "address": record.registered_address}
+    common = {"path": path, "record_id": record.id, "name": record.company_name, "address": record.registered_address}
     if path == "legacy":
-        return Summary(**common, email=record.email, username=record.login, vat_number=record.vat_number,
-                       fiscal_code=None)
+        return Summary(
+            **common, email=record.email, username=record.login, vat_number=record.vat_number, fiscal_code=None
+        )
     if path == "geco":
-        return Summary(**common, email=None, username=None, vat_number=record.vat_number, fiscal_code=None,
-                       user_fiscal_code=record.requester_fiscal_code)
+        return Summary(
+            **common,
+            email=None,
+            username=None,
+            vat_number=record.vat_number,
+            fiscal_code=None,
+            user_fiscal_code=record.requester_fiscal_code,
+        )
     natural = len(record.tax_code) == 16  # a codice fiscale: a natural person; else a Partita IVA
     return Summary(
-        **common, email=record.email, username=record.customer_code,
-        vat_number=None if natural else record.tax_code, fiscal_code=record.tax_code if natural else None,
-        customer_code=record.customer_code, user_fiscal_code=record.tax_code if natural else None,
+        **common,
+        email=record.email,
+        username=record.customer_code,
+        vat_number=None if natural else record.tax_code,
+        fiscal_code=record.tax_code if natural else None,
+        customer_code=record.customer_code,
+        user_fiscal_code=record.tax_code if natural else None,
     )
 
 
 def _open_request_with_username(username: str) -> bool:
-    return db.session.scalar(
-        select(RegistrationRequest.id).where(
-            func.lower(RegistrationRequest.username) == username_key(username),
-            RegistrationRequest.status.in_(OPEN_STATES),
-        ).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(RegistrationRequest.id)
+            .where(
+                func.lower(RegistrationRequest.username) == username_key(username),
+                RegistrationRequest.status.in_(OPEN_STATES),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _reserved(username: str) -> bool:
@@ -135,9 +149,10 @@ def _reserved(username: str) -> bool:
     key = username_key(username)
     if CUSTOMER_CODE_RE.match(key):
         return True
-    return db.session.scalar(
-        select(LegacyCredential.id).where(func.lower(LegacyCredential.login) == key).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(select(LegacyCredential.id).where(func.lower(LegacyCredential.login) == key).limit(1))
+        is not None
+    )
 
 
 def username_available(username: str) -> bool:
@@ -200,8 +215,16 @@ def confirm_registration(summary: Summary, email: str, username: str | None = No
 # --- path 4: new-user requests -------------------------------------------------------------------------
 
 REQUEST_FIELDS = (
-    "full_name", "fiscal_code", "country", "company_role", "email", "phone", "mobile", "person_kind",
-    "vat_number", "company_name",
+    "full_name",
+    "fiscal_code",
+    "country",
+    "company_role",
+    "email",
+    "phone",
+    "mobile",
+    "person_kind",
+    "vat_number",
+    "company_name",
 )
 
 
@@ -233,8 +256,9 @@ def submit_registration_request(
     db.session.add(request)
     db.session.flush()
     audit("registration.requested", request, username=username, person_kind=request.person_kind)
-    send_email(request.email, "Richiesta di registrazione ricevuta", "registration_request_received",
-               application=request)
+    send_email(
+        request.email, "Richiesta di registrazione ricevuta", "registration_request_received", application=request
+    )
     return request
 
 
@@ -260,17 +284,23 @@ def approve_registration(request: RegistrationRequest, admin: User) -> User:
         )
     if request.person_kind == "giuridica":
         if not request.vat_number:
-            raise RegistrationError("La richiesta di una persona giuridica non indica la Partita IVA.",
-                                    field="vat_number")
+            raise RegistrationError(
+                "La richiesta di una persona giuridica non indica la Partita IVA.", field="vat_number"
+            )
         operator = get_or_create_operator(
-            name=request.company_name or request.full_name, vat_number=request.vat_number, kind="giuridica",
+            name=request.company_name or request.full_name,
+            vat_number=request.vat_number,
+            kind="giuridica",
         )
     else:
         if not request.fiscal_code:
-            raise RegistrationError("La richiesta di una persona fisica non indica il codice fiscale.",
-                                    field="fiscal_code")
+            raise RegistrationError(
+                "La richiesta di una persona fisica non indica il codice fiscale.", field="fiscal_code"
+            )
         operator = get_or_create_operator(
-            name=request.full_name, fiscal_code=request.fiscal_code, kind="fisica",
+            name=request.full_name,
+            fiscal_code=request.fiscal_code,
+            kind="fisica",
         )
     user = add_operator_user(
         operator,
@@ -307,16 +337,22 @@ def reject_registration(request: RegistrationRequest, admin: User, reason: str) 
     _close_info_tokens(request)
     db.session.flush()
     audit("registration.rejected", request, user=admin)
-    send_email(request.email, "Richiesta di registrazione respinta", "registration_rejected",
-               application=request, reason=reason)
+    send_email(
+        request.email,
+        "Richiesta di registrazione respinta",
+        "registration_rejected",
+        application=request,
+        reason=reason,
+    )
 
 
 def request_more_information(request: RegistrationRequest, admin: User, message: str) -> None:
     """Ask the applicant for more information; the e-mail carries a link to complete the request."""
     message = (message or "").strip()
     if not message:
-        raise RegistrationError("Scrivi quali informazioni servono: il testo sarà inviato al richiedente.",
-                                field="message")
+        raise RegistrationError(
+            "Scrivi quali informazioni servono: il testo sarà inviato al richiedente.", field="message"
+        )
     _check_open(request)
     request.status = "info_requested"
     request.admin_message = message

@@ -77,7 +77,9 @@ def _match_page(form, template: str, path: str, match):
 @throttled
 def legacy():
     return _match_page(
-        LegacyCredentialsForm(), "registration/legacy.html", "legacy",
+        LegacyCredentialsForm(),
+        "registration/legacy.html",
+        "legacy",
         lambda f: match_legacy_credentials(f.vat_number.data, f.login.data, f.password.data),
     )
 
@@ -86,7 +88,9 @@ def legacy():
 @throttled
 def geco():
     return _match_page(
-        GecoPracticeForm(), "registration/geco.html", "geco",
+        GecoPracticeForm(),
+        "registration/geco.html",
+        "geco",
         lambda f: match_geco_practice(f.vat_number.data, f.practice_id.data, f.fiscal_code.data),
     )
 
@@ -95,7 +99,9 @@ def geco():
 @throttled
 def customer():
     return _match_page(
-        CustomerCodeForm(), "registration/customer.html", "customer",
+        CustomerCodeForm(),
+        "registration/customer.html",
+        "customer",
         lambda f: match_customer_record(f.customer_code.data, f.tax_code.data),
     )
 
@@ -166,9 +172,7 @@ def complete(token):
             show_error(form, error)
         else:
             return redirect(url_for("registration.request_updated"))
-    return render_template(
-        "registration/complete.html", form=form, application=application, questions=SECRET_QUESTIONS
-    )
+    return render_template("registration/complete.html", form=form, application=application, questions=SECRET_QUESTIONS)
 
 
 @bp.route("/richiesta-aggiornata")

@@ -22,9 +22,7 @@ def start_session(user: User) -> None:
     """Log ``user`` in under a fresh session (new cookie contents, new server-side key)."""
     raw = secrets.token_urlsafe(32)
     db.session.add(
-        UserSession(
-            key_hash=digest(raw), user_id=user.id, ip=request.remote_addr if has_request_context() else None
-        )
+        UserSession(key_hash=digest(raw), user_id=user.id, ip=request.remote_addr if has_request_context() else None)
     )
     lang = session.get("lang")
     session.clear()

@@ -19,9 +19,7 @@ def issue_token(purpose: str, lifetime: timedelta, *, user=None, request=None) -
     """Create a token, invalidating earlier unused ones for the same purpose and owner; return it raw."""
     owner = Token.user_id == user.id if user is not None else Token.request_id == request.id
     db.session.execute(
-        update(Token)
-        .where(owner, Token.purpose == purpose, Token.used_at.is_(None))
-        .values(used_at=utcnow())
+        update(Token).where(owner, Token.purpose == purpose, Token.used_at.is_(None)).values(used_at=utcnow())
     )
     raw = secrets.token_urlsafe(32)
     db.session.add(

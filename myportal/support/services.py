@@ -59,10 +59,7 @@ _MATCHES = {
     ),
 }
 _SEARCHES = {
-    kind: select(*RESULT_COLUMNS)
-    .where(condition)
-    .order_by(OPERATORS.c.name, OPERATORS.c.id)
-    .limit(MAX_RESULTS)
+    kind: select(*RESULT_COLUMNS).where(condition).order_by(OPERATORS.c.name, OPERATORS.c.id).limit(MAX_RESULTS)
     for kind, condition in _MATCHES.items()
 }
 

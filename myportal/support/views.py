@@ -76,17 +76,13 @@ def _user_action(operator_id: int, user_id: int, action, confirmation: str):
 @bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/sblocca", methods=["POST"])
 @role_required("admin", "support")
 def unlock(operator_id, user_id):
-    return _user_action(
-        operator_id, user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo."
-    )
+    return _user_action(operator_id, user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo.")
 
 
 @bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/reinvia-attivazione", methods=["POST"])
 @role_required("admin", "support")
 def resend(operator_id, user_id):
-    return _user_action(
-        operator_id, user_id, resend_activation, "Link di attivazione inviato di nuovo a {email}."
-    )
+    return _user_action(operator_id, user_id, resend_activation, "Link di attivazione inviato di nuovo a {email}.")
 
 
 @bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/verifica-risposta", methods=["POST"])

@@ -54,9 +54,7 @@ def load_demo(operators) -> None:
     if not operators:
         return
     operator = operators[0]
-    creator = db.session.scalar(
-        select(User).where(User.operator_id == operator.id).order_by(User.id).limit(1)
-    )
+    creator = db.session.scalar(select(User).where(User.operator_id == operator.id).order_by(User.id).limit(1))
     staff = db.session.scalar(
         select(User).where(User.role.in_(("support", "admin"))).order_by(User.role.desc(), User.id).limit(1)
     )

@@ -33,9 +33,7 @@ def support_email() -> str:
 def open_ticket_count(operator_id: int) -> int:
     """How many tickets of the operator are not closed (home page tile)."""
     return db.session.scalar(
-        select(func.count())
-        .select_from(Ticket)
-        .where(Ticket.operator_id == operator_id, Ticket.state.in_(OPEN_STATES))
+        select(func.count()).select_from(Ticket).where(Ticket.operator_id == operator_id, Ticket.state.in_(OPEN_STATES))
     )
 
 
@@ -81,9 +79,7 @@ def load_conversation(ticket: Ticket) -> list[TicketMessage]:
 # --- changes --------------------------------------------------------------------------------------
 
 
-def _add_message(
-    ticket: Ticket, author: User, body: str, attachment: CheckedFile | None, *, from_staff: bool
-):
+def _add_message(ticket: Ticket, author: User, body: str, attachment: CheckedFile | None, *, from_staff: bool):
     now = utcnow()
     message = TicketMessage(ticket=ticket, author=author, body=body, from_staff=from_staff, created_at=now)
     if attachment is not None:
@@ -105,9 +101,7 @@ def _staff_link(ticket: Ticket) -> str:
     return absolute_url(url_for("tickets.staff_detail", ticket_id=ticket.id))
 
 
-def open_ticket(
-    user: User, *, category: str, subject: str, body: str, attachment: CheckedFile | None = None
-) -> Ticket:
+def open_ticket(user: User, *, category: str, subject: str, body: str, attachment: CheckedFile | None = None) -> Ticket:
     """A new ticket of the user's operator with its first message; the support desk is told by e-mail."""
     if user.operator_id is None:
         raise TicketError("Solo gli utenti di un operatore possono aprire un ticket.")

@@ -1,6 +1,5 @@
 """Views of tickets: the operator's side (/ticket) and the support desk's (/assistenza/ticket)."""
 
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -41,9 +40,7 @@ STAFF_ROLES = ("support", "admin")
 def _filters(form) -> dict:
     """The valid, non-empty filters of a GET form, carried over to the pager's links."""
     return {
-        name: field.data
-        for name, field in form._fields.items()
-        if field.data and field.data in dict(field.choices)
+        name: field.data for name, field in form._fields.items() if field.data and field.data in dict(field.choices)
     }
 
 

@@ -66,9 +66,7 @@ def test_filters_by_user_operator_and_event(client, login_as, make_user, make_op
 
     def shown(query):
         page = client.get(f"/admin/registro?{query}").get_data(as_text=True)
-        return {
-            name for name in ("filter.alpha", "filter.beta", "other.gamma") if f"<code>{name}</code>" in page
-        }
+        return {name for name in ("filter.alpha", "filter.beta", "other.gamma") if f"<code>{name}</code>" in page}
 
     assert shown("username=FILTRO.UNO") == {"filter.alpha"}
     assert shown(f"operator=IT{second.vat_number}") == {"filter.beta"}
@@ -77,9 +75,7 @@ def test_filters_by_user_operator_and_event(client, login_as, make_user, make_op
     assert shown("event=filter.beta") == {"filter.beta"}
     assert shown("event=filter.beta&username=filtro.uno") == set()
     # the event filter suggests every recorded event
-    assert '<option value="other.gamma">' in client.get("/admin/registro?event=filter.beta").get_data(
-        as_text=True
-    )
+    assert '<option value="other.gamma">' in client.get("/admin/registro?event=filter.beta").get_data(as_text=True)
 
 
 def test_dates_are_italian_calendar_days(client, login_as, make_user, dbs):
@@ -91,9 +87,7 @@ def test_dates_are_italian_calendar_days(client, login_as, make_user, dbs):
 
     def shown(query):
         page = client.get(f"/admin/registro?event=day.&{query}").get_data(as_text=True)
-        return {
-            name for name in ("day.tenth", "day.eleventh", "day.twelfth") if f"<code>{name}</code>" in page
-        }
+        return {name for name in ("day.tenth", "day.eleventh", "day.twelfth") if f"<code>{name}</code>" in page}
 
     assert shown("date_from=2024-03-11&date_to=11/03/2024") == {"day.eleventh"}
     assert shown("date_to=2024-03-10") == {"day.tenth"}
@@ -107,9 +101,7 @@ def test_bad_dates_and_vat_get_a_message_next_to_the_field(client, login_as, mak
     page = response.get_data(as_text=True)
     assert 'id="date_from-error"' in page and 'id="date_to-error"' in page
     assert "Data non valida" in page
-    reversed_range = client.get("/admin/registro?date_from=2024-03-12&date_to=2024-03-10").get_data(
-        as_text=True
-    )
+    reversed_range = client.get("/admin/registro?date_from=2024-03-12&date_to=2024-03-10").get_data(as_text=True)
     assert "La data finale precede quella iniziale." in reversed_range
     wrong_vat = valid_vat(77)[:-1] + str((int(valid_vat(77)[-1]) + 1) % 10)
     bad_vat = client.get(f"/admin/registro?operator={wrong_vat}")
@@ -174,10 +166,14 @@ def test_pages_carry_the_filters_and_run_constant_queries(client, app, login_as,
         with dbs.session() as session:
             for i in range(count):
                 operator = make_operator() if i % 5 == 0 else None
-                session.add(AuditEvent(
-                    event="page.item", created_at=start + timedelta(minutes=offset + i), details={"n": offset + i},
-                    operator_id=operator.id if operator else None,
-                ))
+                session.add(
+                    AuditEvent(
+                        event="page.item",
+                        created_at=start + timedelta(minutes=offset + i),
+                        details={"n": offset + i},
+                        operator_id=operator.id if operator else None,
+                    )
+                )
 
     add(3, 0)
     query = "/admin/registro?event=page.&date_from=2024-06-01"

@@ -28,9 +28,7 @@ def test_empty_outbox_explains_smtp(client, login_as, make_user):
 
 def test_list_newest_first_filter_and_detail(client, login_as, make_user, dbs):
     login_as(make_user(role="admin"))
-    old = _message(
-        dbs, "primo@example.com", "Attiva il tuo account", "Link: http://localhost/x", age_minutes=10
-    )
+    old = _message(dbs, "primo@example.com", "Attiva il tuo account", "Link: http://localhost/x", age_minutes=10)
     new = _message(dbs, "secondo@example.com", "Reimposta la password", "Gentile utente,\n<b>riga</b>")
     page = client.get("/admin/posta").get_data(as_text=True)
     assert page.index(new.subject) < page.index(old.subject)

@@ -124,9 +124,7 @@ def test_detail_shows_every_field_but_never_the_secret_answer(client, login_as, 
     assert f'action="/admin/richieste/{registration.id}/approva"' in page
 
 
-def test_approve_creates_operator_and_pending_user_and_sends_activation(
-    client, login_as, make_user, dbs, mailbox
-):
+def test_approve_creates_operator_and_pending_user_and_sends_activation(client, login_as, make_user, dbs, mailbox):
     admin = _admin(client, login_as, make_user)
     registration = new_request(dbs, 9131)
     url = f"/admin/richieste/{registration.id}"
@@ -170,9 +168,7 @@ def test_reject_with_reason_tells_the_applicant(client, login_as, make_user, dbs
     assert reason in mailbox.body(mailbox.last(registration.email))
 
 
-def test_request_information_requires_a_message_then_sends_an_email(
-    client, login_as, make_user, dbs, mailbox
-):
+def test_request_information_requires_a_message_then_sends_an_email(client, login_as, make_user, dbs, mailbox):
     _admin(client, login_as, make_user)
     registration = new_request(dbs, 9151)
     url = f"/admin/richieste/{registration.id}"

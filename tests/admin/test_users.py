@@ -80,9 +80,7 @@ def test_disable_ends_every_session_of_the_user(client, app, login_as, make_user
 
 def test_admin_cannot_disable_themself(client, login_as, make_user, dbs):
     admin = _admin(login_as, make_user)
-    response = submit(
-        client, f"/admin/utenti/{admin.id}/disabilita", {}, page="/admin/utenti", follow_redirects=True
-    )
+    response = submit(client, f"/admin/utenti/{admin.id}/disabilita", {}, page="/admin/utenti", follow_redirects=True)
     assert "Non puoi disabilitare il tuo stesso account" in response.get_data(as_text=True)
     assert dbs.get(User, admin.id).status == "active"
     assert client.get("/admin/utenti").status_code == 200
@@ -98,9 +96,7 @@ def test_enable_restores_active_or_pending(client, login_as, make_user, dbs):
     assert dbs.get(User, with_password.id).status == "active"
     assert dbs.get(User, without_password.id).status == "pending"
     assert dbs.count(AuditEvent, AuditEvent.event == "user.enabled") == 2
-    again = submit(
-        client, f"/admin/utenti/{with_password.id}/abilita", {}, page="/admin/utenti", follow_redirects=True
-    )
+    again = submit(client, f"/admin/utenti/{with_password.id}/abilita", {}, page="/admin/utenti", follow_redirects=True)
     assert "non è disabilitato" in again.get_data(as_text=True)
 
 
@@ -109,16 +105,12 @@ def test_unlock(client, login_as, make_user, dbs):
     user = make_user(locked_until=utcnow() + timedelta(minutes=10), failed_logins=3)
     page = client.get("/admin/utenti?locked=yes").get_data(as_text=True)
     assert f"/admin/utenti/{user.id}/sblocca" in page
-    response = submit(
-        client, f"/admin/utenti/{user.id}/sblocca?locked=yes", {}, page="/admin/utenti?locked=yes"
-    )
+    response = submit(client, f"/admin/utenti/{user.id}/sblocca?locked=yes", {}, page="/admin/utenti?locked=yes")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/admin/utenti?locked=yes")
     unlocked = dbs.get(User, user.id)
     assert unlocked.locked_until is None and unlocked.failed_logins == 0
-    assert (
-        dbs.count(AuditEvent, AuditEvent.event == "user.unlocked", AuditEvent.object_id == str(user.id)) == 1
-    )
+    assert dbs.count(AuditEvent, AuditEvent.event == "user.unlocked", AuditEvent.object_id == str(user.id)) == 1
     assert login(client.application.test_client(), user.username).status_code == 302
 
 
@@ -128,6 +120,7 @@ def test_unknown_user_gives_404(client, login_as, make_user):
 
 
 # --- the administrator's reset ---------------------------------------------------------------------------
+
 
 def test_administrator_resets_a_lost_factor(client, app, dbs, make_user, login_as, enable_mfa):
     operator = make_user()
@@ -139,16 +132,18 @@ def test_administrator_resets_a_lost_factor(client, app, dbs, make_user, login_a
     admin = make_user(role="admin", operator=False)
     login_as(admin)
     assert "Azzera verifica in due passaggi" in client.get("/admin/utenti").get_data(as_text=True)
-    response = submit(client, f"/admin/utenti/{operator.id}/azzera-verifica", {}, page="/admin/utenti",
-                      follow_redirects=True)
+    response = submit(
+        client, f"/admin/utenti/{operator.id}/azzera-verifica", {}, page="/admin/utenti", follow_redirects=True
+    )
     assert "azzerata" in response.get_data(as_text=True)
     stored = dbs.get(User, operator.id)
     assert stored.mfa_secret is None and stored.mfa_enabled_at is None
     assert dbs.count(RecoveryCode, RecoveryCode.user_id == operator.id) == 0
     assert dbs.count(AuditEvent, AuditEvent.event == "mfa.reset") == 1
     assert other.get("/fatture").status_code == 302  # the user's sessions ended
-    again = submit(client, f"/admin/utenti/{operator.id}/azzera-verifica", {}, page="/admin/utenti",
-                   follow_redirects=True)
+    again = submit(
+        client, f"/admin/utenti/{operator.id}/azzera-verifica", {}, page="/admin/utenti", follow_redirects=True
+    )
     assert "non ha la verifica in due passaggi attiva" in again.get_data(as_text=True)
     assert dbs.count(AuditEvent, AuditEvent.event == "mfa.reset") == 1
 

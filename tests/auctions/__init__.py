@@ -49,9 +49,13 @@ def add_auction(dbs, *, window: str = "open", **fields) -> Auction:
 def add_enrolment(dbs, auction, operator, user=None, state: str = "inviata", **fields) -> Enrolment:
     with dbs.session() as session:
         enrolment = Enrolment(
-            auction_id=auction.id, operator_id=operator.id, user_id=user.id if user else None, state=state,
-            documents=[EnrolmentDocument(requirement="Visura camerale", filename="visura.pdf", size=len(PDF),
-                                         data=PDF)],
+            auction_id=auction.id,
+            operator_id=operator.id,
+            user_id=user.id if user else None,
+            state=state,
+            documents=[
+                EnrolmentDocument(requirement="Visura camerale", filename="visura.pdf", size=len(PDF), data=PDF)
+            ],
             **fields,
         )
         session.add(enrolment)

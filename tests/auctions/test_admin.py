@@ -57,8 +57,9 @@ def test_operators_cannot_open_the_back_office(client, make_user, login_as):
 
 @pytest.mark.parametrize("procedure_type", list(PROCEDURE_TYPES))
 def test_admin_creates_and_publishes_a_procedure(admin_client, dbs, make_user, login_as, procedure_type):
-    response = submit(admin_client, "/admin/aste/nuova", {**GOOD, "procedure_type": procedure_type},
-                      follow_redirects=True)
+    response = submit(
+        admin_client, "/admin/aste/nuova", {**GOOD, "procedure_type": procedure_type}, follow_redirects=True
+    )
     assert "Procedura CM-2029-MADRE creata" in _text(response)
     auction = dbs.scalar(select(Auction).where(Auction.code == "CM-2029-MADRE"))
     assert auction.procedure_type == procedure_type and not auction.published
@@ -80,9 +81,12 @@ def test_unpublish_and_edit(admin_client, dbs):
     assert not dbs.get(Auction, auction.id).published
     form = _text(admin_client.get(f"/admin/aste/{auction.id}/modifica"))
     assert 'value="CCC-2027-01"' in form
-    response = submit(admin_client, f"/admin/aste/{auction.id}/modifica",
-                      {**GOOD, "code": "CCC-2027-01", "title": "Titolo corretto", "minimum_guarantee": "0"},
-                      follow_redirects=True)
+    response = submit(
+        admin_client,
+        f"/admin/aste/{auction.id}/modifica",
+        {**GOOD, "code": "CCC-2027-01", "title": "Titolo corretto", "minimum_guarantee": "0"},
+        follow_redirects=True,
+    )
     assert "Procedura CCC-2027-01 aggiornata." in _text(response)
     assert dbs.get(Auction, auction.id).title == "Titolo corretto"
     clash = add_auction(dbs, code="CCC-2027-02")
@@ -174,8 +178,13 @@ def test_reject_needs_a_reason_and_sends_it(admin_client, client, dbs, mailbox, 
         response = submit(admin_client, f"{page}/respingi", {"reason": reason}, page=page)
         assert response.status_code == 200 and message in field_error(_text(response), "reason")
     assert dbs.get(Enrolment, enrolment.id).state == "inviata" and len(mailbox) == 0
-    response = submit(admin_client, f"{page}/respingi", {"reason": "Visura camerale più vecchia di sei mesi."},
-                      page=page, follow_redirects=True)
+    response = submit(
+        admin_client,
+        f"{page}/respingi",
+        {"reason": "Visura camerale più vecchia di sei mesi."},
+        page=page,
+        follow_redirects=True,
+    )
     assert "respinta" in _text(response)
     stored = dbs.get(Enrolment, enrolment.id)
     assert stored.state == "respinta" and stored.rejection_reason == "Visura camerale più vecchia di sei mesi."
@@ -188,8 +197,9 @@ def test_operator_follows_the_state(app, dbs, make_operator, make_user, login_as
     operator = make_operator()
     user = make_user(operator=operator)
     auction = add_auction(dbs)
-    add_enrolment(dbs, auction, operator, user, state="respinta", rejection_reason="Manca la procura.",
-                  decided_at=utcnow())
+    add_enrolment(
+        dbs, auction, operator, user, state="respinta", rejection_reason="Manca la procura.", decided_at=utcnow()
+    )
     login_as(user)
     page = _text(client.get(f"/aste/{auction.id}"))
     assert "Respinta" in page and "Manca la procura." in page

@@ -33,9 +33,7 @@ def committing_session(app):
     """``db.session`` on an engine of its own for the test: each request (app context) gets a connection."""
     engine = create_engine(DATABASE_URL, pool_size=5)
     previous = db.session
-    db.session = db._make_scoped_session(
-        {"class_": _ConnectionBoundSession, "bind": engine, "expire_on_commit": False}
-    )
+    db.session = db._make_scoped_session({"class_": _ConnectionBoundSession, "bind": engine, "expire_on_commit": False})
     try:
         yield engine
     finally:
@@ -46,9 +44,9 @@ def committing_session(app):
 def _cleanup(app, operator_id, user_ids, auction_id):
     with app.app_context():
         session = db.session
-        session.execute(delete(AuditEvent).where(
-            or_(AuditEvent.operator_id == operator_id, AuditEvent.user_id.in_(user_ids))
-        ))
+        session.execute(
+            delete(AuditEvent).where(or_(AuditEvent.operator_id == operator_id, AuditEvent.user_id.in_(user_ids)))
+        )
         session.execute(delete(Enrolment).where(Enrolment.operator_id == operator_id))
         session.execute(delete(Auction).where(Auction.id == auction_id))
         session.execute(delete(User).where(User.id.in_(user_ids)))
@@ -60,21 +58,40 @@ def test_two_simultaneous_requests_make_one_enrolment(app, committing_session):
     engine = committing_session
     now = utcnow()
     with app.app_context():
-        operator = Operator(name="Concorrenza Energia S.p.A.", vat_number=make_vat(9_191_919),
-                            registered_address="Via Roma 1, 00100 Roma (RM)", kind="giuridica")
+        operator = Operator(
+            name="Concorrenza Energia S.p.A.",
+            vat_number=make_vat(9_191_919),
+            registered_address="Via Roma 1, 00100 Roma (RM)",
+            kind="giuridica",
+        )
         db.session.add(operator)
         db.session.flush()
         users = [
-            User(username=f"concorrente{n}", username_key=username_key(f"concorrente{n}"), role="operator",
-                 operator_id=operator.id, email=f"concorrente{n}@example.com", full_name=f"Utente {n}",
-                 status="active", password_hash=default_password_hash())
+            User(
+                username=f"concorrente{n}",
+                username_key=username_key(f"concorrente{n}"),
+                role="operator",
+                operator_id=operator.id,
+                email=f"concorrente{n}@example.com",
+                full_name=f"Utente {n}",
+                status="active",
+                password_hash=default_password_hash(),
+            )
             for n in (1, 2)
         ]
         auction = Auction(
-            code="CONC-0001", title="Asta contesa", procedure_type="macse", product="Stoccaggio",
-            delivery_start=now.date(), delivery_end=now.date(), opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=1), declarations="Accetto il regolamento.\nDichiaro il vero.",
-            required_documents="Visura camerale", minimum_guarantee=Decimal("0"), published=True,
+            code="CONC-0001",
+            title="Asta contesa",
+            procedure_type="macse",
+            product="Stoccaggio",
+            delivery_start=now.date(),
+            delivery_end=now.date(),
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=1),
+            declarations="Accetto il regolamento.\nDichiaro il vero.",
+            required_documents="Visura camerale",
+            minimum_guarantee=Decimal("0"),
+            published=True,
         )
         db.session.add_all([*users, auction])
         db.session.commit()
@@ -118,8 +135,9 @@ def test_two_simultaneous_requests_make_one_enrolment(app, committing_session):
                 select(func.count()).select_from(Enrolment).where(Enrolment.auction_id == auction_id)
             )
             duplicates = db.session.scalar(
-                select(func.count()).select_from(AuditEvent).where(AuditEvent.event == "auction.enrolment_duplicate",
-                                                                   AuditEvent.operator_id == operator_id)
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.event == "auction.enrolment_duplicate", AuditEvent.operator_id == operator_id)
             )
         assert count == 1 and duplicates == 1
     finally:

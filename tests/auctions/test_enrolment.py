@@ -152,8 +152,9 @@ def test_no_csrf_no_enrolment(client, dbs, operator_user, login_as):
     assert response.status_code in (200, 400) and dbs.count(Enrolment) == 0
 
 
-@pytest.mark.parametrize(("window", "message"), [("closed", "Le iscrizioni sono chiuse dal"),
-                                                 ("upcoming", "Le iscrizioni si aprono il")])
+@pytest.mark.parametrize(
+    ("window", "message"), [("closed", "Le iscrizioni sono chiuse dal"), ("upcoming", "Le iscrizioni si aprono il")]
+)
 def test_enrolment_refused_outside_the_window(client, dbs, operator_user, login_as, window, message):
     auction = add_auction(dbs, window=window)
     login_as(operator_user)
@@ -224,8 +225,9 @@ def test_withdraw_without_enrolment_or_twice(client, dbs, operator, operator_use
     assert "non può essere ritirata" in _text(response)
 
 
-def test_other_operators_enrolment_and_document_are_404_and_audited(client, dbs, operator, operator_user,
-                                                                    make_user, make_operator, login_as):
+def test_other_operators_enrolment_and_document_are_404_and_audited(
+    client, dbs, operator, operator_user, make_user, make_operator, login_as
+):
     auction = add_auction(dbs)
     theirs = add_enrolment(dbs, auction, operator, operator_user)
     document = dbs.scalar(select(EnrolmentDocument).where(EnrolmentDocument.enrolment_id == theirs.id))
@@ -234,7 +236,8 @@ def test_other_operators_enrolment_and_document_are_404_and_audited(client, dbs,
     assert client.get(f"/aste/documenti/{document.id}").status_code == 404
     events = dbs.scalars(select(AuditEvent).where(AuditEvent.event == "access.cross_operator"))
     assert {(e.object_type, str(e.object_id)) for e in events} == {
-        ("Enrolment", str(theirs.id)), ("EnrolmentDocument", str(document.id))
+        ("Enrolment", str(theirs.id)),
+        ("EnrolmentDocument", str(document.id)),
     }
     assert "Non sei iscritto" in _text(client.get(f"/aste/{auction.id}"))
     assert client.get("/aste/iscrizioni/999999").status_code == 404

@@ -89,13 +89,15 @@ def test_change_password_requires_the_current_one_and_ends_other_sessions(client
     login(other, user.username)
     login(client, user.username)
     page = submit(
-        client, "/cambio-password",
+        client,
+        "/cambio-password",
         {"current_password": "wrong one entirely", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     ).get_data(as_text=True)
     assert "La password attuale non è corretta." in page
     assert verify_password(dbs.get(User, user.id).password_hash, DEFAULT_PASSWORD)
     response = submit(
-        client, "/cambio-password",
+        client,
+        "/cambio-password",
         {"current_password": DEFAULT_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     )
     assert response.status_code == 302

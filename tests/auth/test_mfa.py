@@ -44,6 +44,7 @@ def _enrol_from_settings(client, app, user):
 
 # --- enrolment ----------------------------------------------------------------------------------------
 
+
 def test_operator_enrols_with_qr_code_and_manual_secret(client, app, login_as, make_user, dbs):
     user = make_user()
     login_as(user)
@@ -118,6 +119,7 @@ def test_enrolment_code_bad_inputs(client, app, login_as, make_user, dbs):
 
 # --- the code step of log-in -----------------------------------------------------------------------------
 
+
 def test_login_asks_for_the_code_after_the_password(client, app, make_user, enable_mfa, dbs):
     user = make_user()
     enable_mfa(user)
@@ -138,8 +140,15 @@ def test_half_logged_in_state_grants_nothing_else(client, app, make_user, enable
     admin = make_user(role="admin")
     enable_mfa(admin)
     login(client, admin.username)
-    for url in ("/", "/dati-anagrafici", "/admin/registro", "/admin/utenti", SETTINGS, "/cambio-password",
-                "/no-such-page"):
+    for url in (
+        "/",
+        "/dati-anagrafici",
+        "/admin/registro",
+        "/admin/utenti",
+        SETTINGS,
+        "/cambio-password",
+        "/no-such-page",
+    ):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"] == CODE_STEP, url
@@ -240,8 +249,10 @@ def test_new_recovery_codes_replace_the_old_ones(client, app, make_user, enable_
     bad = submit(client, "/verifica-due-passaggi/codici-di-recupero", {"regen-code": "123"}, page=SETTINGS)
     assert 'id="regen-code-error"' in bad.get_data(as_text=True)
     page = submit(
-        client, "/verifica-due-passaggi/codici-di-recupero",
-        {"regen-code": totp_code(app, user.id, steps_ahead=1)}, page=SETTINGS,
+        client,
+        "/verifica-due-passaggi/codici-di-recupero",
+        {"regen-code": totp_code(app, user.id, steps_ahead=1)},
+        page=SETTINGS,
     )
     new = _shown_codes(page.get_data(as_text=True))
     assert len(new) == 10 and not set(new) & set(old)
@@ -252,6 +263,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, app, make_user, enable_
 
 
 # --- mandatory for admin and support ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ["admin", "support"])
 def test_staff_must_enrol_before_anything_else(client, app, make_user, dbs, role):
@@ -297,8 +309,10 @@ def test_staff_cannot_disable_mfa(client, app, make_user, enable_mfa, dbs):
     _enter_code(client, totp_code(app, admin.id))
     assert "obbligatoria" in client.get(SETTINGS).get_data(as_text=True)
     response = submit(
-        client, "/verifica-due-passaggi/disattiva",
-        {"password": DEFAULT_PASSWORD, "code": totp_code(app, admin.id, 1)}, page=SETTINGS,
+        client,
+        "/verifica-due-passaggi/disattiva",
+        {"password": DEFAULT_PASSWORD, "code": totp_code(app, admin.id, 1)},
+        page=SETTINGS,
     )
     assert response.status_code == 302
     assert "obbligatoria" in client.get(SETTINGS).get_data(as_text=True)
@@ -306,6 +320,7 @@ def test_staff_cannot_disable_mfa(client, app, make_user, enable_mfa, dbs):
 
 
 # --- disabling -----------------------------------------------------------------------------------------
+
 
 def test_disabling_needs_the_password_and_a_code(client, app, make_user, enable_mfa, dbs):
     user = make_user()
@@ -336,6 +351,7 @@ def test_disabling_needs_the_password_and_a_code(client, app, make_user, enable_
 
 # --- password reset never bypasses the second factor ------------------------------------------------------
 
+
 def test_password_reset_does_not_bypass_mfa(client, app, make_user, enable_mfa, mailbox, dbs):
     user = make_user(email="reset.mfa@example.com")
     enable_mfa(user)
@@ -350,6 +366,7 @@ def test_password_reset_does_not_bypass_mfa(client, app, make_user, enable_mfa, 
 
 
 # --- the company's rule ----------------------------------------------------------------------------------
+
 
 def test_operator_admin_requires_mfa_for_the_company(client, app, make_operator, make_user, enable_mfa, dbs):
     operator = make_operator()
@@ -393,6 +410,7 @@ def test_only_operator_admins_set_the_company_rule(client, make_user, login_as, 
 
 
 # --- the secret at rest -------------------------------------------------------------------------------------
+
 
 def test_secret_is_encrypted_and_authenticated(app):
     with app.app_context():

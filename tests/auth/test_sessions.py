@@ -39,7 +39,8 @@ def test_password_change_ends_every_other_session_even_copies(client, app, make_
     copy = _copy(app, client)
     other_copy = _copy(app, elsewhere)
     response = submit(
-        client, "/cambio-password",
+        client,
+        "/cambio-password",
         {"current_password": DEFAULT_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     )
     assert response.status_code == 302

@@ -42,7 +42,6 @@ def text(response) -> str:
     return html_lib.unescape(response.get_data(as_text=True))
 
 
-
 @pytest.fixture
 def operator(make_operator):
     return make_operator(name="Fotovoltaica Maremma S.r.l.")
@@ -72,14 +71,16 @@ def test_link_to_sistema_elettrico_and_empty_state(client, operator_user, login_
     assert 'href="/"' in page  # the way back
 
 
-def test_lists_only_the_operators_own_practices(client, dbs, make_operator, make_user, operator, operator_user,
-                                                 login_as):
+def test_lists_only_the_operators_own_practices(
+    client, dbs, make_operator, make_user, operator, operator_user, login_as
+):
     other = make_operator(name="Accumuli Sud S.p.A.")
     other_user = make_user(operator=other)
     add_practice(dbs, operator.vat_number, "In lavorazione", practice_id="GECO-2024-00001")
     add_practice(dbs, operator.vat_number, "Connessione realizzata", practice_id="GECO-2021-00002")
-    add_practice(dbs, other.vat_number, "Preventivo emesso", practice_id="GECO-2024-00003",
-                 company_name="Accumuli Sud S.p.A.")
+    add_practice(
+        dbs, other.vat_number, "Preventivo emesso", practice_id="GECO-2024-00003", company_name="Accumuli Sud S.p.A."
+    )
     login_as(operator_user)
     page = text(client.get(URL))
     assert "GECO-2024-00001" in page and "GECO-2021-00002" in page

@@ -45,14 +45,21 @@ def events(dbs, name: str) -> list[AuditEvent]:
 # --- access ------------------------------------------------------------------------------------------------
 
 ADMIN_PAGES = [
-    "/admin/contenuti", "/admin/contenuti/notizie", "/admin/contenuti/notizie/nuova",
-    "/admin/contenuti/notizie/1/modifica", "/admin/contenuti/notizie/1/elimina",
-    "/admin/contenuti/documenti", NEW_DOCUMENT, "/admin/contenuti/documenti/1/elimina",
+    "/admin/contenuti",
+    "/admin/contenuti/notizie",
+    "/admin/contenuti/notizie/nuova",
+    "/admin/contenuti/notizie/1/modifica",
+    "/admin/contenuti/notizie/1/elimina",
+    "/admin/contenuti/documenti",
+    NEW_DOCUMENT,
+    "/admin/contenuti/documenti/1/elimina",
     "/admin/contenuti/documenti/1/scarica",
 ]
 ADMIN_POSTS = [
-    "/admin/contenuti/notizie/1/pubblica", "/admin/contenuti/notizie/1/ritira",
-    "/admin/contenuti/notizie/1/elimina", "/admin/contenuti/documenti/1/elimina",
+    "/admin/contenuti/notizie/1/pubblica",
+    "/admin/contenuti/notizie/1/ritira",
+    "/admin/contenuti/notizie/1/elimina",
+    "/admin/contenuti/documenti/1/elimina",
 ]
 
 
@@ -76,35 +83,60 @@ def test_anonymous_is_sent_to_login(client):
 
 # --- news --------------------------------------------------------------------------------------------------
 
+
 def test_create_news_as_draft_then_publish_unpublish(client, dbs, admin):
-    response = submit(client, "/admin/contenuti/notizie/nuova", {
-        "title": "Aste CCC: iscrizioni aperte", "summary": "Prodotti da 1 MW.", "body": "Testo.",
-    }, follow_redirects=True)
+    response = submit(
+        client,
+        "/admin/contenuti/notizie/nuova",
+        {
+            "title": "Aste CCC: iscrizioni aperte",
+            "summary": "Prodotti da 1 MW.",
+            "body": "Testo.",
+        },
+        follow_redirects=True,
+    )
     assert "Notizia salvata come bozza" in text(response)
     news = dbs.scalar(select(NewsItem).where(NewsItem.title == "Aste CCC: iscrizioni aperte"))
     assert not news.published and news.published_at is None and news.created_by == admin.id
     assert client.get(f"/notizie/{news.id}").status_code == 404
 
-    response = submit(client, f"/admin/contenuti/notizie/{news.id}/pubblica", {},
-                      page="/admin/contenuti/notizie", follow_redirects=True)
+    response = submit(
+        client,
+        f"/admin/contenuti/notizie/{news.id}/pubblica",
+        {},
+        page="/admin/contenuti/notizie",
+        follow_redirects=True,
+    )
     assert "Notizia pubblicata" in text(response)
     assert dbs.get(NewsItem, news.id).published_at is not None
     assert client.get(f"/notizie/{news.id}").status_code == 200
 
-    response = submit(client, f"/admin/contenuti/notizie/{news.id}/ritira", {},
-                      page="/admin/contenuti/notizie", follow_redirects=True)
+    response = submit(
+        client, f"/admin/contenuti/notizie/{news.id}/ritira", {}, page="/admin/contenuti/notizie", follow_redirects=True
+    )
     assert "Notizia ritirata" in text(response)
     assert not dbs.get(NewsItem, news.id).published
     assert client.get(f"/notizie/{news.id}").status_code == 404
-    names = [e.event for e in dbs.scalars(select(AuditEvent).where(AuditEvent.object_id == str(news.id),
-                                                                   AuditEvent.object_type == "NewsItem"))]
+    names = [
+        e.event
+        for e in dbs.scalars(
+            select(AuditEvent).where(AuditEvent.object_id == str(news.id), AuditEvent.object_type == "NewsItem")
+        )
+    ]
     assert names == ["news.created", "news.published", "news.unpublished"]
 
 
 def test_create_news_published_at_once(client, dbs, admin):
-    submit(client, "/admin/contenuti/notizie/nuova", {
-        "title": "Manutenzione programmata", "summary": "Sabato notte.", "body": "Dettagli.", "publish": "y",
-    })
+    submit(
+        client,
+        "/admin/contenuti/notizie/nuova",
+        {
+            "title": "Manutenzione programmata",
+            "summary": "Sabato notte.",
+            "body": "Dettagli.",
+            "publish": "y",
+        },
+    )
     news = dbs.scalar(select(NewsItem).where(NewsItem.title == "Manutenzione programmata"))
     assert news.published and news.published_at is not None
     assert "Manutenzione programmata" in text(client.get("/notizie"))
@@ -166,21 +198,32 @@ def test_admin_news_list_shows_drafts(client, dbs, admin):
 
 # --- documents: good uploads --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("filename,data,content_type", [
-    ("modulo.pdf", PDF_BYTES, "application/pdf"),
-    ("Modulo Adesione.PDF", PDF_BYTES, "application/pdf"),
-    ("tabella.xlsx", office_file("xl/workbook.xml"),
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("lettera.docx", office_file("word/document.xml"),
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("dati.csv", b"Mese;Energia\nGennaio;1.234,5\n", "text/csv; charset=utf-8"),
-    ("nota.txt", "Comunicazione agli operatori: è così.".encode(), "text/plain; charset=utf-8"),
-    ("schema.png", PNG_BYTES, "image/png"),
-    ("foto.jpg", JPEG_BYTES, "image/jpeg"),
-])
+
+@pytest.mark.parametrize(
+    "filename,data,content_type",
+    [
+        ("modulo.pdf", PDF_BYTES, "application/pdf"),
+        ("Modulo Adesione.PDF", PDF_BYTES, "application/pdf"),
+        (
+            "tabella.xlsx",
+            office_file("xl/workbook.xml"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            "lettera.docx",
+            office_file("word/document.xml"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        ("dati.csv", b"Mese;Energia\nGennaio;1.234,5\n", "text/csv; charset=utf-8"),
+        ("nota.txt", "Comunicazione agli operatori: è così.".encode(), "text/plain; charset=utf-8"),
+        ("schema.png", PNG_BYTES, "image/png"),
+        ("foto.jpg", JPEG_BYTES, "image/jpeg"),
+    ],
+)
 def test_admin_uploads_a_library_document(client, dbs, admin, filename, data, content_type):
-    response = upload(client, data=data, filename=filename, title="Modulo di adesione",
-                      description="Da compilare e firmare.")
+    response = upload(
+        client, data=data, filename=filename, title="Modulo di adesione", description="Da compilare e firmare."
+    )
     assert response.status_code == 302
     document = dbs.scalar(select(Document))
     assert (document.category, document.operator_id) == ("modulistica", None)
@@ -197,8 +240,13 @@ def test_admin_uploads_a_library_document(client, dbs, admin, filename, data, co
 
 def test_admin_uploads_a_personal_document(client, dbs, admin, make_operator, make_user, login_as):
     operator = make_operator()
-    response = upload(client, category="personale", operator_vat=f"IT {operator.vat_number}",
-                      title="Comunicazione riservata", filename="comunicazione.pdf")
+    response = upload(
+        client,
+        category="personale",
+        operator_vat=f"IT {operator.vat_number}",
+        title="Comunicazione riservata",
+        filename="comunicazione.pdf",
+    )
     assert response.status_code == 302
     client.get(response.headers["Location"])  # shows the confirmation
     document = dbs.scalar(select(Document))
@@ -217,19 +265,23 @@ def test_upload_form_renders(client, admin):
 
 # --- documents: bad uploads, nothing written ----------------------------------------------------------------
 
-@pytest.mark.parametrize("filename,data,message", [
-    ("programma.exe", b"MZ\x90\x00", "Tipo di file non ammesso"),
-    ("senza-estensione", PDF_BYTES, "Tipo di file non ammesso"),
-    ("pagina.html", b"<html></html>", "Tipo di file non ammesso"),
-    ("falso.pdf", b"<html>non sono un PDF</html>", "Il contenuto del file non è un PDF valido."),
-    ("falso.docx", PDF_BYTES, "Il contenuto del file non è un DOCX valido."),
-    ("scambiato.xlsx", office_file("word/document.xml"), "Il contenuto del file non è un XLSX valido."),
-    ("falso.png", JPEG_BYTES, "Il contenuto del file non è un PNG valido."),
-    ("falso.jpeg", PNG_BYTES, "Il contenuto del file non è un JPEG valido."),
-    ("latin1.csv", "Città;Energia\n".encode("latin-1"), "Il file CSV deve essere un testo in codifica UTF-8"),
-    ("binario.txt", b"abc\x00def", "Il file TXT deve essere un testo in codifica UTF-8."),
-    ("vuoto.pdf", b"", "Il file è vuoto."),
-])
+
+@pytest.mark.parametrize(
+    "filename,data,message",
+    [
+        ("programma.exe", b"MZ\x90\x00", "Tipo di file non ammesso"),
+        ("senza-estensione", PDF_BYTES, "Tipo di file non ammesso"),
+        ("pagina.html", b"<html></html>", "Tipo di file non ammesso"),
+        ("falso.pdf", b"<html>non sono un PDF</html>", "Il contenuto del file non è un PDF valido."),
+        ("falso.docx", PDF_BYTES, "Il contenuto del file non è un DOCX valido."),
+        ("scambiato.xlsx", office_file("word/document.xml"), "Il contenuto del file non è un XLSX valido."),
+        ("falso.png", JPEG_BYTES, "Il contenuto del file non è un PNG valido."),
+        ("falso.jpeg", PNG_BYTES, "Il contenuto del file non è un JPEG valido."),
+        ("latin1.csv", "Città;Energia\n".encode("latin-1"), "Il file CSV deve essere un testo in codifica UTF-8"),
+        ("binario.txt", b"abc\x00def", "Il file TXT deve essere un testo in codifica UTF-8."),
+        ("vuoto.pdf", b"", "Il file è vuoto."),
+    ],
+)
 def test_bad_files_are_refused_next_to_the_field(client, dbs, admin, filename, data, message):
     response = upload(client, data=data, filename=filename)
     assert response.status_code == 200
@@ -271,12 +323,15 @@ def test_default_limit_is_ten_megabytes(client, dbs, admin):
     assert dbs.count(Document) == 0
 
 
-@pytest.mark.parametrize("vat,message", [
-    ("", "Indica la Partita IVA dell'operatore a cui è destinato il documento."),
-    (WRONG_CHECK_DIGIT, "Partita IVA non valida: la cifra di controllo non corrisponde."),
-    ("123", "La Partita IVA deve essere composta da 11 cifre."),
-    (make_vat(987654), "Nessun operatore registrato con questa Partita IVA."),
-])
+@pytest.mark.parametrize(
+    "vat,message",
+    [
+        ("", "Indica la Partita IVA dell'operatore a cui è destinato il documento."),
+        (WRONG_CHECK_DIGIT, "Partita IVA non valida: la cifra di controllo non corrisponde."),
+        ("123", "La Partita IVA deve essere composta da 11 cifre."),
+        (make_vat(987654), "Nessun operatore registrato con questa Partita IVA."),
+    ],
+)
 def test_personal_document_needs_a_known_operator(client, dbs, admin, vat, message):
     response = upload(client, category="personale", operator_vat=vat)
     assert response.status_code == 200
@@ -302,6 +357,7 @@ def test_title_and_category_are_required(client, dbs, admin):
 
 
 # --- documents: list, download, delete ----------------------------------------------------------------------
+
 
 def test_admin_list_filters_and_downloads_personal_documents(client, dbs, admin, make_operator):
     operator = make_operator()

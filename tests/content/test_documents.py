@@ -12,9 +12,7 @@ from tests.content import PDF_BYTES, add_document, text
 CATEGORIES = ["modulistica", "normative", "comunicati", "informazioni", "storico"]
 
 
-@pytest.mark.parametrize(
-    "url", ["/documenti", "/documenti/modulistica", "/documenti/1/scarica", "/i-miei-documenti"]
-)
+@pytest.mark.parametrize("url", ["/documenti", "/documenti/modulistica", "/documenti/1/scarica", "/i-miei-documenti"])
 def test_library_and_documents_require_login(client, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -97,8 +95,12 @@ def test_my_documents_is_for_operators_only(client, login_as, make_user, role):
 def test_own_personal_document_downloads(client, dbs, login_as, make_user):
     user = make_user(role="operator")
     document = add_document(
-        dbs, category="personale", operator=user.operator_id, filename="riepilogo.csv",
-        content_type="text/csv; charset=utf-8", data=b"Mese;Energia\nGennaio;1.234,5\n",
+        dbs,
+        category="personale",
+        operator=user.operator_id,
+        filename="riepilogo.csv",
+        content_type="text/csv; charset=utf-8",
+        data=b"Mese;Energia\nGennaio;1.234,5\n",
     )
     login_as(user)
     response = client.get(f"/documenti/{document.id}/scarica")
@@ -107,8 +109,7 @@ def test_own_personal_document_downloads(client, dbs, login_as, make_user):
     assert response.get_data(as_text=True).startswith("Mese;Energia")
 
 
-def test_other_operators_personal_document_is_404_and_audited(client, dbs, login_as, make_user,
-                                                               make_operator):
+def test_other_operators_personal_document_is_404_and_audited(client, dbs, login_as, make_user, make_operator):
     owner = make_operator()
     document = add_document(dbs, category="personale", operator=owner, title="Riservato")
     intruder = make_user(role="operator")
@@ -133,8 +134,17 @@ def test_database_keeps_personal_and_library_documents_apart(app, make_operator)
     operator = make_operator()
     with app.app_context():
         for category, operator_id in [("modulistica", operator.id), ("personale", None)]:
-            db.session.add(Document(title="x", category=category, operator_id=operator_id, filename="x.pdf",
-                                    content_type="application/pdf", size=1, data=b"x"))
+            db.session.add(
+                Document(
+                    title="x",
+                    category=category,
+                    operator_id=operator_id,
+                    filename="x.pdf",
+                    content_type="application/pdf",
+                    size=1,
+                    data=b"x",
+                )
+            )
             with pytest.raises(IntegrityError):
                 db.session.flush()
             db.session.rollback()

@@ -73,8 +73,18 @@ def test_faq_is_public_and_covers_the_guide(client):
     assert response.status_code == 200
     assert page.count("<details") >= 10 and "<script" not in page
     for words in [
-        "codice cliente", "sei cifre", "Hai dimenticato la password", "Punto di fornitura", "dal 2014",
-        "Prelievi fatturati", "punto e virgola", "F1, F2 e F3", "16,5 kW", "telegestito", "Ticket",
-        "800.999.333", "Ge.Co.",
+        "codice cliente",
+        "sei cifre",
+        "Hai dimenticato la password",
+        "Punto di fornitura",
+        "dal 2014",
+        "Prelievi fatturati",
+        "punto e virgola",
+        "F1, F2 e F3",
+        "16,5 kW",
+        "telegestito",
+        "Ticket",
+        "800.999.333",
+        "Ge.Co.",
     ]:
         assert words in page, words

@@ -13,6 +13,7 @@ def count_statements(app):
     """A context manager collecting the SQL statements run inside it."""
     return partial(counting_queries, app)
 
+
 def statements_for(client, count_statements, url: str) -> int:
     client.get(url)  # warm-up: first-request work is not the page's
     with count_statements() as statements:
@@ -44,8 +45,7 @@ def test_document_pages_constant_queries(client, dbs, login_as, make_user, count
 
     def make(number):
         add_document(dbs, category="normative", title=f"Normativa {number}", days_ago=number)
-        add_document(dbs, category="personale", operator=user.operator_id, title=f"Personale {number}",
-                     days_ago=number)
+        add_document(dbs, category="personale", operator=user.operator_id, title=f"Personale {number}", days_ago=number)
 
     grow(dbs, make, 2, 0)
     small = statements_for(client, count_statements, url)

@@ -68,24 +68,33 @@ def add_measurements(dbs, point, first: date, days: int, active: str = "1.25") -
     rows = []
     moment, end = local_midnight(first), local_midnight(first + timedelta(days=days))
     while moment < end:
-        rows.append({
-            "supply_point_id": point.id, "operator_id": point.operator_id, "start": moment,
-            "active_energy_kwh": Decimal(active), "reactive_energy_kvarh": Decimal("0.4"),
-            "power_kw": Decimal(active) * 4,
-        })
+        rows.append(
+            {
+                "supply_point_id": point.id,
+                "operator_id": point.operator_id,
+                "start": moment,
+                "active_energy_kwh": Decimal(active),
+                "reactive_energy_kvarh": Decimal("0.4"),
+                "power_kw": Decimal(active) * 4,
+            }
+        )
         moment += timedelta(minutes=15)
     with dbs.session() as session:
         session.execute(insert(Measurement), rows)
     return len(rows)
 
 
-def add_reading(dbs, point, reading_date: date, f1, f2, f3, source="distributore",
-                power=None) -> MeterReading:
+def add_reading(dbs, point, reading_date: date, f1, f2, f3, source="distributore", power=None) -> MeterReading:
     with dbs.session() as session:
         reading = MeterReading(
-            supply_point_id=point.id, operator_id=point.operator_id, reading_date=reading_date,
-            f1_kwh=Decimal(str(f1)), f2_kwh=Decimal(str(f2)), f3_kwh=Decimal(str(f3)),
-            power_kw=Decimal(str(power)) if power is not None else None, source=source,
+            supply_point_id=point.id,
+            operator_id=point.operator_id,
+            reading_date=reading_date,
+            f1_kwh=Decimal(str(f1)),
+            f2_kwh=Decimal(str(f2)),
+            f3_kwh=Decimal(str(f3)),
+            power_kw=Decimal(str(power)) if power is not None else None,
+            source=source,
         )
         session.add(reading)
     return reading
@@ -93,8 +102,6 @@ def add_reading(dbs, point, reading_date: date, f1, f2, f3, source="distributore
 
 def days_ago(days: int) -> date:
     return today_local() - timedelta(days=days)
-
-
 
 
 def field_error(page: str, field: str) -> str:

@@ -40,9 +40,7 @@ def test_demo_data_is_believable_and_idempotent(app, client, dbs, make_operator,
     for point in points:
         count = dbs.count(Measurement, Measurement.supply_point_id == point.id)
         assert 364 * 96 <= count <= 366 * 96
-        peak = dbs.scalar(
-            select(func.max(Measurement.power_kw)).where(Measurement.supply_point_id == point.id)
-        )
+        peak = dbs.scalar(select(func.max(Measurement.power_kw)).where(Measurement.supply_point_id == point.id))
         assert 0 < peak <= point.available_power_kw
     manual = next(point for point in points if not point.remotely_read)
     remote = next(point for point in points if point.remotely_read)
@@ -60,10 +58,21 @@ def test_demo_data_is_believable_and_idempotent(app, client, dbs, make_operator,
     login_as(make_user(operator=operator))
     submit(client, "/punto-fornitura", {"supply_point_id": manual.id}, page="/autolettura")
     assert "intervalli di 15 minuti" in client.get("/misure").get_data(as_text=True)
-    last = dbs.scalar(select(MeterReading).where(MeterReading.supply_point_id == manual.id)
-                      .order_by(MeterReading.reading_date.desc()).limit(1))
-    response = submit(client, "/autolettura", {
-        "reading_date": today_local().isoformat(), "f1_kwh": str(last.f1_kwh + 10),
-        "f2_kwh": str(last.f2_kwh + 5), "f3_kwh": str(last.f3_kwh + 8), "power_kw": "21,5",
-    })
+    last = dbs.scalar(
+        select(MeterReading)
+        .where(MeterReading.supply_point_id == manual.id)
+        .order_by(MeterReading.reading_date.desc())
+        .limit(1)
+    )
+    response = submit(
+        client,
+        "/autolettura",
+        {
+            "reading_date": today_local().isoformat(),
+            "f1_kwh": str(last.f1_kwh + 10),
+            "f2_kwh": str(last.f2_kwh + 5),
+            "f3_kwh": str(last.f3_kwh + 8),
+            "power_kw": "21,5",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)

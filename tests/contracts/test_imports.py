@@ -29,19 +29,19 @@ def _run(app, tmp_path, text: str, *args, name="misure.csv"):
 
 def _stored(dbs, point) -> dict:
     rows = dbs.scalars(select(Measurement).where(Measurement.supply_point_id == point.id))
-    return {
-        as_utc(row.start): (row.active_energy_kwh, row.reactive_energy_kvarh, row.power_kw) for row in rows
-    }
+    return {as_utc(row.start): (row.active_energy_kwh, row.reactive_energy_kvarh, row.power_kw) for row in rows}
 
 
 def test_good_file_is_imported(app, dbs, tmp_path, point):
-    text = "\n".join([
-        HEADER,
-        "IT001E77700001,2025-01-15T10:00:00+01:00,1.25,0.4,5",
-        'it001e77700001,2025-01-15 10:15,"1,5","0,5","6,0"',  # local time, decimal commas in quotes
-        "IT001E77700001,2025-07-15T08:30:00Z,2,0.75,8.125",
-        "",
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            "IT001E77700001,2025-01-15T10:00:00+01:00,1.25,0.4,5",
+            'it001e77700001,2025-01-15 10:15,"1,5","0,5","6,0"',  # local time, decimal commas in quotes
+            "IT001E77700001,2025-07-15T08:30:00Z,2,0.75,8.125",
+            "",
+        ]
+    )
     result = _run(app, tmp_path, text)
     assert result.exit_code == 0, result.output
     assert "3 inserted, 0 updated, 0 unchanged." in result.output
@@ -58,21 +58,26 @@ def test_good_file_is_imported(app, dbs, tmp_path, point):
 
 
 def test_semicolon_file_with_bom_and_summer_time(app, dbs, tmp_path, point):
-    text = "\ufeffpod;start;active_energy_kwh;reactive_energy_kvarh;power_kw\r\n" \
-           "IT001E77700001;2025-07-01 00:00;0,8;0,2;3,2\r\n"
+    text = (
+        "\ufeffpod;start;active_energy_kwh;reactive_energy_kvarh;power_kw\r\n"
+        "IT001E77700001;2025-07-01 00:00;0,8;0,2;3,2\r\n"
+    )
     result = _run(app, tmp_path, text)
     assert result.exit_code == 0, result.output
     assert list(_stored(dbs, point)) == [datetime(2025, 6, 30, 22, 0, tzinfo=UTC)]
 
 
 def test_reimport_updates_by_pod_and_start(app, dbs, tmp_path, point):
-    first = "\n".join([HEADER, "IT001E77700001,2025-02-01T00:00:00+01:00,1,0.1,4",
-                       "IT001E77700001,2025-02-01T00:15:00+01:00,1,0.1,4"])
+    first = "\n".join(
+        [HEADER, "IT001E77700001,2025-02-01T00:00:00+01:00,1,0.1,4", "IT001E77700001,2025-02-01T00:15:00+01:00,1,0.1,4"]
+    )
     assert _run(app, tmp_path, first).exit_code == 0
     again = _run(app, tmp_path, first)
     assert "0 inserted, 0 updated, 2 unchanged." in again.output
-    changed = first.replace("00:15:00+01:00,1,0.1,4", "00:15:00+01:00,1.5,0.1,6") + \
-        "\nIT001E77700001,2025-02-01T00:30:00+01:00,2,0.2,8"
+    changed = (
+        first.replace("00:15:00+01:00,1,0.1,4", "00:15:00+01:00,1.5,0.1,6")
+        + "\nIT001E77700001,2025-02-01T00:30:00+01:00,2,0.2,8"
+    )
     result = _run(app, tmp_path, changed)
     assert result.exit_code == 0, result.output
     assert "1 inserted, 1 updated, 1 unchanged." in result.output
@@ -82,21 +87,23 @@ def test_reimport_updates_by_pod_and_start(app, dbs, tmp_path, point):
 
 
 def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_written(app, dbs, tmp_path, point):
-    text = "\n".join([
-        HEADER,
-        "IT001E77700001,2025-01-15T10:00:00+01:00,1.25,0.4,5",  # 2: good
-        "IT001E99999999,2025-01-15T10:00:00+01:00,1,0.4,5",  # 3: unknown POD
-        "IT001E77700001,2025-01-15T10:15:00+01:00,uno,0.4,5",  # 4: bad number
-        "IT001E77700001,2025-01-15T10:30:00+01:00,1,-0.4,5",  # 5: negative
-        "IT001E77700001,2025-01-15T10:07:00+01:00,1,0.4,5",  # 6: not on a quarter hour
-        "IT001E77700001,2025-01-15T09:00:00Z,1,0.4,5",  # 7: the same instant as line 2
-        "IT001E77700001,2025-10-26 02:15,1,0.4,5",  # 8: the repeated hour without an offset
-        "IT001E77700001,2025-03-30 02:15,1,0.4,5",  # 9: an hour that does not exist
-        "IT001E77700001,15/01/2025 10:45,1,0.4,5",  # 10: not ISO 8601
-        "IT001E77700001,2025-01-15T11:00:00+01:00,1,0.4",  # 11: a field missing
-        "IT001E77700001,2025-01-15T11:15:00+01:00,1.000.5,0.4,5",  # 12: bad number
-        f"IT001E77700001,{(datetime.now(UTC) + timedelta(days=2)):%Y-%m-%dT%H:00:00+00:00},1,0.4,5",  # 13
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            "IT001E77700001,2025-01-15T10:00:00+01:00,1.25,0.4,5",  # 2: good
+            "IT001E99999999,2025-01-15T10:00:00+01:00,1,0.4,5",  # 3: unknown POD
+            "IT001E77700001,2025-01-15T10:15:00+01:00,uno,0.4,5",  # 4: bad number
+            "IT001E77700001,2025-01-15T10:30:00+01:00,1,-0.4,5",  # 5: negative
+            "IT001E77700001,2025-01-15T10:07:00+01:00,1,0.4,5",  # 6: not on a quarter hour
+            "IT001E77700001,2025-01-15T09:00:00Z,1,0.4,5",  # 7: the same instant as line 2
+            "IT001E77700001,2025-10-26 02:15,1,0.4,5",  # 8: the repeated hour without an offset
+            "IT001E77700001,2025-03-30 02:15,1,0.4,5",  # 9: an hour that does not exist
+            "IT001E77700001,15/01/2025 10:45,1,0.4,5",  # 10: not ISO 8601
+            "IT001E77700001,2025-01-15T11:00:00+01:00,1,0.4",  # 11: a field missing
+            "IT001E77700001,2025-01-15T11:15:00+01:00,1.000.5,0.4,5",  # 12: bad number
+            f"IT001E77700001,{(datetime.now(UTC) + timedelta(days=2)):%Y-%m-%dT%H:00:00+00:00},1,0.4,5",  # 13
+        ]
+    )
     result = _run(app, tmp_path, text)
     assert result.exit_code == 1
     output = result.output

@@ -49,8 +49,15 @@ def test_empty_state_without_supply_points(client, operator_user, login_as, path
 
 def test_supply_point_list_and_detail(client, dbs, operator_user, login_as, operator):
     point = add_supply_point(
-        dbs, operator, address="Via Prova 5", city="Ravenna", voltage_level="MT", voltage_v=15000,
-        contracted_power_kw=400, available_power_kw=440, remotely_read=True,
+        dbs,
+        operator,
+        address="Via Prova 5",
+        city="Ravenna",
+        voltage_level="MT",
+        voltage_v=15000,
+        contracted_power_kw=400,
+        available_power_kw=440,
+        remotely_read=True,
         meter_type="Elettronico orario telegestito",
     )
     contract = add_contract(dbs, operator, point, number="FOR-2024-000001")
@@ -66,8 +73,15 @@ def test_supply_point_list_and_detail(client, dbs, operator_user, login_as, oper
 def test_contracts_list_filter_and_pagination(client, app, dbs, operator_user, login_as, operator):
     point = add_supply_point(dbs, operator)
     add_contract(dbs, operator, point, number="DSP-2023-000001", contract_type="dispacciamento")
-    add_contract(dbs, operator, point, number="FOR-2019-000001", status="cessato",
-                 start_date=date(2019, 1, 1), end_date=date(2021, 12, 31))
+    add_contract(
+        dbs,
+        operator,
+        point,
+        number="FOR-2019-000001",
+        status="cessato",
+        start_date=date(2019, 1, 1),
+        end_date=date(2021, 12, 31),
+    )
     login_as(operator_user)
     page = _text(client.get("/contratti"))
     assert "DSP-2023-000001" in page and "FOR-2019-000001" in page and "Dispacciamento" in page
@@ -85,8 +99,15 @@ def test_contracts_list_filter_and_pagination(client, app, dbs, operator_user, l
 
 def test_contract_detail(client, dbs, operator_user, login_as, operator):
     point = add_supply_point(dbs, operator)
-    contract = add_contract(dbs, operator, point, number="FOR-2024-123456", offer_name="Luce Impresa Fissa",
-                            iban_masked="IT60X0542811101********3456", annual_consumption_kwh=12500)
+    contract = add_contract(
+        dbs,
+        operator,
+        point,
+        number="FOR-2024-123456",
+        offer_name="Luce Impresa Fissa",
+        iban_masked="IT60X0542811101********3456",
+        annual_consumption_kwh=12500,
+    )
     login_as(operator_user)
     page = _text(client.get(f"/contratti/{contract.id}"))
     assert "FOR-2024-123456" in page and "Luce Impresa Fissa" in page and "Fornitura" in page
@@ -112,8 +133,15 @@ def test_other_operators_objects_are_404_and_audited(client, dbs, make_operator,
 
 def test_technical_and_contract_data_of_the_chosen_point(client, dbs, operator_user, login_as, operator):
     first = add_supply_point(dbs, operator, pod="IT001E10000001", meter_serial="MEC000000111")
-    second = add_supply_point(dbs, operator, pod="IT001E10000002", meter_serial="MEC000000222",
-                              remotely_read=True, contracted_power_kw=30, available_power_kw=33)
+    second = add_supply_point(
+        dbs,
+        operator,
+        pod="IT001E10000002",
+        meter_serial="MEC000000222",
+        remotely_read=True,
+        contracted_power_kw=30,
+        available_power_kw=33,
+    )
     add_contract(dbs, operator, first, number="FOR-A")
     add_contract(dbs, operator, second, number="FOR-B", offer_name="Luce Impresa Fissa 24")
     login_as(operator_user)
@@ -122,8 +150,9 @@ def test_technical_and_contract_data_of_the_chosen_point(client, dbs, operator_u
     assert "<dd>IT001E10000001</dd>" in technical and "MEC000000111" in technical
     assert "FOR-A" in _text(client.get("/dati-contrattuali"))
 
-    response = submit(client, "/punto-fornitura", {"supply_point_id": second.id, "next": "/dati-tecnici"},
-                      page="/dati-tecnici")
+    response = submit(
+        client, "/punto-fornitura", {"supply_point_id": second.id, "next": "/dati-tecnici"}, page="/dati-tecnici"
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/dati-tecnici")
     technical = _text(client.get("/dati-tecnici"))
     assert "<dd>IT001E10000002</dd>" in technical and "MEC000000222" in technical
@@ -135,8 +164,7 @@ def test_technical_and_contract_data_of_the_chosen_point(client, dbs, operator_u
     assert "IT001E10000002" in _text(client.get("/misure")).split("<main")[1]
 
 
-def test_selector_refuses_another_operators_point(client, dbs, make_operator, operator_user, login_as,
-                                                  operator):
+def test_selector_refuses_another_operators_point(client, dbs, make_operator, operator_user, login_as, operator):
     mine = add_supply_point(dbs, operator, pod="IT001E20000001")
     add_supply_point(dbs, operator, pod="IT001E20000002")
     theirs = add_supply_point(dbs, make_operator(), pod="IT001E20000003")
@@ -158,8 +186,7 @@ def test_queries_do_not_grow_with_contracts(client, app, dbs, operator_user, log
     point = add_supply_point(dbs, operator)
     add_contracts(dbs, operator, point, 2)
     login_as(operator_user)
-    paths = ("/contratti", "/dati-tecnici", "/dati-contrattuali", "/punti-fornitura",
-             f"/punti-fornitura/{point.id}")
+    paths = ("/contratti", "/dati-tecnici", "/dati-contrattuali", "/punti-fornitura", f"/punti-fornitura/{point.id}")
     small = {path: _statements(app, client, path) for path in paths}
     add_contracts(dbs, operator, point, 18)
     for number in range(18):

@@ -27,8 +27,7 @@ def user(make_user, operator):
 @pytest.fixture
 def point(dbs, operator):
     """A 6 kW meter that is not read remotely, last read by the distributor ten days ago."""
-    point = add_supply_point(dbs, operator, pod="IT001E66600001", contracted_power_kw=6,
-                             available_power_kw=6.6)
+    point = add_supply_point(dbs, operator, pod="IT001E66600001", contracted_power_kw=6, available_power_kw=6.6)
     add_reading(dbs, point, days_ago(10), 1000, 500, 800)
     return point
 

@@ -20,7 +20,8 @@ def create_account(live_db, role: str = "operator_admin", operator_id: int | Non
         if operator_id is None and role in ("operator", "operator_admin"):
             operator = Operator(
                 name=fields.pop("company", f"Energie Rinnovabili {number} S.r.l."),
-                vat_number=make_vat(number), registered_address=f"Via Roma {number}, 00100 Roma (RM)",
+                vat_number=make_vat(number),
+                registered_address=f"Via Roma {number}, 00100 Roma (RM)",
                 kind="giuridica",
             )
             session.add(operator)

@@ -19,26 +19,63 @@ from tests.e2e import AXE_FILE, SCREENSHOTS, create_account, describe, log_in, s
 SEEDED_FEATURES = ("contracts", "invoicing", "tickets", "content")
 
 PUBLIC = [
-    "/", "/accedi", "/password-dimenticata", "/registrazione/", "/registrazione/credenziali-legacy",
-    "/registrazione/pratica-geco", "/registrazione/codice-cliente", "/registrazione/nuovo-utente",
-    "/notizie", "/faq", "/contatti", "/pagina-che-non-esiste",
+    "/",
+    "/accedi",
+    "/password-dimenticata",
+    "/registrazione/",
+    "/registrazione/credenziali-legacy",
+    "/registrazione/pratica-geco",
+    "/registrazione/codice-cliente",
+    "/registrazione/nuovo-utente",
+    "/notizie",
+    "/faq",
+    "/contatti",
+    "/pagina-che-non-esiste",
 ]
 NOT_FOUND = "/pagina-che-non-esiste"
 OPERATOR = [
-    "/", "/fatture", "/fatture/{invoice}", "/fatture/archivio", "/prelievi-fatturati", "/punti-fornitura",
-    "/contratti", "/dati-tecnici", "/dati-contrattuali", "/misure", "/autolettura", "/dati-anagrafici",
-    "/utenti-aziendali", "/utenti-aziendali/invita", "/cambio-password", "/ticket", "/ticket/nuovo",
-    "/ticket/{ticket}", "/i-miei-documenti", "/documenti/modulistica", "/notizie", "/notizie/{news}", "/faq",
+    "/",
+    "/fatture",
+    "/fatture/{invoice}",
+    "/fatture/archivio",
+    "/prelievi-fatturati",
+    "/punti-fornitura",
+    "/contratti",
+    "/dati-tecnici",
+    "/dati-contrattuali",
+    "/misure",
+    "/autolettura",
+    "/dati-anagrafici",
+    "/utenti-aziendali",
+    "/utenti-aziendali/invita",
+    "/cambio-password",
+    "/ticket",
+    "/ticket/nuovo",
+    "/ticket/{ticket}",
+    "/i-miei-documenti",
+    "/documenti/modulistica",
+    "/notizie",
+    "/notizie/{news}",
+    "/faq",
     "/contatti",
 ]
 MARKET = ["/garanzie", "/aste", "/eic", "/eic/nuova", "/gstat", "/gstat/carica", "/connessioni"]
 ADMIN = [
-    "/", "/admin/richieste", "/admin/richieste/{request}", "/admin/utenti", "/admin/registro", "/admin/posta",
-    "/admin/contenuti/notizie", "/admin/contenuti/documenti",
+    "/",
+    "/admin/richieste",
+    "/admin/richieste/{request}",
+    "/admin/utenti",
+    "/admin/registro",
+    "/admin/posta",
+    "/admin/contenuti/notizie",
+    "/admin/contenuti/documenti",
 ]
 MARKET_ADMIN = ["/admin/garanzie", "/admin/aste", "/admin/eic", "/admin/eic/registro", "/admin/gstat"]
 SUPPORT = [
-    "/assistenza/", "/assistenza/?q={vat}", "/assistenza/operatori/{operator}", "/assistenza/ticket",
+    "/assistenza/",
+    "/assistenza/?q={vat}",
+    "/assistenza/operatori/{operator}",
+    "/assistenza/ticket",
     "/assistenza/ticket/{ticket}",
 ]
 
@@ -51,8 +88,12 @@ CASES = (
     + [("support", url) for url in SUPPORT]
 )
 PARAMS = [
-    pytest.param(role, url, id=f"{role}:{url}",
-                 marks=[pytest.mark.xfail(reason=KNOWN[role, url], strict=False)] if (role, url) in KNOWN else [])
+    pytest.param(
+        role,
+        url,
+        id=f"{role}:{url}",
+        marks=[pytest.mark.xfail(reason=KNOWN[role, url], strict=False)] if (role, url) in KNOWN else [],
+    )
     for role, url in CASES
 ]
 
@@ -69,18 +110,28 @@ def seeded(live_app, live_db):
         for feature in SEEDED_FEATURES:
             importlib.import_module(f"myportal.{feature}.demo").load_demo([operator])
         submit_registration_request(
-            username="accessibile.srl", secret_question="school", secret_answer="Collodi",
-            full_name="Galli Marta", fiscal_code=None, country="DE", company_role="Geschäftsführerin",
-            email="marta.galli@example.com", phone=None, mobile="+49 30 1234567", person_kind="giuridica",
-            vat_number=operator.vat_number, company_name="Accessibile S.r.l.",
+            username="accessibile.srl",
+            secret_question="school",
+            secret_answer="Collodi",
+            full_name="Galli Marta",
+            fiscal_code=None,
+            country="DE",
+            company_role="Geschäftsführerin",
+            email="marta.galli@example.com",
+            phone=None,
+            mobile="+49 30 1234567",
+            person_kind="giuridica",
+            vat_number=operator.vat_number,
+            company_name="Accessibile S.r.l.",
         )
         session.commit()
     values = {
         "operator": user.operator_id,
         "vat": live_db.get(Operator, user.operator_id).vat_number,
         "invoice": live_db.scalar(select(Invoice.id).where(Invoice.operator_id == user.operator_id).limit(1)),
-        "request": live_db.scalar(select(RegistrationRequest.id).where(
-            RegistrationRequest.username == "accessibile.srl")),
+        "request": live_db.scalar(
+            select(RegistrationRequest.id).where(RegistrationRequest.username == "accessibile.srl")
+        ),
         "ticket": live_db.scalar(select(Ticket.id).where(Ticket.operator_id == user.operator_id).limit(1)),
         "news": live_db.scalar(select(NewsItem.id).where(NewsItem.published).limit(1)),
     }

@@ -13,12 +13,24 @@ from tests.e2e import assert_accessible, log_in
 def test_gstat_csv_upload_with_errors_then_without(page, make_account, live_db, tmp_path):
     user = make_account(role="operator", company="Termoelettrica del Mincio S.p.A.")
     with live_db.session() as session:
-        session.add_all([
-            Plant(operator_id=user.operator_id, gaudi_code="UP_E2E_SOLARE_1", name="Campo fotovoltaico Goito",
-                  source="solar", capacity_mw=Decimal("12")),
-            Plant(operator_id=user.operator_id, gaudi_code="UP_E2E_TERMICO_1", name="Centrale di Ponti sul Mincio",
-                  source="thermal", capacity_mw=Decimal("400")),
-        ])
+        session.add_all(
+            [
+                Plant(
+                    operator_id=user.operator_id,
+                    gaudi_code="UP_E2E_SOLARE_1",
+                    name="Campo fotovoltaico Goito",
+                    source="solar",
+                    capacity_mw=Decimal("12"),
+                ),
+                Plant(
+                    operator_id=user.operator_id,
+                    gaudi_code="UP_E2E_TERMICO_1",
+                    name="Centrale di Ponti sul Mincio",
+                    source="thermal",
+                    capacity_mw=Decimal("400"),
+                ),
+            ]
+        )
     year, month = last_ended_month()
     earlier = previous_month(year, month)
 
@@ -32,12 +44,18 @@ def test_gstat_csv_upload_with_errors_then_without(page, make_account, live_db, 
     assert {line.split(";")[0] for line in template[1:]} == {"UP_E2E_SOLARE_1", "UP_E2E_TERMICO_1"}
 
     wrong = tmp_path / "gstat-ottobre.csv"
-    wrong.write_text("\r\n".join([
-        header,
-        f"UP_E2E_SOLARE_1;{year};{month};1.200,5;1.180;10;;;",
-        f"UP_E2E_SOLARE_1;{earlier[0]};{earlier[1]};900;950;;;;",      # net above gross
-        f"UP_E2E_TERMICO_1;{year};{month};150000;145000;3000;0;;",      # thermal plant without its fuel
-    ]) + "\r\n", encoding="utf-8")
+    wrong.write_text(
+        "\r\n".join(
+            [
+                header,
+                f"UP_E2E_SOLARE_1;{year};{month};1.200,5;1.180;10;;;",
+                f"UP_E2E_SOLARE_1;{earlier[0]};{earlier[1]};900;950;;;;",  # net above gross
+                f"UP_E2E_TERMICO_1;{year};{month};150000;145000;3000;0;;",  # thermal plant without its fuel
+            ]
+        )
+        + "\r\n",
+        encoding="utf-8",
+    )
     page.get_by_label("File CSV").set_input_files(str(wrong))
     page.get_by_label("Invia direttamente").check()
     page.get_by_role("button", name="Carica").click()
@@ -50,12 +68,18 @@ def test_gstat_csv_upload_with_errors_then_without(page, make_account, live_db, 
     assert_accessible(page)
 
     right = tmp_path / "gstat-ottobre-corretto.csv"
-    right.write_text("\r\n".join([
-        header,
-        f"UP_E2E_SOLARE_1;{year};{month};1.200,5;1.180;10;;;",
-        f"UP_E2E_SOLARE_1;{earlier[0]};{earlier[1]};950;900;;;;",
-        f"UP_E2E_TERMICO_1;{year};{month};150000;145000;3000;0;Sm3;32.000.000",
-    ]) + "\r\n", encoding="utf-8")
+    right.write_text(
+        "\r\n".join(
+            [
+                header,
+                f"UP_E2E_SOLARE_1;{year};{month};1.200,5;1.180;10;;;",
+                f"UP_E2E_SOLARE_1;{earlier[0]};{earlier[1]};950;900;;;;",
+                f"UP_E2E_TERMICO_1;{year};{month};150000;145000;3000;0;Sm3;32.000.000",
+            ]
+        )
+        + "\r\n",
+        encoding="utf-8",
+    )
     page.get_by_label("File CSV").set_input_files(str(right))
     page.get_by_label("Invia direttamente").check()
     page.get_by_role("button", name="Carica").click()

@@ -16,8 +16,15 @@ def test_invoice_pdf_download(page, make_account, live_db):
     with live_db.session() as session:
         point = make_point(session, user.operator_id, "IT001E33300001")
         make_invoice(session, user.operator_id, f"{issue.year}/004711", issue, point=point, customer_code="733001")
-        make_invoice(session, user.operator_id, f"{issue.year}/004712", issue + timedelta(days=1), point=point,
-                     customer_code="733001", paid=True)
+        make_invoice(
+            session,
+            user.operator_id,
+            f"{issue.year}/004712",
+            issue + timedelta(days=1),
+            point=point,
+            customer_code="733001",
+            paid=True,
+        )
     number = f"{issue.year}/004711"
 
     log_in(page, user.username)

@@ -17,9 +17,14 @@ def live_user(live_app):
     with live_app.app_context():
         operator = Operator(name=f"Idroelettrica Alpina {number} S.r.l.", vat_number=make_vat(number))
         user = User(
-            operator=operator, username=f"alpina{number}", username_key=username_key(f"alpina{number}"),
-            email=f"alpina{number}@example.com", full_name="Responsabile Energia", role="operator_admin",
-            status="active", password_hash=default_password_hash(),
+            operator=operator,
+            username=f"alpina{number}",
+            username_key=username_key(f"alpina{number}"),
+            email=f"alpina{number}@example.com",
+            full_name="Responsabile Energia",
+            role="operator_admin",
+            status="active",
+            password_hash=default_password_hash(),
         )
         db.session.add(user)
         db.session.commit()

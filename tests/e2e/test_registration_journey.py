@@ -40,10 +40,15 @@ def test_customer_code_registration_to_first_login(page, live_db, mailbox):
     vat = make_vat(4242)
     email = "energia@cartiera.example.com"
     with live_db.session() as session:
-        session.add(CustomerRecord(
-            customer_code="424242", tax_code=vat, company_name="Cartiera del Brenta S.p.A.",
-            registered_address="Via dell'Industria 4, 35010 Padova (PD)", email=email,
-        ))
+        session.add(
+            CustomerRecord(
+                customer_code="424242",
+                tax_code=vat,
+                company_name="Cartiera del Brenta S.p.A.",
+                registered_address="Via dell'Industria 4, 35010 Padova (PD)",
+                email=email,
+            )
+        )
 
     _choose(page, "Sei un cliente e vuoi registrarti")
     page.get_by_label("Codice cliente").fill("424242")
@@ -64,11 +69,16 @@ def test_customer_code_registration_to_first_login(page, live_db, mailbox):
 def test_legacy_credentials_registration_to_first_login(page, live_db, mailbox):
     vat = make_vat(4343)
     with live_db.session() as session:
-        session.add(LegacyCredential(
-            login="acciaierie.venete", vat_number=vat, company_name="Acciaierie Venete S.p.A.",
-            registered_address="Riviera Francia 9, 35127 Padova (PD)",
-            password_hash=hash_password("vecchia-password-ppi"), email=None,
-        ))
+        session.add(
+            LegacyCredential(
+                login="acciaierie.venete",
+                vat_number=vat,
+                company_name="Acciaierie Venete S.p.A.",
+                registered_address="Riviera Francia 9, 35127 Padova (PD)",
+                password_hash=hash_password("vecchia-password-ppi"),
+                email=None,
+            )
+        )
 
     _choose(page, "Sono in possesso delle Credenziali di accesso")
     page.get_by_label("Partita IVA").fill(vat)
@@ -96,11 +106,16 @@ def test_geco_practice_registration_to_first_login(page, live_db, mailbox):
     vat = make_vat(4444)
     requester = make_fiscal_code(44)
     with live_db.session() as session:
-        session.add(GecoPractice(
-            practice_id="GECO-2025-0044", vat_number=vat, requester_fiscal_code=requester,
-            company_name="Parco Eolico Dauno S.r.l.", registered_address="Via Foggia 12, 71121 Foggia (FG)",
-            status="Connessione realizzata",
-        ))
+        session.add(
+            GecoPractice(
+                practice_id="GECO-2025-0044",
+                vat_number=vat,
+                requester_fiscal_code=requester,
+                company_name="Parco Eolico Dauno S.r.l.",
+                registered_address="Via Foggia 12, 71121 Foggia (FG)",
+                status="Connessione realizzata",
+            )
+        )
 
     _choose(page, "Sono titolare di una pratica di Richiesta di Connessione")
     page.get_by_label("Partita IVA").fill(vat)

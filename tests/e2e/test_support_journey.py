@@ -10,11 +10,17 @@ from tests.e2e import log_in
 def test_support_looks_up_an_operator_by_vat_number(page, make_account, live_db, mailbox):
     support = make_account(role="support", full_name="Operatore del numero verde")
     caller = make_account(
-        company="Molini Riuniti del Po S.p.A.", secret_question="city",
+        company="Molini Riuniti del Po S.p.A.",
+        secret_question="city",
         secret_answer_hash=hash_password(normalise_secret_answer("Mantova")),
     )
-    newcomer = make_account(operator_id=caller.operator_id, role="operator", status="pending", password_hash=None,
-                            email="nuovo.referente@molini.example.com")
+    newcomer = make_account(
+        operator_id=caller.operator_id,
+        role="operator",
+        status="pending",
+        password_hash=None,
+        email="nuovo.referente@molini.example.com",
+    )
     vat = live_db.get(Operator, caller.operator_id).vat_number
 
     log_in(page, support.username)

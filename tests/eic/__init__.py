@@ -55,9 +55,6 @@ def text(response) -> str:
     return html_lib.unescape(response.get_data(as_text=True))
 
 
-
-
-
 def logged_in(client) -> bool:
     response = client.get("/cambio-password")
     response.close()

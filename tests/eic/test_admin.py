@@ -54,8 +54,14 @@ def test_admin_pages_are_for_admins(app, client, dbs, make_user, requester):
 
 
 def test_approval_issues_a_valid_code_and_tells_the_requester(app, client, dbs, admin, requester, login_as, mailbox):
-    eic_request = add_request(dbs, requester.operator_id, requester.id, display_name="UP-FOGGIA-PV1",
-                              parent_eic="10X1001A1001A345", vat_code="01234567890")
+    eic_request = add_request(
+        dbs,
+        requester.operator_id,
+        requester.id,
+        display_name="UP-FOGGIA-PV1",
+        parent_eic="10X1001A1001A345",
+        vat_code="01234567890",
+    )
     login_as(admin)
     queue = text(client.get("/admin/eic"))
     assert "UP-FOGGIA-PV1" in queue and "Solare Adriatico S.p.A." in queue
@@ -69,7 +75,11 @@ def test_approval_issues_a_valid_code_and_tells_the_requester(app, client, dbs, 
     assert record.code[3:15] == "UP-FOGGIA-PV"
     assert record.code[15] == eic.calc_check_digit(record.code[:15])
     assert (record.display_name, record.responsible_party, record.parent, record.status) == (
-        "UP-FOGGIA-PV1", "Solare Adriatico S.p.A.", "10X1001A1001A345", "Active")
+        "UP-FOGGIA-PV1",
+        "Solare Adriatico S.p.A.",
+        "10X1001A1001A345",
+        "Active",
+    )
     assert record.operator_id == requester.operator_id
     assert dbs.count(AuditEvent, AuditEvent.event == "eic.approved") == 1
 
@@ -111,7 +121,10 @@ def test_rejection_needs_a_reason_and_tells_the_requester(app, client, dbs, admi
     assert response.status_code == 302
     stored = dbs.get(EicRequest, eic_request.id)
     assert (stored.state, stored.rejection_reason, stored.eic_code_id) == (
-        "respinta", "Unità non ancora censita in Gaudì.", None)
+        "respinta",
+        "Unità non ancora censita in Gaudì.",
+        None,
+    )
     assert dbs.count(EicCode) == 0
     assert dbs.count(AuditEvent, AuditEvent.event == "eic.rejected") == 1
     body = mailbox.body(mailbox.last("req@example.com"))
@@ -178,8 +191,9 @@ def test_queue_filters_and_constant_queries(app, client, dbs, admin, make_user, 
         for number in range(start, stop):
             user = make_user(role="operator")
             add_request(dbs, user.operator_id, user.id, display_name=f"Q-{number:04d}")
-            add_request(dbs, user.operator_id, user.id, display_name=f"R-{number:04d}", state="respinta",
-                        rejection_reason="No")
+            add_request(
+                dbs, user.operator_id, user.id, display_name=f"R-{number:04d}", state="respinta", rejection_reason="No"
+            )
 
     grow(0, 2)
     for url in ("/admin/eic", "/admin/eic?state=all"):
@@ -204,8 +218,15 @@ def test_register_page_and_csv_export(client, dbs, admin, requester, login_as):
         from myportal.eic.services import issue_code
 
         for name, long_name in (("UP-ONE", "Impianto, uno"), ("UP-TWO", 'Impianto "due"')):
-            item = add_request(dbs, requester.operator_id, requester.id, display_name=name, long_name=long_name,
-                               vat_code="01234567890", state="respinta")
+            item = add_request(
+                dbs,
+                requester.operator_id,
+                requester.id,
+                display_name=name,
+                long_name=long_name,
+                vat_code="01234567890",
+                state="respinta",
+            )
             issue_code(session.get(EicRequest, item.id))
     login_as(admin)
     page = text(client.get("/admin/eic/registro"))
@@ -226,9 +247,14 @@ def test_register_page_and_csv_export(client, dbs, admin, requester, login_as):
     assert rows[0]["EicLongName"] == "Impianto, uno" and rows[1]["EicLongName"] == 'Impianto "due"'
     for row in rows:
         assert eic.is_valid(row["EicCode"])
-        assert (row["EicResponsibleParty"], row["EicStatus"], row["MarketParticipantIsoCountryCode"],
-                row["MarketParticipantVatCode"], row["EicTypeFunctionList"], row["EicParent"]) == (
-            "Solare Adriatico S.p.A.", "Active", "IT", "01234567890", "Production Unit", "")
+        assert (
+            row["EicResponsibleParty"],
+            row["EicStatus"],
+            row["MarketParticipantIsoCountryCode"],
+            row["MarketParticipantVatCode"],
+            row["EicTypeFunctionList"],
+            row["EicParent"],
+        ) == ("Solare Adriatico S.p.A.", "Active", "IT", "01234567890", "Production Unit", "")
 
 
 def test_empty_register(client, admin, login_as):
@@ -244,8 +270,9 @@ def test_register_page_runs_constant_queries(app, client, dbs, admin, requester,
     def grow(start, stop):
         with dbs.session() as session:
             for number in range(start, stop):
-                item = add_request(dbs, requester.operator_id, requester.id, display_name=f"REG-{number:04d}",
-                                   state="respinta")
+                item = add_request(
+                    dbs, requester.operator_id, requester.id, display_name=f"REG-{number:04d}", state="respinta"
+                )
                 issue_code(session.get(EicRequest, item.id))
 
     login_as(admin)

@@ -36,11 +36,24 @@ def test_many_codes_with_one_stem_are_all_valid_and_unique(app, dbs, make_user):
 def test_many_approvals_through_the_queue(app, client, dbs, make_user, login_as):
     admin = make_user(role="admin")
     user = make_user(role="operator")
-    letters = {"X": "Producer", "Y": "Bidding Zone", "Z": "Metering Point", "W": "Generation Unit",
-               "T": "Tie Line", "V": "Location", "A": "Substation"}
+    letters = {
+        "X": "Producer",
+        "Y": "Bidding Zone",
+        "Z": "Metering Point",
+        "W": "Generation Unit",
+        "T": "Tie Line",
+        "V": "Location",
+        "A": "Substation",
+    }
     items = [
-        add_request(dbs, user.operator_id, user.id, display_name=f"SAME-PREFIX-{number:02d}", object_type=letter,
-                    function=function)
+        add_request(
+            dbs,
+            user.operator_id,
+            user.id,
+            display_name=f"SAME-PREFIX-{number:02d}",
+            object_type=letter,
+            function=function,
+        )
         for number, (letter, function) in zip(range(14), itertools.cycle(letters.items()), strict=False)
     ]
     login_as(admin)
@@ -65,7 +78,8 @@ def test_candidates_never_end_with_a_minus(app):
 
 def test_a_stem_whose_check_would_be_minus_is_skipped(app, dbs, make_user):
     name = next(
-        f"N-{number:04d}" for number in itertools.count()
+        f"N-{number:04d}"
+        for number in itertools.count()
         if eic.calc_check_digit("26W" + f"N-{number:04d}".ljust(12, "-")) == "-"
     )
     user = make_user(role="operator")
@@ -81,9 +95,19 @@ def test_the_database_keeps_codes_and_display_names_unique(app, dbs, make_operat
     code = base + eic.calc_check_digit(base)
 
     def record(code, name):
-        return EicCode(code=code, display_name=name, long_name="x", responsible_party="x", status="Active",
-                       postal_code="00156", country="IT", function_list="Production Unit", object_type="W",
-                       issued_at=datetime.now(UTC), operator_id=operator.id)
+        return EicCode(
+            code=code,
+            display_name=name,
+            long_name="x",
+            responsible_party="x",
+            status="Active",
+            postal_code="00156",
+            country="IT",
+            function_list="Production Unit",
+            object_type="W",
+            issued_at=datetime.now(UTC),
+            operator_id=operator.id,
+        )
 
     with dbs.session() as session:
         session.add(record(code, "ONE"))
@@ -95,8 +119,7 @@ def test_the_database_keeps_codes_and_display_names_unique(app, dbs, make_operat
             db.session.rollback()
 
 
-def test_a_code_issued_meanwhile_makes_the_approval_take_another(app, client, dbs, make_user, login_as,
-                                                                  monkeypatch):
+def test_a_code_issued_meanwhile_makes_the_approval_take_another(app, client, dbs, make_user, login_as, monkeypatch):
     """The free code found was issued by a simultaneous approval: the unique constraint refuses it, and the
     approval goes on with a fresh look-up."""
     from myportal.eic import services

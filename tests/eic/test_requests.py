@@ -43,9 +43,16 @@ def test_empty_state(client, operator_user, login_as):
 def test_request_is_recorded_and_listed(client, dbs, operator_user, login_as):
     login_as(operator_user)
     vat = make_vat(4242)
-    response = submit(client, NEW, form_data(
-        display_name="up-test-pv1 ", object_type="W", parent_eic="10X1001A1001A345", vat_code=f"IT {vat}",
-    ))
+    response = submit(
+        client,
+        NEW,
+        form_data(
+            display_name="up-test-pv1 ",
+            object_type="W",
+            parent_eic="10X1001A1001A345",
+            vat_code=f"IT {vat}",
+        ),
+    )
     assert response.status_code == 302
     eic_request = dbs.scalar(select(EicRequest).where(EicRequest.operator_id == operator_user.operator_id))
     assert response.headers["Location"].endswith(f"/eic/richieste/{eic_request.id}")
@@ -146,11 +153,22 @@ def _issue(dbs, operator_id, display_name):
     body = display_name[:12].ljust(12, "-")
     base = "26W" + body
     with dbs.session() as session:
-        session.add(EicCode(
-            code=base + eic.calc_check_digit(base), display_name=display_name, long_name="Unità", parent=None,
-            responsible_party="Operatore", status="Active", postal_code="00156", country="IT",
-            function_list="Production Unit", object_type="W", issued_at=datetime.now(UTC), operator_id=operator_id,
-        ))
+        session.add(
+            EicCode(
+                code=base + eic.calc_check_digit(base),
+                display_name=display_name,
+                long_name="Unità",
+                parent=None,
+                responsible_party="Operatore",
+                status="Active",
+                postal_code="00156",
+                country="IT",
+                function_list="Production Unit",
+                object_type="W",
+                issued_at=datetime.now(UTC),
+                operator_id=operator_id,
+            )
+        )
 
 
 def test_duplicate_of_an_issued_code_is_refused(client, dbs, make_user, operator_user, login_as):
@@ -164,8 +182,14 @@ def test_duplicate_of_an_issued_code_is_refused(client, dbs, make_user, operator
 
 
 def test_name_of_a_rejected_request_can_be_asked_again(client, dbs, operator_user, login_as):
-    add_request(dbs, operator_user.operator_id, operator_user.id, display_name="UP-AGAIN", state="respinta",
-                rejection_reason="Dati incompleti")
+    add_request(
+        dbs,
+        operator_user.operator_id,
+        operator_user.id,
+        display_name="UP-AGAIN",
+        state="respinta",
+        rejection_reason="Dati incompleti",
+    )
     login_as(operator_user)
     assert submit(client, NEW, form_data(display_name="UP-AGAIN")).status_code == 302
     assert dbs.count(EicRequest, EicRequest.display_name == "UP-AGAIN") == 2
@@ -235,8 +259,9 @@ def test_form_page_has_its_token_and_a_way_back(client, operator_user, login_as)
     assert '<label for="display_name"' in page
 
 
-def test_simultaneous_request_for_one_name_is_stopped_by_the_database(client, dbs, make_user, operator_user,
-                                                                       login_as, monkeypatch):
+def test_simultaneous_request_for_one_name_is_stopped_by_the_database(
+    client, dbs, make_user, operator_user, login_as, monkeypatch
+):
     """The check before the insert missed a concurrent request: the unique index refuses the second one."""
     other = make_user(role="operator")
     add_request(dbs, other.operator_id, other.id, display_name="UP-RACE")

@@ -16,22 +16,48 @@ def add_plant(dbs, operator, *, code=None, source="solar", capacity="10", name=N
     number = next(_codes)
     code = code or f"UP_TEST{number:05d}_1"
     with dbs.session() as session:
-        plant = Plant(operator_id=operator.id, gaudi_code=code, name=name or f"Impianto {number}", source=source,
-                      capacity_mw=Decimal(capacity))
+        plant = Plant(
+            operator_id=operator.id,
+            gaudi_code=code,
+            name=name or f"Impianto {number}",
+            source=source,
+            capacity_mw=Decimal(capacity),
+        )
         session.add(plant)
     return plant
 
 
-def add_report(dbs, plant, year, month, *, state="inviato", revision=1, current=True, gross="100", net="95",
-               submitted_at=None, **values) -> MonthlyReport:
+def add_report(
+    dbs,
+    plant,
+    year,
+    month,
+    *,
+    state="inviato",
+    revision=1,
+    current=True,
+    gross="100",
+    net="95",
+    submitted_at=None,
+    **values,
+) -> MonthlyReport:
     if state == "inviato" and submitted_at is None:
         submitted_at = datetime.now(UTC)
     with dbs.session() as session:
         report = MonthlyReport(
-            plant_id=plant.id, operator_id=plant.operator_id, year=year, month=month, revision=revision,
-            state=state, is_current=current, gross_production_mwh=Decimal(gross), net_production_mwh=Decimal(net),
+            plant_id=plant.id,
+            operator_id=plant.operator_id,
+            year=year,
+            month=month,
+            revision=revision,
+            state=state,
+            is_current=current,
+            gross_production_mwh=Decimal(gross),
+            net_production_mwh=Decimal(net),
             auxiliary_consumption_mwh=Decimal(values.pop("aux", "1")),
-            pumping_consumption_mwh=Decimal(values.pop("pumping", "0")), submitted_at=submitted_at, **values,
+            pumping_consumption_mwh=Decimal(values.pop("pumping", "0")),
+            submitted_at=submitted_at,
+            **values,
         )
         session.add(report)
     return report
@@ -57,5 +83,3 @@ def field_error(page: str, field: str) -> str:
     """The error shown under ``field`` (empty if none)."""
     found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
     return html.unescape(found.group(1)) if found else ""
-
-

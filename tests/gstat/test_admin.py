@@ -62,12 +62,20 @@ def test_month_export_holds_every_current_report(app, client, dbs, admin, make_o
     operator = make_operator()
     solar = add_plant(dbs, operator, code="UP_EXP_SOLAR")
     thermal = add_plant(dbs, operator, code="UP_EXP_TERM", source="thermal", capacity="300")
-    add_report(dbs, solar, year, month, current=False, gross="50", net="49",
-               submitted_at=_on_time(app, year, month))
-    add_report(dbs, solar, year, month, revision=2, gross="51,5".replace(",", "."), net="50",
-               submitted_at=_late(app, year, month))
-    add_report(dbs, thermal, year, month, state="bozza", gross="1000", net="950", fuel_type="t",
-               fuel_quantity=Decimal("12.5"))
+    add_report(dbs, solar, year, month, current=False, gross="50", net="49", submitted_at=_on_time(app, year, month))
+    add_report(
+        dbs,
+        solar,
+        year,
+        month,
+        revision=2,
+        gross="51,5".replace(",", "."),
+        net="50",
+        submitted_at=_late(app, year, month),
+    )
+    add_report(
+        dbs, thermal, year, month, state="bozza", gross="1000", net="950", fuel_type="t", fuel_quantity=Decimal("12.5")
+    )
     add_report(dbs, solar, *months_ago(3))  # another month: not exported
     response = client.get(f"/admin/gstat/esporta/{year}/{month}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -128,9 +136,14 @@ def test_list_pages_run_a_constant_number_of_queries(app, dbs, make_operator, ma
     assert login(operator_client, make_user(operator=operator).username).status_code == 302
     assert login(admin_client, make_user("admin", operator=False).username).status_code == 302
     year, month = last_month()
-    pages = [(operator_client, "/gstat"), (operator_client, f"/gstat/riepilogo/{year}"),
-             (operator_client, "/gstat/modello.csv"), (admin_client, "/admin/gstat"),
-             (admin_client, "/admin/gstat/impianti"), (admin_client, f"/admin/gstat/esporta/{year}/{month}.csv")]
+    pages = [
+        (operator_client, "/gstat"),
+        (operator_client, f"/gstat/riepilogo/{year}"),
+        (operator_client, "/gstat/modello.csv"),
+        (admin_client, "/admin/gstat"),
+        (admin_client, "/admin/gstat/impianti"),
+        (admin_client, f"/admin/gstat/esporta/{year}/{month}.csv"),
+    ]
     _plants_with_reports(dbs, operator, 2)
     few = [_queries(app, client, url) for client, url in pages]
     _plants_with_reports(dbs, operator, 12)

@@ -24,13 +24,20 @@ def test_demo_data_is_believable_and_idempotent(app, client, dbs, make_operator,
     assert len(reports) >= 24 * len(PLANTS) - 4
     with app.test_request_context():
         for report in reports:  # every figure passes the rules of the form
-            raw = {name: str(getattr(report, name) or "") for name in (
-                "gross_production_mwh", "net_production_mwh", "auxiliary_consumption_mwh",
-                "pumping_consumption_mwh", "fuel_type", "fuel_quantity")}
+            raw = {
+                name: str(getattr(report, name) or "")
+                for name in (
+                    "gross_production_mwh",
+                    "net_production_mwh",
+                    "auxiliary_consumption_mwh",
+                    "pumping_consumption_mwh",
+                    "fuel_type",
+                    "fuel_quantity",
+                )
+            }
             _, problems = validate_report(by_plant[report.plant_id], report.year, report.month, raw)
             assert problems == [], (report.year, report.month, problems)
-        late = [r for r in reports if r.submitted_at and r.revision == 1
-                and is_late(r.year, r.month, r.submitted_at)]
+        late = [r for r in reports if r.submitted_at and r.revision == 1 and is_late(r.year, r.month, r.submitted_at)]
     assert len(late) >= 3
     assert [r.state for r in reports if not r.submitted_at] == ["bozza"]
     assert len([r for r in reports if r.revision == 2]) == 1

@@ -21,15 +21,19 @@ def admin(make_user, login_as):
 
 
 def _form(operator, **changes):
-    data = {"vat_number": operator.vat_number, "gaudi_code": "UP_FORM_1", "name": "Centrale di prova",
-            "source": "hydro", "capacity_mw": "12,5"}
+    data = {
+        "vat_number": operator.vat_number,
+        "gaudi_code": "UP_FORM_1",
+        "name": "Centrale di prova",
+        "source": "hydro",
+        "capacity_mw": "12,5",
+    }
     return {**data, **changes}
 
 
 def test_admin_records_and_updates_a_plant(client, dbs, admin, make_operator):
     operator = make_operator()
-    response = submit(client, "/admin/gstat/impianti", _form(operator, gaudi_code="up_form_1"),
-                      follow_redirects=True)
+    response = submit(client, "/admin/gstat/impianti", _form(operator, gaudi_code="up_form_1"), follow_redirects=True)
     assert "Impianto UP_FORM_1 registrato" in response.get_data(as_text=True)
     plant = dbs.scalar(select(Plant).where(Plant.gaudi_code == "UP_FORM_1"))
     assert (plant.operator_id, plant.source, plant.capacity_mw) == (operator.id, "hydro", Decimal("12.5"))
@@ -42,20 +46,23 @@ def test_admin_records_and_updates_a_plant(client, dbs, admin, make_operator):
     assert "Nuovo nome" in page and operator.name in page
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"vat_number": ""}, "Indica la Partita IVA"),
-    ({"vat_number": "12345678901"}, "Partita IVA"),
-    ({"gaudi_code": ""}, "Indica il codice GAUDÌ"),
-    ({"gaudi_code": "UP ÀÈ"}, "solo lettere, cifre"),
-    ({"name": ""}, "Indica la denominazione"),
-    ({"name": "x" * 201}, "200"),
-    ({"source": "nuclear"}, "Non è una opzione valida"),
-    ({"source": ""}, "Scegli la fonte"),
-    ({"capacity_mw": "0"}, "maggiore di zero"),
-    ({"capacity_mw": "-3"}, "maggiore di zero"),
-    ({"capacity_mw": "abc"}, "deve essere un numero"),
-    ({"capacity_mw": "1.23456"}, "tre decimali"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"vat_number": ""}, "Indica la Partita IVA"),
+        ({"vat_number": "12345678901"}, "Partita IVA"),
+        ({"gaudi_code": ""}, "Indica il codice GAUDÌ"),
+        ({"gaudi_code": "UP ÀÈ"}, "solo lettere, cifre"),
+        ({"name": ""}, "Indica la denominazione"),
+        ({"name": "x" * 201}, "200"),
+        ({"source": "nuclear"}, "Non è una opzione valida"),
+        ({"source": ""}, "Scegli la fonte"),
+        ({"capacity_mw": "0"}, "maggiore di zero"),
+        ({"capacity_mw": "-3"}, "maggiore di zero"),
+        ({"capacity_mw": "abc"}, "deve essere un numero"),
+        ({"capacity_mw": "1.23456"}, "tre decimali"),
+    ],
+)
 def test_admin_plant_form_bad_inputs(client, dbs, admin, make_operator, changes, message):
     operator = make_operator()
     response = submit(client, "/admin/gstat/impianti", _form(operator, **changes))
@@ -88,11 +95,13 @@ def _run(app, tmp_path, text, *args):
 
 def test_import_plants_inserts_then_updates_by_gaudi_code(app, dbs, tmp_path, make_operator):
     first, second = make_operator(), make_operator()
-    text = "\n".join([
-        HEADER,
-        f"{first.vat_number},UP_CLI_1,Centrale Uno,thermal,300",
-        f"IT{second.vat_number},up_cli_2,Parco Due,Eolico,\"42,5\"",
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            f"{first.vat_number},UP_CLI_1,Centrale Uno,thermal,300",
+            f'IT{second.vat_number},up_cli_2,Parco Due,Eolico,"42,5"',
+        ]
+    )
     result = _run(app, tmp_path, text)
     assert result.exit_code == 0, result.output
     assert "2 inserted, 0 updated, 0 unchanged." in result.output
@@ -107,14 +116,16 @@ def test_import_plants_inserts_then_updates_by_gaudi_code(app, dbs, tmp_path, ma
 
 def test_import_plants_with_errors_writes_nothing_and_lists_them(app, dbs, tmp_path, make_operator):
     operator = make_operator()
-    text = "\n".join([
-        HEADER,
-        f"{operator.vat_number},UP_OK_1,Buona,solar,5",
-        "12345678901,UP_BAD_1,IVA errata,solar,5",
-        f"{operator.vat_number},UP_OK_1,Doppione,solar,5",
-        f"{operator.vat_number},UP_BAD 2,Codice errato,nuclear,-1",
-        f"{operator.vat_number},UP_BAD_3,,solar",
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            f"{operator.vat_number},UP_OK_1,Buona,solar,5",
+            "12345678901,UP_BAD_1,IVA errata,solar,5",
+            f"{operator.vat_number},UP_OK_1,Doppione,solar,5",
+            f"{operator.vat_number},UP_BAD 2,Codice errato,nuclear,-1",
+            f"{operator.vat_number},UP_BAD_3,,solar",
+        ]
+    )
     result = _run(app, tmp_path, text)
     assert result.exit_code == 1
     output = result.output
@@ -142,8 +153,6 @@ def test_import_plants_dry_run(app, dbs, tmp_path, make_operator):
     assert result.exit_code == 0, result.output
     assert "1 valid rows; nothing written (--dry-run)." in result.output
     assert dbs.count(Plant) == 0
-
-
 
 
 def test_a_plant_with_reports_keeps_its_operator(app, dbs, tmp_path, make_operator):

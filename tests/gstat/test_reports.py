@@ -12,8 +12,12 @@ from myportal.security.models import AuditEvent
 from tests.conftest import submit
 from tests.gstat import add_plant, add_report, field_error, last_month, months_ago, this_month
 
-GOOD = {"gross_production_mwh": "1.200,5", "net_production_mwh": "1180.25", "auxiliary_consumption_mwh": "20",
-        "pumping_consumption_mwh": ""}
+GOOD = {
+    "gross_production_mwh": "1.200,5",
+    "net_production_mwh": "1180.25",
+    "auxiliary_consumption_mwh": "20",
+    "pumping_consumption_mwh": "",
+}
 
 
 @pytest.fixture
@@ -38,8 +42,7 @@ def _url(plant, year, month):
 
 
 def _reports(dbs, plant):
-    return dbs.scalars(select(MonthlyReport).where(MonthlyReport.plant_id == plant.id)
-                       .order_by(MonthlyReport.revision))
+    return dbs.scalars(select(MonthlyReport).where(MonthlyReport.plant_id == plant.id).order_by(MonthlyReport.revision))
 
 
 def test_draft_then_submit_then_locked(client, dbs, plant, user):
@@ -51,8 +54,7 @@ def test_draft_then_submit_then_locked(client, dbs, plant, user):
     assert draft.state == "bozza" and draft.gross_production_mwh == Decimal("1200.500")
     assert draft.pumping_consumption_mwh == 0 and draft.submitted_at is None
 
-    response = submit(client, url, {**GOOD, "net_production_mwh": "1100", "action": "submit"},
-                      follow_redirects=True)
+    response = submit(client, url, {**GOOD, "net_production_mwh": "1100", "action": "submit"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "inviato (revisione 1)" in page and "bloccato" in page
     [sent] = _reports(dbs, plant)
@@ -62,13 +64,20 @@ def test_draft_then_submit_then_locked(client, dbs, plant, user):
     # Locked: the page offers no form, and a forged POST changes nothing.
     page = client.get(url).get_data(as_text=True)
     assert 'name="gross_production_mwh"' not in page and "Rettifica" in page
-    response = submit(client, url, {**GOOD, "gross_production_mwh": "1", "net_production_mwh": "1",
-                                    "action": "draft"}, page=f"/gstat/impianti/{plant.id}/{year}/{month}")
+    response = submit(
+        client,
+        url,
+        {**GOOD, "gross_production_mwh": "1", "net_production_mwh": "1", "action": "draft"},
+        page=f"/gstat/impianti/{plant.id}/{year}/{month}",
+    )
     assert response.status_code == 200
     assert "già stato inviato e non si può modificare" in response.get_data(as_text=True)
     [still] = _reports(dbs, plant)
     assert (still.state, still.gross_production_mwh, still.net_production_mwh) == (
-        "inviato", Decimal("1200.500"), Decimal("1100.000"))
+        "inviato",
+        Decimal("1200.500"),
+        Decimal("1100.000"),
+    )
 
 
 def test_correction_is_a_new_revision_and_history_is_kept(client, dbs, plant, user):
@@ -97,8 +106,9 @@ def test_correction_is_a_new_revision_and_history_is_kept(client, dbs, plant, us
 def test_a_draft_cannot_be_corrected(client, dbs, plant, user):
     year, month = last_month()
     draft = add_report(dbs, plant, year, month, state="bozza")
-    response = submit(client, f"/gstat/report/{draft.id}/rettifica", {}, page=_url(plant, year, month),
-                      follow_redirects=True)
+    response = submit(
+        client, f"/gstat/report/{draft.id}/rettifica", {}, page=_url(plant, year, month), follow_redirects=True
+    )
     assert "Si può rettificare solo" in response.get_data(as_text=True)
     assert len(_reports(dbs, plant)) == 1
 
@@ -107,18 +117,27 @@ def _hours_limit(year, month):
     return month_hours(year, month) * 10
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"gross_production_mwh": ""}, "gross_production_mwh", "Indica la produzione lorda"),
-    ({"gross_production_mwh": "-1"}, "gross_production_mwh", "non può essere negativo"),
-    ({"net_production_mwh": "abc"}, "net_production_mwh", "non è un numero"),
-    ({"auxiliary_consumption_mwh": "-0,5"}, "auxiliary_consumption_mwh", "non può essere negativo"),
-    ({"pumping_consumption_mwh": "NaN"}, "pumping_consumption_mwh", "non è un numero"),
-    ({"gross_production_mwh": "100", "net_production_mwh": "100,001"}, "net_production_mwh",
-     "non può superare la produzione lorda"),
-    ({"gross_production_mwh": "99999", "net_production_mwh": "1"}, "gross_production_mwh",
-     "supera il massimo possibile"),
-    ({"gross_production_mwh": "1e40"}, "gross_production_mwh", "troppo grande"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"gross_production_mwh": ""}, "gross_production_mwh", "Indica la produzione lorda"),
+        ({"gross_production_mwh": "-1"}, "gross_production_mwh", "non può essere negativo"),
+        ({"net_production_mwh": "abc"}, "net_production_mwh", "non è un numero"),
+        ({"auxiliary_consumption_mwh": "-0,5"}, "auxiliary_consumption_mwh", "non può essere negativo"),
+        ({"pumping_consumption_mwh": "NaN"}, "pumping_consumption_mwh", "non è un numero"),
+        (
+            {"gross_production_mwh": "100", "net_production_mwh": "100,001"},
+            "net_production_mwh",
+            "non può superare la produzione lorda",
+        ),
+        (
+            {"gross_production_mwh": "99999", "net_production_mwh": "1"},
+            "gross_production_mwh",
+            "supera il massimo possibile",
+        ),
+        ({"gross_production_mwh": "1e40"}, "gross_production_mwh", "troppo grande"),
+    ],
+)
 def test_form_bad_inputs_say_what_is_wrong(client, dbs, plant, user, changes, field, message):
     year, month = last_month()
     response = submit(client, _url(plant, year, month), {**GOOD, **changes, "action": "submit"})
@@ -131,12 +150,19 @@ def test_form_bad_inputs_say_what_is_wrong(client, dbs, plant, user, changes, fi
 def test_capacity_limit_uses_the_hours_of_that_month(client, dbs, plant, user):
     year, month = last_month()
     limit = _hours_limit(year, month)
-    assert submit(client, _url(plant, year, month),
-                  {**GOOD, "gross_production_mwh": str(limit), "net_production_mwh": "1", "action": "draft"},
-                  ).status_code == 302
-    response = submit(client, _url(plant, year, month),
-                      {**GOOD, "gross_production_mwh": str(limit + Decimal("0.001")), "net_production_mwh": "1",
-                       "action": "draft"})
+    assert (
+        submit(
+            client,
+            _url(plant, year, month),
+            {**GOOD, "gross_production_mwh": str(limit), "net_production_mwh": "1", "action": "draft"},
+        ).status_code
+        == 302
+    )
+    response = submit(
+        client,
+        _url(plant, year, month),
+        {**GOOD, "gross_production_mwh": str(limit + Decimal("0.001")), "net_production_mwh": "1", "action": "draft"},
+    )
     assert f"10,000 MW × {month_hours(year, month)} ore" in response.get_data(as_text=True)
 
 
@@ -169,8 +195,10 @@ def test_fuel_only_and_always_for_thermal_plants(client, dbs, operator, plant, u
     assert "non prevista" in field_error(page, "fuel_type")
     assert "non può essere negativo" in field_error(page, "fuel_quantity")
     assert _reports(dbs, thermal) == []
-    assert submit(client, url, {**GOOD, "fuel_type": "Sm3", "fuel_quantity": "250.000,5",
-                                "action": "submit"}).status_code == 302
+    assert (
+        submit(client, url, {**GOOD, "fuel_type": "Sm3", "fuel_quantity": "250.000,5", "action": "submit"}).status_code
+        == 302
+    )
     [report] = _reports(dbs, thermal)
     assert (report.fuel_type, report.fuel_quantity) == ("Sm3", Decimal("250000.500"))
     # A non-thermal plant refuses fuel figures, even when they are forged into the POST.
@@ -194,14 +222,18 @@ def test_other_operator_gets_404_and_is_audited(client, dbs, make_operator, make
     assert client.get(_url(plant, year, month)).status_code == 404
     html = client.get("/gstat").get_data(as_text=True)
     from tests.conftest import csrf_from
+
     token = csrf_from(client.get("/gstat/carica").get_data(as_text=True))
     assert client.post(_url(plant, year, month), data={**GOOD, "csrf_token": token}).status_code == 404
     assert client.post(f"/gstat/report/{report.id}/rettifica", data={"csrf_token": token}).status_code == 404
     assert plant.gaudi_code not in html
-    events = dbs.scalars(select(AuditEvent).where(AuditEvent.event == "access.cross_operator",
-                                                  AuditEvent.user_id == intruder.id))
+    events = dbs.scalars(
+        select(AuditEvent).where(AuditEvent.event == "access.cross_operator", AuditEvent.user_id == intruder.id)
+    )
     assert {(event.object_type, event.object_id) for event in events} == {
-        ("Plant", str(plant.id)), ("MonthlyReport", str(report.id))}
+        ("Plant", str(plant.id)),
+        ("MonthlyReport", str(report.id)),
+    }
     assert len(events) == 3
     assert len(_reports(dbs, plant)) == 1
 

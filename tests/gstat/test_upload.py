@@ -22,8 +22,10 @@ def operator(make_operator):
 
 @pytest.fixture
 def plants(dbs, operator):
-    return (add_plant(dbs, operator, code="UP_UPL_SOLAR", source="solar", capacity="10"),
-            add_plant(dbs, operator, code="UP_UPL_TERM", source="thermal", capacity="400"))
+    return (
+        add_plant(dbs, operator, code="UP_UPL_SOLAR", source="solar", capacity="10"),
+        add_plant(dbs, operator, code="UP_UPL_TERM", source="thermal", capacity="400"),
+    )
 
 
 @pytest.fixture
@@ -35,12 +37,15 @@ def user(make_user, login_as, operator):
 
 def upload(client, content, *, filename="gstat.csv", submit_now=False, follow_redirects=False):
     token = csrf_from(client.get("/gstat/carica").get_data(as_text=True))
-    data = {"csrf_token": token, "file": (io.BytesIO(content if isinstance(content, bytes) else
-                                                      content.encode("utf-8")), filename)}
+    data = {
+        "csrf_token": token,
+        "file": (io.BytesIO(content if isinstance(content, bytes) else content.encode("utf-8")), filename),
+    }
     if submit_now:
         data["submit_now"] = "y"
-    return client.post("/gstat/carica", data=data, content_type="multipart/form-data",
-                       follow_redirects=follow_redirects)
+    return client.post(
+        "/gstat/carica", data=data, content_type="multipart/form-data", follow_redirects=follow_redirects
+    )
 
 
 def _csv(*rows):
@@ -48,8 +53,11 @@ def _csv(*rows):
 
 
 def _stored(dbs):
-    return dbs.scalars(select(MonthlyReport).order_by(MonthlyReport.plant_id, MonthlyReport.year,
-                                                      MonthlyReport.month, MonthlyReport.revision))
+    return dbs.scalars(
+        select(MonthlyReport).order_by(
+            MonthlyReport.plant_id, MonthlyReport.year, MonthlyReport.month, MonthlyReport.revision
+        )
+    )
 
 
 def test_template_lists_the_plants_of_the_operator(client, dbs, plants, user, make_operator):
@@ -69,7 +77,7 @@ def test_clean_upload_is_stored_whole(client, dbs, plants, user):
     content = _csv(
         f"UP_UPL_SOLAR;{y1};{m1};1.000,5;990;5;;;",
         f"up_upl_solar;{y2};{m2};800;790;;;;",
-        f"UP_UPL_TERM;{y1};{m1};150000;145000;3000;0;Sm3;\"32.000.000\"",
+        f'UP_UPL_TERM;{y1};{m1};150000;145000;3000;0;Sm3;"32.000.000"',
     )
     response = upload(client, content, follow_redirects=True)
     page = response.get_data(as_text=True)
@@ -92,8 +100,11 @@ def test_upload_replaces_drafts_and_corrects_submitted_months(client, dbs, plant
     response = upload(client, content, submit_now=True, follow_redirects=True)
     assert "2 report inviati (0 nuovi, 1 bozze aggiornate, 1 rettifiche)" in response.get_data(as_text=True)
     rows = _stored(dbs)
-    assert [(r.month, r.revision, r.state, r.is_current, r.gross_production_mwh) for r in rows
-            if r.year == y1 and r.month == m1] == [(m1, 1, "inviato", True, Decimal("11"))]
+    assert [
+        (r.month, r.revision, r.state, r.is_current, r.gross_production_mwh)
+        for r in rows
+        if r.year == y1 and r.month == m1
+    ] == [(m1, 1, "inviato", True, Decimal("11"))]
     corrected = [(r.revision, r.is_current, r.gross_production_mwh) for r in rows if (r.year, r.month) == (y2, m2)]
     assert corrected == [(1, False, Decimal("20")), (2, True, Decimal("21"))]
     assert all(r.submitted_by_id == user.id for r in rows if r.is_current)
@@ -104,19 +115,19 @@ def test_upload_with_errors_lists_every_one_and_writes_nothing(client, dbs, plan
     year, month = last_month()
     now_year, now_month = this_month()
     content = _csv(
-        f"UP_UPL_SOLAR;{year};{month};100;90;;;;",                       # 2: good
-        f"UP_UPL_SOLAR;{year};{month};100;90;;;;",                       # 3: duplicate of line 2
-        f"UP_NON_ESISTE;{year};{month};1;1;;;;",                         # 4: unknown plant
-        f"{other.gaudi_code};{year};{month};1;1;;;;",                    # 5: another operator's plant
-        f"UP_UPL_SOLAR;{now_year};{now_month};1;1;;;;",                  # 6: month not ended
-        f"UP_UPL_SOLAR;{year};13;1;1;;;;",                               # 7: no such month
+        f"UP_UPL_SOLAR;{year};{month};100;90;;;;",  # 2: good
+        f"UP_UPL_SOLAR;{year};{month};100;90;;;;",  # 3: duplicate of line 2
+        f"UP_NON_ESISTE;{year};{month};1;1;;;;",  # 4: unknown plant
+        f"{other.gaudi_code};{year};{month};1;1;;;;",  # 5: another operator's plant
+        f"UP_UPL_SOLAR;{now_year};{now_month};1;1;;;;",  # 6: month not ended
+        f"UP_UPL_SOLAR;{year};13;1;1;;;;",  # 7: no such month
         f"UP_UPL_SOLAR;{months_ago(2)[0]};{months_ago(2)[1]};-5;7;x;;;",  # 8: negative, not a number
         f"UP_UPL_SOLAR;{months_ago(3)[0]};{months_ago(3)[1]};50;60;;;;",  # 9: net > gross
         f"UP_UPL_SOLAR;{months_ago(4)[0]};{months_ago(4)[1]};99999;1;;;;",  # 10: above capacity × hours
-        f"UP_UPL_TERM;{year};{month};100;90;;;;",                         # 11: thermal without fuel
+        f"UP_UPL_TERM;{year};{month};100;90;;;;",  # 11: thermal without fuel
         f"UP_UPL_SOLAR;{months_ago(5)[0]};{months_ago(5)[1]};1;1;;;t;5",  # 12: fuel for a solar plant
-        "UP_UPL_SOLAR;2024;1;1",                                          # 13: too few fields
-        "UP_UPL_SOLAR;²;1;1;1;;;;",                                       # 14: not a year
+        "UP_UPL_SOLAR;2024;1;1",  # 13: too few fields
+        "UP_UPL_SOLAR;²;1;1;1;;;;",  # 14: not a year
     )
     response = upload(client, content)
     assert response.status_code == 200
@@ -153,12 +164,15 @@ def test_header_problems(client, dbs, plants, user):
     assert "il file non contiene righe di dati" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("content", "filename", "message"), [
-    (b"", "vuoto.csv", "Il file è vuoto."),
-    ("gaudi_code;year\nCittà;2024\n".encode("latin-1"), "latin.csv", "non è codificato in UTF-8"),
-    (b"%PDF-1.4\x00\x01\x02", "finto.csv", "non è un CSV di testo"),
-    (b"a;b\n", "report.xlsx", "Il file deve essere un CSV"),
-])
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"", "vuoto.csv", "Il file è vuoto."),
+        ("gaudi_code;year\nCittà;2024\n".encode("latin-1"), "latin.csv", "non è codificato in UTF-8"),
+        (b"%PDF-1.4\x00\x01\x02", "finto.csv", "non è un CSV di testo"),
+        (b"a;b\n", "report.xlsx", "Il file deve essere un CSV"),
+    ],
+)
 def test_upload_type_and_content_checks(client, dbs, plants, user, content, filename, message):
     response = upload(client, content, filename=filename)
     assert response.status_code == 200
@@ -187,8 +201,7 @@ def test_upload_size_limits(app, client, dbs, plants, user, monkeypatch):
     assert dbs.count(MonthlyReport) == 0
 
 
-def test_upload_of_another_operator_cannot_touch_my_reports(client, dbs, plants, make_user, make_operator,
-                                                            login_as):
+def test_upload_of_another_operator_cannot_touch_my_reports(client, dbs, plants, make_user, make_operator, login_as):
     year, month = last_month()
     add_report(dbs, plants[0], year, month, state="bozza")
     login_as(make_user(operator=make_operator()))
@@ -200,13 +213,17 @@ def test_upload_of_another_operator_cannot_touch_my_reports(client, dbs, plants,
 
 def test_upload_bulk_inserts_in_few_statements(app, client, dbs, operator, user):
     from tests.gstat import counting_queries
+
     codes = [add_plant(dbs, operator, capacity="100").gaudi_code for _ in range(20)]
     months = [months_ago(count) for count in range(1, 13)]
     rows = [f"{code};{year};{month};100;95;1;;;" for code in codes for year, month in months]
     token = csrf_from(client.get("/gstat/carica").get_data(as_text=True))
     with counting_queries(app) as statements:
-        response = client.post("/gstat/carica", data={"csrf_token": token, "file": (
-            io.BytesIO(_csv(*rows).encode()), "molti.csv")}, content_type="multipart/form-data")
+        response = client.post(
+            "/gstat/carica",
+            data={"csrf_token": token, "file": (io.BytesIO(_csv(*rows).encode()), "molti.csv")},
+            content_type="multipart/form-data",
+        )
     assert response.status_code == 302
     assert dbs.count(MonthlyReport) == 240
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO GSTAT_REPORTS")]
@@ -225,8 +242,14 @@ def test_the_sample_files_work_together(app, client, dbs, make_user, login_as):
     with dbs.session() as session:
         for data in (TRADER, DISTRIBUTOR):
             if session.scalar(select(Operator).where(Operator.vat_number == data["vat_number"])) is None:
-                session.add(Operator(name=data["name"], vat_number=data["vat_number"],
-                                     registered_address=data["registered_address"], kind="giuridica"))
+                session.add(
+                    Operator(
+                        name=data["name"],
+                        vat_number=data["vat_number"],
+                        registered_address=data["registered_address"],
+                        kind="giuridica",
+                    )
+                )
     result = app.test_cli_runner().invoke(args=["import", "plants", str(samples / "plants.csv")])
     assert result.exit_code == 0, result.output
     trader = dbs.scalar(select(Operator).where(Operator.vat_number == TRADER["vat_number"]))
@@ -250,8 +273,10 @@ def test_repeated_figures_blank_rows_and_fuel_are_stored_as_written(client, dbs,
     response = upload(client, content, submit_now=True, follow_redirects=True)
     assert "4 report inviati (4 nuovi, 0 bozze aggiornate, 0 rettifiche)" in response.get_data(as_text=True)
     rows = _stored(dbs)
-    assert {(r.gross_production_mwh, r.net_production_mwh, r.auxiliary_consumption_mwh, r.pumping_consumption_mwh)
-            for r in rows} == {(Decimal("1200.5"), Decimal("1150.25"), 0, 0)}
+    assert {
+        (r.gross_production_mwh, r.net_production_mwh, r.auxiliary_consumption_mwh, r.pumping_consumption_mwh)
+        for r in rows
+    } == {(Decimal("1200.5"), Decimal("1150.25"), 0, 0)}
     assert [(r.fuel_type, r.fuel_quantity) for r in rows if r.plant_id == plants[1].id] == [("t", Decimal("1200.5"))]
     assert {(r.fuel_type, r.fuel_quantity) for r in rows if r.plant_id == plants[0].id} == {(None, None)}
     assert {(r.revision, r.is_current, r.state, r.submitted_by_id) for r in rows} == {(1, True, "inviato", user.id)}

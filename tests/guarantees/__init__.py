@@ -36,8 +36,9 @@ def add_guarantee(dbs, operator, **fields) -> Guarantee:
 
 def add_exposure(dbs, operator, amount, as_of: date | None = None, note: str = "") -> Exposure:
     with dbs.session() as session:
-        exposure = Exposure(operator_id=operator.id, amount=Decimal(str(amount)), as_of=as_of or date.today(),
-                            note=note)
+        exposure = Exposure(
+            operator_id=operator.id, amount=Decimal(str(amount)), as_of=as_of or date.today(), note=note
+        )
         session.add(exposure)
     return exposure
 

@@ -62,8 +62,7 @@ def test_empty_state(client, operator_user, login_as):
     assert "0,00 EUR" in page
 
 
-def test_coverage_counts_active_guarantees_and_deposits_minus_exposure(client, dbs, operator, operator_user,
-                                                                        login_as):
+def test_coverage_counts_active_guarantees_and_deposits_minus_exposure(client, dbs, operator, operator_user, login_as):
     add_guarantee(dbs, operator, reference="FB-1", amount="500000")
     add_guarantee(dbs, operator, reference="DC-1", guarantee_type="deposito_cauzionale", amount="50000")
     # Not counted: expired, enforced, released, not yet valid, in another currency.
@@ -149,9 +148,12 @@ GOOD = {
 def test_admin_records_a_guarantee(client, dbs, admin, login_as, operator):
     contract = add_contract(dbs, operator)
     login_admin(client, admin)
-    response = submit(client, "/admin/garanzie/nuova",
-                      {**GOOD, "operator_vat": operator.vat_number, "contract_number": contract.number},
-                      follow_redirects=True)
+    response = submit(
+        client,
+        "/admin/garanzie/nuova",
+        {**GOOD, "operator_vat": operator.vat_number, "contract_number": contract.number},
+        follow_redirects=True,
+    )
     page = _text(response)
     assert "Garanzia FB-2026-0001 registrata per Adriatica Trading S.p.A." in page
     guarantee = dbs.scalar(select(Guarantee).where(Guarantee.operator_id == operator.id))
@@ -204,12 +206,14 @@ def test_guarantee_form_bad_inputs(client, dbs, admin, login_as, operator, chang
     assert dbs.count(Guarantee) == 0
 
 
-def test_guarantee_for_another_operators_contract_is_refused(client, dbs, admin, login_as, operator,
-                                                             make_operator):
+def test_guarantee_for_another_operators_contract_is_refused(client, dbs, admin, login_as, operator, make_operator):
     other_contract = add_contract(dbs, make_operator())
     login_admin(client, admin)
-    response = submit(client, "/admin/garanzie/nuova",
-                      {**GOOD, "operator_vat": operator.vat_number, "contract_number": other_contract.number})
+    response = submit(
+        client,
+        "/admin/garanzie/nuova",
+        {**GOOD, "operator_vat": operator.vat_number, "contract_number": other_contract.number},
+    )
     assert "Nessun contratto dell'operatore" in field_error(_text(response), "contract_number")
     assert dbs.count(Guarantee) == 0
 
@@ -243,9 +247,17 @@ def test_escussa_guarantee_leaves_the_coverage(client, dbs, operator, operator_u
 def test_admin_records_exposure(client, dbs, admin, login_as, operator):
     add_guarantee(dbs, operator, amount="500000")
     login_admin(client, admin)
-    response = submit(client, "/admin/garanzie/esposizione",
-                      {"operator_vat": operator.vat_number, "amount": "120000", "as_of": "2026-11-01",
-                       "note": "Fatturazione di ottobre"}, follow_redirects=True)
+    response = submit(
+        client,
+        "/admin/garanzie/esposizione",
+        {
+            "operator_vat": operator.vat_number,
+            "amount": "120000",
+            "as_of": "2026-11-01",
+            "note": "Fatturazione di ottobre",
+        },
+        follow_redirects=True,
+    )
     page = _text(response)
     assert "registrata: 120.000,00 EUR" in page
     assert "380.000,00 EUR" in page  # the coverage of the filtered operator
@@ -280,8 +292,11 @@ def test_exposure_form_bad_inputs(client, dbs, admin, login_as, operator, change
 
 def test_exposure_of_unknown_operator(client, dbs, admin, login_as):
     login_admin(client, admin)
-    response = submit(client, "/admin/garanzie/esposizione",
-                      {"operator_vat": make_vat(7_777_777), "amount": "1000", "as_of": "2026-11-01"})
+    response = submit(
+        client,
+        "/admin/garanzie/esposizione",
+        {"operator_vat": make_vat(7_777_777), "amount": "1000", "as_of": "2026-11-01"},
+    )
     assert "Nessun operatore registrato" in field_error(_text(response), "operator_vat")
     assert dbs.count(Exposure) == 0
 
@@ -326,8 +341,9 @@ def test_notify_expiring_once_per_guarantee_and_threshold(app, dbs, mailbox, mak
     in_5 = add_guarantee(dbs, operator, reference="FB-5", valid_to=today + timedelta(days=5))
     add_guarantee(dbs, operator, reference="FB-60", valid_to=today + timedelta(days=60))
     add_guarantee(dbs, operator, reference="FB-ESC", valid_to=today + timedelta(days=5), state="escussa")
-    add_guarantee(dbs, operator, reference="FB-OLD", valid_from=today - timedelta(days=90),
-                  valid_to=today - timedelta(days=1))
+    add_guarantee(
+        dbs, operator, reference="FB-OLD", valid_from=today - timedelta(days=90), valid_to=today - timedelta(days=1)
+    )
     runner = app.test_cli_runner()
 
     result = runner.invoke(args=["notify-expiring", "--today", today.isoformat()])

@@ -31,8 +31,7 @@ def test_demo_invoices(dbs, make_operator, make_user, client, login_as):
     assert dbs.count(Invoice, Invoice.operator_id == without.id, Invoice.supply_point_id.is_(None)) == MONTHS
     codes = set(dbs.scalars(select(Invoice.customer_code).where(Invoice.operator_id == without.id)))
     assert len(codes) == 1 and len(codes.pop()) == 6
-    assert set(dbs.scalars(select(Invoice.customer_code).where(Invoice.operator_id == with_points.id))) == {
-        "004512"}
+    assert set(dbs.scalars(select(Invoice.customer_code).where(Invoice.operator_id == with_points.id))) == {"004512"}
     first = dbs.scalar(select(func.min(Invoice.period_start)))
     assert first == date(2014, 1, 1)
     assert dbs.count(InvoiceLine) == 5 * 3 * MONTHS

@@ -28,13 +28,20 @@ def test_pdf_is_generated_from_the_invoice(client, dbs, operator_user, login_as)
     )
     with dbs.session() as session:
         point = make_point(session, operator_user.operator_id, "IT001E12345678")
-        invoice = make_invoice(session, operator_user.operator_id, "2014/000123", date(2014, 9, 16),
-                               point=point, lines=lines, period_start=date(2014, 8, 1))
+        invoice = make_invoice(
+            session,
+            operator_user.operator_id,
+            "2014/000123",
+            date(2014, 9, 16),
+            point=point,
+            lines=lines,
+            period_start=date(2014, 8, 1),
+        )
     login_as(operator_user)
     response = client.get(f"/fatture/{invoice.id}/pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    assert 'attachment; filename=fattura-2014-000123.pdf' in response.headers["Content-Disposition"]
+    assert "attachment; filename=fattura-2014-000123.pdf" in response.headers["Content-Disposition"]
     text = pdf_text(response.data)
     assert "FATTURA N. 2014/000123" in text
     assert "Del 16/09/2014" in text
@@ -64,8 +71,14 @@ def test_csv_export_of_the_filtered_list(client, dbs, operator_user, login_as):
         point = make_point(session, op, "IT001E00000042")
         make_invoice(session, op, "2023/000001", date(2023, 3, 16), point=point, paid=True)
         make_invoice(session, op, "2024/000001", date(2024, 3, 16), point=point)
-        make_invoice(session, op, "2024/000002", date(2024, 4, 16), point=point,
-                     lines=(("Energia fascia F1", "12345.5", "kWh", "0.100000", "22"),))
+        make_invoice(
+            session,
+            op,
+            "2024/000002",
+            date(2024, 4, 16),
+            point=point,
+            lines=(("Energia fascia F1", "12345.5", "kWh", "0.100000", "22"),),
+        )
     login_as(operator_user)
     response = client.get("/fatture/export.csv?year=2024&sort=date_asc")
     assert response.status_code == 200
@@ -111,16 +124,19 @@ def test_zip_of_the_pdfs_of_a_period(client, dbs, operator_user, make_user, logi
     assert "FATTURA N. 2024/000002" in pdf_text(archive.read("fattura-2024-000002.pdf"))
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("da=2024-05&a=2024-06", "Nessuna fattura emessa nel periodo scelto."),
-    ("da=2020-01&a=2022-01", "al massimo di 24 mesi (ne hai scelti 25)"),
-    ("da=2024-03&a=2024-01", "Il mese finale precede il mese iniziale."),
-    ("da=2024-13&a=2024-01", "Indica il mese nel formato AAAA-MM"),
-    ("da=abc&a=2024-01", "Indica il mese nel formato AAAA-MM"),
-    ("da=&a=2024-01", "Indica il mese iniziale."),
-    ("a=2024-01", "Indica il mese iniziale."),
-    ("da=2024-01", "Indica il mese finale."),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("da=2024-05&a=2024-06", "Nessuna fattura emessa nel periodo scelto."),
+        ("da=2020-01&a=2022-01", "al massimo di 24 mesi (ne hai scelti 25)"),
+        ("da=2024-03&a=2024-01", "Il mese finale precede il mese iniziale."),
+        ("da=2024-13&a=2024-01", "Indica il mese nel formato AAAA-MM"),
+        ("da=abc&a=2024-01", "Indica il mese nel formato AAAA-MM"),
+        ("da=&a=2024-01", "Indica il mese iniziale."),
+        ("a=2024-01", "Indica il mese iniziale."),
+        ("da=2024-01", "Indica il mese finale."),
+    ],
+)
 def test_zip_refuses_bad_periods_next_to_the_field(client, dbs, operator_user, login_as, query, message):
     with dbs.session() as session:
         make_invoice(session, operator_user.operator_id, "2024/000001", date(2024, 1, 16))

@@ -14,10 +14,20 @@ from . import make_point
 
 HEADER = ",".join(COLUMNS)
 BASE = {
-    "number": "2024/000123", "issue_date": "2024-09-16", "customer_code": "005007", "pod": "IT001E12345678",
-    "period_start": "2024-08-01", "period_end": "2024-08-31", "due_date": "2024-10-16", "paid": "false",
-    "description": "Energia fascia F1", "quantity": "1500", "unit": "kWh", "unit_price": "0.123456",
-    "amount": "185.18", "vat_rate": "22",
+    "number": "2024/000123",
+    "issue_date": "2024-09-16",
+    "customer_code": "005007",
+    "pod": "IT001E12345678",
+    "period_start": "2024-08-01",
+    "period_end": "2024-08-31",
+    "due_date": "2024-10-16",
+    "paid": "false",
+    "description": "Energia fascia F1",
+    "quantity": "1500",
+    "unit": "kWh",
+    "unit_price": "0.123456",
+    "amount": "185.18",
+    "vat_rate": "22",
 }
 
 
@@ -33,9 +43,21 @@ GOOD = csv_text(
     row(),
     row(description="Quota potenza", quantity='"42,5"', unit="kW", unit_price='"2,8741"', amount="122.15"),
     row(description="Oneri di sistema e accise", unit="kwh", unit_price="0.0473", amount="70.95"),
-    row(number="2024/000124", issue_date="2024-10-16", pod="", period_start="2024-09-01",
-        period_end="2024-09-30", due_date="2024-11-15", paid="si", description="Canone mensile", quantity="1",
-        unit="mese", unit_price="25", amount="25.00", vat_rate="10"),
+    row(
+        number="2024/000124",
+        issue_date="2024-10-16",
+        pod="",
+        period_start="2024-09-01",
+        period_end="2024-09-30",
+        due_date="2024-11-15",
+        paid="si",
+        description="Canone mensile",
+        quantity="1",
+        unit="mese",
+        unit_price="25",
+        amount="25.00",
+        vat_rate="10",
+    ),
 )
 
 
@@ -71,9 +93,7 @@ def test_good_file(run, dbs, operator):
     assert invoice.consumption_kwh == Decimal("1500")
     assert invoice.max_power_kw == Decimal("42.5")
     assert invoice.paid is False
-    lines = dbs.scalars(
-        select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.position)
-    )
+    lines = dbs.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.position))
     assert [(line.position, line.unit) for line in lines] == [(1, "kWh"), (2, "kW"), (3, "kWh")]
     assert lines[1].unit_price == Decimal("2.8741")
     other = dbs.scalar(select(Invoice).where(Invoice.number == "2024/000124"))
@@ -106,15 +126,18 @@ def test_reimport_replaces_the_lines_by_number(run, dbs, operator):
 
 BAD = {"number": "2024/9", "pod": ""}
 BAD_ROWS = [
-    (row(BAD, customer_code="999999"),
-     "riga 2, customer_code: nessun operatore ha il codice cliente 999999."),
+    (row(BAD, customer_code="999999"), "riga 2, customer_code: nessun operatore ha il codice cliente 999999."),
     (row(BAD, pod="IT001E99999999"), "riga 2, pod: punto di fornitura IT001E99999999 sconosciuto."),
-    (row(BAD, pod="IT001E55555555"),
-     "riga 2, pod: il punto di fornitura IT001E55555555 appartiene a un altro operatore."),
+    (
+        row(BAD, pod="IT001E55555555"),
+        "riga 2, pod: il punto di fornitura IT001E55555555 appartiene a un altro operatore.",
+    ),
     (row(BAD, issue_date="16/09/2024"), "riga 2, issue_date: data non valida '16/09/2024'"),
     (row(BAD, issue_date="2024-02-30"), "riga 2, issue_date: data non valida"),
-    (row(BAD, period_start="2024-08-31", period_end="2024-08-01"),
-     "riga 2, period_end: la fine del periodo precede il suo inizio."),
+    (
+        row(BAD, period_start="2024-08-31", period_end="2024-08-01"),
+        "riga 2, period_end: la fine del periodo precede il suo inizio.",
+    ),
     (row(BAD, due_date="2024-09-01"), "riga 2, due_date: la scadenza precede la data della fattura."),
     (row(BAD, quantity="abc"), "riga 2, quantity: numero non valido 'abc'."),
     (row(BAD, quantity='"1.000,5"'), "riga 2, quantity: numero non valido '1.000,5'"),

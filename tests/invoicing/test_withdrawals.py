@@ -23,14 +23,24 @@ def arranged(dbs, make_user):
     with dbs.session() as session:
         north = make_point(session, op, "IT001E00000101")
         south = make_point(session, op, "IT001E00000102")
-        make_invoice(session, op, "W-1", date(2024, 2, 16), point=north, lines=lines("1200", "40"),
-                     period_start=date(2024, 1, 1))
-        make_invoice(session, op, "W-2", date(2024, 4, 16), point=north, lines=lines("2500", "55.5"),
-                     period_start=date(2024, 3, 1))
-        make_invoice(session, op, "W-3", date(2024, 4, 16), point=south, lines=lines("800", "20"),
-                     period_start=date(2024, 3, 1))
-        make_invoice(session, op, "W-4", date(2023, 8, 16), point=north, lines=lines("900", "35"),
-                     period_start=date(2023, 7, 1))
+        make_invoice(
+            session, op, "W-1", date(2024, 2, 16), point=north, lines=lines("1200", "40"), period_start=date(2024, 1, 1)
+        )
+        make_invoice(
+            session,
+            op,
+            "W-2",
+            date(2024, 4, 16),
+            point=north,
+            lines=lines("2500", "55.5"),
+            period_start=date(2024, 3, 1),
+        )
+        make_invoice(
+            session, op, "W-3", date(2024, 4, 16), point=south, lines=lines("800", "20"), period_start=date(2024, 3, 1)
+        )
+        make_invoice(
+            session, op, "W-4", date(2023, 8, 16), point=north, lines=lines("900", "35"), period_start=date(2023, 7, 1)
+        )
     return user, north, south
 
 
@@ -66,8 +76,8 @@ def test_table_view_with_every_supply_point(client, login_as, arranged):
     assert february.group(1) == "—"
     assert "Nel 2024 sono fatturati 4.500 kWh in 3 fatture." in html
     # Yearly summary.
-    assert re.search(r'>2023</a></th><td>900</td><td>35,00</td><td>1</td>', html)
-    assert re.search(r'>2024</a></th><td>4.500</td><td>55,50</td><td>3</td>', html)
+    assert re.search(r">2023</a></th><td>900</td><td>35,00</td><td>1</td>", html)
+    assert re.search(r">2024</a></th><td>4.500</td><td>55,50</td><td>3</td>", html)
 
 
 def test_one_supply_point_and_another_year(client, login_as, arranged):

@@ -1,6 +1,5 @@
 """Utenti aziendali: invite, disable, enable, change role, and the limits of an operator_admin."""
 
-
 import pytest
 from sqlalchemy import select
 
@@ -42,9 +41,7 @@ def test_plain_operator_gets_403(client, company, login_as):
     assert client.get(INVITE).status_code == 403
 
 
-def test_invite_creates_a_pending_user_who_activates_and_logs_in(
-    client, app, company, login_as, dbs, mailbox
-):
+def test_invite_creates_a_pending_user_who_activates_and_logs_in(client, app, company, login_as, dbs, mailbox):
     operator, admin, _colleague = company
     login_as(admin)
     response = submit(
@@ -118,10 +115,7 @@ def test_disable_ends_the_colleagues_sessions_and_enable_restores(client, app, c
     assert dbs.count(UserSession, UserSession.user_id == colleague.id) == 0
     after = other.get("/dati-anagrafici")
     assert after.status_code == 302 and "/accedi" in after.headers["Location"]
-    assert (
-        dbs.count(AuditEvent, AuditEvent.event == "user.disabled", AuditEvent.object_id == str(colleague.id))
-        == 1
-    )
+    assert dbs.count(AuditEvent, AuditEvent.event == "user.disabled", AuditEvent.object_id == str(colleague.id)) == 1
 
     response = _action(client, colleague.id, "riabilita")
     assert "riabilitato" in response.get_data(as_text=True)
@@ -183,10 +177,7 @@ def test_actions_need_the_csrf_token(client, company, login_as, dbs):
 # --- queries ----------------------------------------------------------------------------------------
 
 
-
-def test_company_users_page_runs_the_same_queries_with_2_and_20_users(
-    client, app, make_operator, make_user, login_as
-):
+def test_company_users_page_runs_the_same_queries_with_2_and_20_users(client, app, make_operator, make_user, login_as):
     operator = make_operator()
     admin = make_user(role="operator_admin", operator=operator)
     make_user(role="operator", operator=operator)

@@ -58,10 +58,7 @@ def test_phone_and_fax_are_saved(client, make_user, login_as, dbs):
     assert (saved.phone, saved.mobile) == ("+39 0547 419911", "333 1234567")
     assert dbs.get(UserContact, user.id).fax == "0547/419991"
     assert "0547/419991" in client.get(PROFILE).get_data(as_text=True)
-    assert (
-        dbs.count(AuditEvent, AuditEvent.event == "profile.contacts_updated", AuditEvent.user_id == user.id)
-        == 1
-    )
+    assert dbs.count(AuditEvent, AuditEvent.event == "profile.contacts_updated", AuditEvent.user_id == user.id) == 1
 
 
 def test_bad_phone_is_refused_next_to_the_field(client, make_user, login_as, dbs):
@@ -117,9 +114,7 @@ def test_email_change_by_link_sent_to_the_new_address(client, app, make_user, lo
     response = submit(other, link, {}, follow_redirects=True)
     assert "Indirizzo e-mail aggiornato" in response.get_data(as_text=True)
     assert dbs.get(User, user.id).email == "nuovo.indirizzo@example.org"
-    assert (
-        dbs.count(AuditEvent, AuditEvent.event == "profile.email_changed", AuditEvent.user_id == user.id) == 1
-    )
+    assert dbs.count(AuditEvent, AuditEvent.event == "profile.email_changed", AuditEvent.user_id == user.id) == 1
 
     reused = other.get(link)
     assert reused.status_code == 404
@@ -136,9 +131,7 @@ def test_expired_or_replaced_email_link_is_refused(client, app, make_user, login
     assert client.get(first).status_code == 404  # replaced by the newer request
     with dbs.session() as session:
         session.execute(
-            update(Token)
-            .where(Token.purpose == "email_change")
-            .values(expires_at=utcnow() - timedelta(minutes=1))
+            update(Token).where(Token.purpose == "email_change").values(expires_at=utcnow() - timedelta(minutes=1))
         )
     assert client.get(second).status_code == 404
     assert client.post(second, data={}).status_code in (400, 404)

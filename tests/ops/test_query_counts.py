@@ -12,8 +12,17 @@ from myportal.invoicing.models import Invoice, InvoiceLine
 from tests.conftest import counting_queries, make_vat
 
 
-def _add_data(dbs, operator_id: int, *, points: int, invoices: int, days: int, start: int,
-              measured: int | None = None, days_back: int = 0) -> int:
+def _add_data(
+    dbs,
+    operator_id: int,
+    *,
+    points: int,
+    invoices: int,
+    days: int,
+    start: int,
+    measured: int | None = None,
+    days_back: int = 0,
+) -> int:
     """Supply points, invoices with lines, and ``days`` of quarter-hours ending ``days_back`` days ago for
     the point ``measured`` (default: the first new one); that point's id."""
     today = date.today()
@@ -21,32 +30,64 @@ def _add_data(dbs, operator_id: int, *, points: int, invoices: int, days: int, s
         created = []
         for number in range(points):
             point = SupplyPoint(
-                operator_id=operator_id, pod=f"IT001E{start + number:09d}", address="Via Prova 1",
-                postal_code="00100", city="Roma", province="RM", contracted_power_kw=Decimal("30"),
-                available_power_kw=Decimal("30"), meter_serial=f"M{start + number}",
+                operator_id=operator_id,
+                pod=f"IT001E{start + number:09d}",
+                address="Via Prova 1",
+                postal_code="00100",
+                city="Roma",
+                province="RM",
+                contracted_power_kw=Decimal("30"),
+                available_power_kw=Decimal("30"),
+                meter_serial=f"M{start + number}",
             )
             session.add(point)
             created.append(point)
         session.flush()
         for number in range(invoices):
             issue = today - timedelta(days=30 * number + 5)
-            session.add(Invoice(
-                operator_id=operator_id, supply_point_id=created[number % points].id,
-                number=f"Q{start + number:09d}", issue_date=issue, customer_code="000001",
-                period_start=issue - timedelta(days=30), period_end=issue - timedelta(days=1),
-                consumption_kwh=Decimal("100"), taxable_amount=Decimal("10.00"), vat_amount=Decimal("2.20"),
-                total_amount=Decimal("12.20"), due_date=issue + timedelta(days=30),
-                lines=[InvoiceLine(position=1, description="Energia", quantity=Decimal("100"), unit="kWh",
-                                   unit_price=Decimal("0.1"), amount=Decimal("10.00"), vat_rate=Decimal("22"))],
-            ))
+            session.add(
+                Invoice(
+                    operator_id=operator_id,
+                    supply_point_id=created[number % points].id,
+                    number=f"Q{start + number:09d}",
+                    issue_date=issue,
+                    customer_code="000001",
+                    period_start=issue - timedelta(days=30),
+                    period_end=issue - timedelta(days=1),
+                    consumption_kwh=Decimal("100"),
+                    taxable_amount=Decimal("10.00"),
+                    vat_amount=Decimal("2.20"),
+                    total_amount=Decimal("12.20"),
+                    due_date=issue + timedelta(days=30),
+                    lines=[
+                        InvoiceLine(
+                            position=1,
+                            description="Energia",
+                            quantity=Decimal("100"),
+                            unit="kWh",
+                            unit_price=Decimal("0.1"),
+                            amount=Decimal("10.00"),
+                            vat_rate=Decimal("22"),
+                        )
+                    ],
+                )
+            )
         measured = measured or created[0].id
         first = datetime.combine(today - timedelta(days=days + days_back), time(), UTC)
-        session.execute(insert(Measurement), [
-            {"supply_point_id": measured, "operator_id": operator_id, "start": first + timedelta(minutes=15 * i),
-             "active_energy_kwh": Decimal("1.5"), "reactive_energy_kvarh": Decimal("0.2"),
-             "power_kw": Decimal("6")}
-            for i in range(days * 96)
-        ])
+        session.execute(
+            insert(Measurement),
+            [
+                {
+                    "supply_point_id": measured,
+                    "operator_id": operator_id,
+                    "start": first + timedelta(minutes=15 * i),
+                    "active_energy_kwh": Decimal("1.5"),
+                    "reactive_energy_kvarh": Decimal("0.2"),
+                    "power_kw": Decimal("6"),
+                }
+                for i in range(days * 96)
+            ],
+        )
         return measured
 
 

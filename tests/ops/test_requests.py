@@ -32,7 +32,7 @@ def test_the_proxy_request_id_is_kept(ops_client, request_log):
 
 
 def test_a_malformed_request_id_is_replaced(ops_client, request_log):
-    response = fetch(ops_client, "/healthz", headers={"X-Request-ID": "bad id\" with spaces" + "x" * 80})
+    response = fetch(ops_client, "/healthz", headers={"X-Request-ID": 'bad id" with spaces' + "x" * 80})
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
     assert request_log.records[-1]["request_id"] == response.headers["X-Request-ID"]
 
@@ -61,10 +61,7 @@ def test_the_query_string_is_not_logged(ops_client, request_log):
 
 
 def test_without_proxy_fix_forwarded_headers_are_ignored(ops_client):
-    response = fetch(
-        ops_client,
-        "/_probe", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
-    )
+    response = fetch(ops_client, "/_probe", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
     assert response.json["remote_addr"] == "127.0.0.1"
     assert response.json["scheme"] == "http"
 

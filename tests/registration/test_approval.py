@@ -34,11 +34,11 @@ def _approve(app, request_id: int, admin_id: int) -> int:
 
 def _ask(app, request_id: int, admin_id: int, message: str = "Allega la visura camerale e correggi la PEC."):
     with in_request(app) as session:
-        request_more_information(session.get(RegistrationRequest, request_id), session.get(User, admin_id),
-                                 message)
+        request_more_information(session.get(RegistrationRequest, request_id), session.get(User, admin_id), message)
 
 
 # --- approve -------------------------------------------------------------------------------------------
+
 
 def test_approve_legal_person_then_activate_and_log_in(client, app, dbs, mailbox, admin):
     vat = make_vat(71)
@@ -47,16 +47,28 @@ def test_approve_legal_person_then_activate_and_log_in(client, app, dbs, mailbox
 
     user = dbs.get(User, user_id)
     assert (user.username, user.status, user.role, user.email) == (
-        "nuovo.utente", "pending", "operator_admin", "anna.verdi@example.com")
+        "nuovo.utente",
+        "pending",
+        "operator_admin",
+        "anna.verdi@example.com",
+    )
     assert (user.full_name, user.fiscal_code, user.country, user.company_role) == (
-        "Verdi Anna", make_fiscal_code(71), "IT", "Legale rappresentante")
+        "Verdi Anna",
+        make_fiscal_code(71),
+        "IT",
+        "Legale rappresentante",
+    )
     assert (user.phone, user.mobile, user.secret_question) == ("06 123456", "+39 333 1234567", "pet")
     assert user.secret_answer_hash == request.secret_answer_hash
     operator = dbs.get(Operator, user.operator_id)
     assert (operator.vat_number, operator.name, operator.kind) == (vat, "Verdi Energia S.r.l.", "giuridica")
     decided = dbs.get(RegistrationRequest, request.id)
     assert (decided.status, decided.decided_by_id, decided.user_id, decided.operator_id) == (
-        "approved", admin.id, user.id, operator.id)
+        "approved",
+        admin.id,
+        user.id,
+        operator.id,
+    )
     assert decided.decided_at is not None
     assert dbs.count(AuditEvent, AuditEvent.event == "registration.approved") == 1
 
@@ -73,7 +85,11 @@ def test_approve_natural_person(app, dbs, admin):
     user = dbs.get(User, _approve(app, request.id, admin.id))
     operator = dbs.get(Operator, user.operator_id)
     assert (operator.kind, operator.fiscal_code, operator.vat_number, operator.name) == (
-        "fisica", fiscal_code, None, "Verdi Anna")
+        "fisica",
+        fiscal_code,
+        None,
+        "Verdi Anna",
+    )
 
 
 def test_approve_links_the_existing_operator_of_the_same_vat(app, dbs, admin, make_operator, make_user):
@@ -102,8 +118,11 @@ def test_decided_requests_cannot_be_decided_again(app, dbs, admin, status):
     request = add_request(dbs, vat_number=make_vat(75), status=status)
     with in_request(app) as session:
         loaded, by = session.get(RegistrationRequest, request.id), session.get(User, admin.id)
-        for action, args in ((approve_registration, ()), (reject_registration, ("motivo",)),
-                             (request_more_information, ("domanda",))):
+        for action, args in (
+            (approve_registration, ()),
+            (reject_registration, ("motivo",)),
+            (request_more_information, ("domanda",)),
+        ):
             with pytest.raises(RegistrationError, match="già stata trattata"):
                 action(loaded, by, *args)
     assert dbs.count(Operator) == 0
@@ -111,6 +130,7 @@ def test_decided_requests_cannot_be_decided_again(app, dbs, admin, status):
 
 
 # --- reject --------------------------------------------------------------------------------------------
+
 
 def test_reject_needs_a_reason_and_sends_it(app, dbs, admin, mailbox):
     request = add_request(dbs, vat_number=make_vat(76))
@@ -120,8 +140,11 @@ def test_reject_needs_a_reason_and_sends_it(app, dbs, admin, mailbox):
     assert dbs.get(RegistrationRequest, request.id).status == "pending"
 
     with in_request(app) as session:
-        reject_registration(session.get(RegistrationRequest, request.id), session.get(User, admin.id),
-                            "La Partita IVA non risulta attiva.")
+        reject_registration(
+            session.get(RegistrationRequest, request.id),
+            session.get(User, admin.id),
+            "La Partita IVA non risulta attiva.",
+        )
     rejected = dbs.get(RegistrationRequest, request.id)
     assert (rejected.status, rejected.decided_by_id) == ("rejected", admin.id)
     assert rejected.decided_at is not None and rejected.user_id is None
@@ -133,22 +156,28 @@ def test_reject_needs_a_reason_and_sends_it(app, dbs, admin, mailbox):
 
 # --- request more information and the completion link --------------------------------------------------
 
+
 def test_request_information_needs_a_message(app, dbs, admin, mailbox):
     request = add_request(dbs, vat_number=make_vat(77))
     with in_request(app) as session, pytest.raises(RegistrationError) as error:
-        request_more_information(
-            session.get(RegistrationRequest, request.id), session.get(User, admin.id), ""
-        )
+        request_more_information(session.get(RegistrationRequest, request.id), session.get(User, admin.id), "")
     assert error.value.field == "message"
     assert dbs.count(Token) == 0 and len(mailbox) == 0
 
 
 def _completion_form(**changes) -> dict:
     data = {
-        "full_name": "Verdi Anna Maria", "country": "IT", "fiscal_code": make_fiscal_code(78),
-        "company_role": "Amministratore delegato", "email": "anna.verdi@verdienergia.example", "phone": "",
-        "mobile": "+39 333 7654321", "person_kind": "giuridica", "vat_number": make_vat(78),
-        "company_name": "Verdi Energia S.r.l.", "reply": "Ho corretto l'indirizzo e-mail.",
+        "full_name": "Verdi Anna Maria",
+        "country": "IT",
+        "fiscal_code": make_fiscal_code(78),
+        "company_role": "Amministratore delegato",
+        "email": "anna.verdi@verdienergia.example",
+        "phone": "",
+        "mobile": "+39 333 7654321",
+        "person_kind": "giuridica",
+        "vat_number": make_vat(78),
+        "company_name": "Verdi Energia S.r.l.",
+        "reply": "Ho corretto l'indirizzo e-mail.",
     }
     data.update(changes)
     return data
@@ -158,8 +187,7 @@ def test_request_information_then_the_applicant_completes_the_request(client, ap
     request = add_request(dbs, vat_number=make_vat(78), email="anna@pec.example")
     _ask(app, request.id, admin.id)
     asked = dbs.get(RegistrationRequest, request.id)
-    assert (asked.status, asked.admin_message) == (
-        "info_requested", "Allega la visura camerale e correggi la PEC.")
+    assert (asked.status, asked.admin_message) == ("info_requested", "Allega la visura camerale e correggi la PEC.")
     body = mailbox.body(mailbox.last("anna@pec.example"))
     assert "Allega la visura camerale" in body and "7 giorni" in body
     link = mailbox.link("anna@pec.example", "/registrazione/completa/")
@@ -174,7 +202,11 @@ def test_request_information_then_the_applicant_completes_the_request(client, ap
     assert "di nuovo in attesa di approvazione" in text(response)
     completed = dbs.get(RegistrationRequest, request.id)
     assert (completed.status, completed.email, completed.full_name, completed.applicant_reply) == (
-        "pending", "anna.verdi@verdienergia.example", "Verdi Anna Maria", "Ho corretto l'indirizzo e-mail.")
+        "pending",
+        "anna.verdi@verdienergia.example",
+        "Verdi Anna Maria",
+        "Ho corretto l'indirizzo e-mail.",
+    )
     assert completed.username == "nuovo.utente"
     assert dbs.count(AuditEvent, AuditEvent.event == "registration.completed") == 1
 
@@ -203,7 +235,10 @@ def test_completion_bad_inputs_change_nothing(client, app, dbs, admin, mailbox, 
     assert message in field_error(response, field)
     unchanged = dbs.get(RegistrationRequest, request.id)
     assert (unchanged.status, unchanged.email, unchanged.applicant_reply) == (
-        "info_requested", "anna@pec.example", None)
+        "info_requested",
+        "anna@pec.example",
+        None,
+    )
     assert client.get(link).status_code == 200
 
 
@@ -212,8 +247,7 @@ def test_completion_link_expired_unknown_or_request_decided(client, app, dbs, ad
     _ask(app, request.id, admin.id)
     link = mailbox.link("anna.verdi@example.com", "/registrazione/completa/")
     with dbs.session() as session:
-        session.scalar(select(Token).where(Token.request_id == request.id)).expires_at = (
-            utcnow() - timedelta(minutes=1))
+        session.scalar(select(Token).where(Token.request_id == request.id)).expires_at = utcnow() - timedelta(minutes=1)
     expired = client.get(link)
     assert expired.status_code == 404 and "non è valido" in text(expired)
     assert client.get("/registrazione/completa/not-a-token").status_code == 404
@@ -221,8 +255,9 @@ def test_completion_link_expired_unknown_or_request_decided(client, app, dbs, ad
     _ask(app, request.id, admin.id)
     link = mailbox.link("anna.verdi@example.com", "/registrazione/completa/")
     with in_request(app) as session:
-        reject_registration(session.get(RegistrationRequest, request.id), session.get(User, admin.id),
-                            "Documentazione incompleta.")
+        reject_registration(
+            session.get(RegistrationRequest, request.id), session.get(User, admin.id), "Documentazione incompleta."
+        )
     assert client.get(link).status_code == 404
 
 
@@ -237,10 +272,17 @@ def test_completion_requires_csrf(client, app, dbs, admin, mailbox):
 
 def test_new_user_request_through_the_form_is_approved(client, app, dbs, admin, mailbox):
     data = {
-        "username": "mario.rossi", "full_name": "Rossi Mario", "fiscal_code": make_fiscal_code(82),
-        "country": "IT", "company_role": "Titolare", "email": "mario.rossi@example.com",
+        "username": "mario.rossi",
+        "full_name": "Rossi Mario",
+        "fiscal_code": make_fiscal_code(82),
+        "country": "IT",
+        "company_role": "Titolare",
+        "email": "mario.rossi@example.com",
         "mobile": "3331234567",
-        "secret_question": "city", "secret_answer": "Napoli", "person_kind": "fisica", "privacy": "y",
+        "secret_question": "city",
+        "secret_answer": "Napoli",
+        "person_kind": "fisica",
+        "privacy": "y",
     }
     assert submit(client, "/registrazione/nuovo-utente", data).status_code == 302
     request = dbs.scalar(select(RegistrationRequest))

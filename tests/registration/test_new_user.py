@@ -37,9 +37,22 @@ def _form(**changes) -> dict:
 
 def test_form_shows_the_fields_of_the_source_documents(client):
     page = text(client.get(NEW_USER))
-    for label in ("Nome Utente", "Cognome e Nome", "Codice Fiscale", "Nazione", "Ruolo Aziendale", "Email",
-                  "Telefono fisso", "Cellulare", "Domanda segreta", "Risposta", "Persona Fisica",
-                  "Persona Giuridica", "Partita IVA", "Ragione sociale"):
+    for label in (
+        "Nome Utente",
+        "Cognome e Nome",
+        "Codice Fiscale",
+        "Nazione",
+        "Ruolo Aziendale",
+        "Email",
+        "Telefono fisso",
+        "Cellulare",
+        "Domanda segreta",
+        "Risposta",
+        "Persona Fisica",
+        "Persona Giuridica",
+        "Partita IVA",
+        "Ragione sociale",
+    ):
         assert label in page
     assert "Non indicare un indirizzo PEC" in page
     assert page.index('value="IT"') < page.index('value="FR"')
@@ -74,8 +87,9 @@ def test_natural_person_request_keeps_no_company_data(client, dbs):
 
 
 def test_foreign_applicant_without_fiscal_code_is_accepted(client, dbs, mailbox):
-    response = submit(client, NEW_USER, _form(country="FR", fiscal_code="", username="jean.dupont",
-                                              email="jean.dupont@example.fr"))
+    response = submit(
+        client, NEW_USER, _form(country="FR", fiscal_code="", username="jean.dupont", email="jean.dupont@example.fr")
+    )
     assert response.status_code == 302
     request = dbs.scalar(select(RegistrationRequest))
     assert (request.country, request.fiscal_code) == ("FR", None)

@@ -60,8 +60,7 @@ def test_choice_page_offers_the_four_paths(client):
 def test_legacy_credentials_end_to_end(client, dbs, mailbox):
     vat = make_vat(31)
     add_legacy(dbs, vat=vat)
-    response = submit(client, LEGACY, {"vat_number": f"IT {vat}", "login": "acme.legacy",
-                                       "password": LEGACY_PASSWORD})
+    response = submit(client, LEGACY, {"vat_number": f"IT {vat}", "login": "acme.legacy", "password": LEGACY_PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(CONFIRM)
 
@@ -92,8 +91,9 @@ def test_legacy_credentials_end_to_end(client, dbs, mailbox):
 def test_geco_practice_end_to_end_with_chosen_username(client, dbs, mailbox):
     vat, requester = make_vat(32), make_fiscal_code(102)
     add_practice(dbs, vat=vat, requester=requester)
-    response = submit(client, GECO, {"vat_number": vat, "practice_id": "gc-2024-0001",
-                                     "fiscal_code": requester.lower()})
+    response = submit(
+        client, GECO, {"vat_number": vat, "practice_id": "gc-2024-0001", "fiscal_code": requester.lower()}
+    )
     assert response.headers["Location"].endswith(CONFIRM)
     page = text(client.get(CONFIRM))
     assert "Solare Lucano S.r.l." in page and 'name="username"' in page
@@ -122,7 +122,11 @@ def test_customer_code_of_a_natural_person_end_to_end(client, dbs, mailbox):
     user = dbs.scalar(select(User).where(User.username == "005007"))
     operator = dbs.get(Operator, user.operator_id)
     assert (operator.kind, operator.fiscal_code, operator.vat_number, operator.customer_code) == (
-        "fisica", fiscal_code, None, "005007")
+        "fisica",
+        fiscal_code,
+        None,
+        "005007",
+    )
 
     _activate(client, mailbox, "mario.bianchi@example.com")
     assert login(client, "005007", NEW_PASSWORD).status_code == 302
@@ -148,6 +152,7 @@ def test_first_user_is_operator_admin_the_second_of_the_same_vat_is_operator(cli
 
 
 # --- bad inputs of the matching forms ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
@@ -189,13 +194,11 @@ def test_legacy_bad_inputs(client, dbs, data, field, message):
         ({"practice_id": "GC-2024-9999"}, None, GENERIC),
         ({"vat_number": make_vat(98)}, None, GENERIC),
     ],
-    ids=["cf-checksum", "vat-checksum", "practice-format", "other-requester", "unknown-practice",
-         "other-vat"],
+    ids=["cf-checksum", "vat-checksum", "practice-format", "other-requester", "unknown-practice", "other-vat"],
 )
 def test_geco_bad_inputs(client, dbs, data, field, message):
     add_practice(dbs, vat=make_vat(36), requester=make_fiscal_code(106))
-    values = {"vat_number": make_vat(36), "practice_id": "GC-2024-0001", "fiscal_code": make_fiscal_code(106),
-              **data}
+    values = {"vat_number": make_vat(36), "practice_id": "GC-2024-0001", "fiscal_code": make_fiscal_code(106), **data}
     response = submit(client, GECO, values)
     assert response.status_code == 200
     if field:
@@ -234,10 +237,12 @@ def test_customer_bad_inputs(client, dbs, data, field, message):
 def test_mismatch_reveals_neither_the_field_nor_whether_the_vat_is_known(client, dbs):
     known_vat = make_vat(40)
     add_legacy(dbs, vat=known_vat)
-    wrong_password = submit(client, LEGACY, {"vat_number": known_vat, "login": "acme.legacy",
-                                             "password": "not the password"})
-    unknown_vat = submit(client, LEGACY, {"vat_number": make_vat(41), "login": "nobody",
-                                          "password": "not the password"})
+    wrong_password = submit(
+        client, LEGACY, {"vat_number": known_vat, "login": "acme.legacy", "password": "not the password"}
+    )
+    unknown_vat = submit(
+        client, LEGACY, {"vat_number": make_vat(41), "login": "nobody", "password": "not the password"}
+    )
     assert form_error(wrong_password) == form_error(unknown_vat) != ""
     events = dbs.scalars(select(AuditEvent).where(AuditEvent.event == "registration.mismatch"))
     assert [e.details["path"] for e in events] == ["legacy", "legacy"]
@@ -248,8 +253,9 @@ def test_matching_posts_are_throttled(client, dbs, app):
     limit = int(app.config["REGISTRATION_RATE_LIMIT"].split()[0])
     token = csrf_from(client.get(CUSTOMER).get_data(as_text=True))
     codes = [
-        client.post(CUSTOMER, data={"csrf_token": token, "customer_code": "999999",
-                                    "tax_code": make_vat(42)}).status_code
+        client.post(
+            CUSTOMER, data={"csrf_token": token, "customer_code": "999999", "tax_code": make_vat(42)}
+        ).status_code
         for _ in range(limit + 1)
     ]
     assert codes[:limit] == [200] * limit
@@ -268,6 +274,7 @@ def test_posts_without_csrf_token_are_refused(client, dbs, url):
 
 
 # --- confirmation page ---------------------------------------------------------------------------------
+
 
 def test_confirmation_without_a_match_goes_back_to_the_choice(client):
     response = client.get(CONFIRM)
@@ -336,6 +343,7 @@ def test_geco_username_must_be_valid_and_free(client, dbs, make_user, username, 
 
 # --- an account that already exists --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["legacy", "customer"])
 def test_existing_account_is_not_disclosed(client, dbs, mailbox, make_user, path):
     vat = make_vat(48)
@@ -363,8 +371,7 @@ def test_existing_account_is_not_disclosed(client, dbs, mailbox, make_user, path
 def test_existing_pending_account_gets_a_new_activation_link(client, dbs, mailbox, make_user):
     vat = make_vat(49)
     add_legacy(dbs, vat=vat)
-    existing = make_user(username="acme.legacy", email="titolare@acme.example", status="pending",
-                         password_hash=None)
+    existing = make_user(username="acme.legacy", email="titolare@acme.example", status="pending", password_hash=None)
     submit(client, LEGACY, {"vat_number": vat, "login": "acme.legacy", "password": LEGACY_PASSWORD})
     submit(client, CONFIRM, {"email": "altro@example.com"})
     assert mailbox.to("altro@example.com") == []
@@ -374,6 +381,7 @@ def test_existing_pending_account_gets_a_new_activation_link(client, dbs, mailbo
 
 
 # --- activation link -----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def registered(client, dbs, mailbox):

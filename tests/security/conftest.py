@@ -45,54 +45,134 @@ def build_objects(session, operator_id: int, user_id: int, seed: int) -> dict:
     today = date.today()
     now = utcnow()
     point = make_point(session, operator_id, f"IT001E{seed:09d}")
-    contract = Contract(operator_id=operator_id, supply_point_id=point.id, number=f"CTR-SEC-{seed}",
-                        contract_type="dispacciamento", start_date=today - timedelta(days=400))
+    contract = Contract(
+        operator_id=operator_id,
+        supply_point_id=point.id,
+        number=f"CTR-SEC-{seed}",
+        contract_type="dispacciamento",
+        start_date=today - timedelta(days=400),
+    )
     invoice = make_invoice(session, operator_id, f"SEC{seed:08d}", today - timedelta(days=40), point=point)
-    ticket = Ticket(operator_id=operator_id, created_by_id=user_id, category=next(iter(CATEGORIES)),
-                    subject="Richiesta di verifica")
+    ticket = Ticket(
+        operator_id=operator_id, created_by_id=user_id, category=next(iter(CATEGORIES)), subject="Richiesta di verifica"
+    )
     message = TicketMessage(ticket=ticket, author_id=user_id, body="Testo della richiesta")
-    attachment = TicketAttachment(message=message, filename="nota.pdf", content_type="application/pdf",
-                                  size=8, data=b"%PDF-1.4")
-    personal = Document(title="Documento personale", category=PERSONAL, operator_id=operator_id,
-                        filename="personale.pdf", content_type="application/pdf", size=8, data=b"%PDF-1.4")
-    library = Document(title="Documento pubblico", category=next(iter(LIBRARY_CATEGORIES)), operator_id=None,
-                       filename="pubblico.pdf", content_type="application/pdf", size=8, data=b"%PDF-1.4")
+    attachment = TicketAttachment(
+        message=message, filename="nota.pdf", content_type="application/pdf", size=8, data=b"%PDF-1.4"
+    )
+    personal = Document(
+        title="Documento personale",
+        category=PERSONAL,
+        operator_id=operator_id,
+        filename="personale.pdf",
+        content_type="application/pdf",
+        size=8,
+        data=b"%PDF-1.4",
+    )
+    library = Document(
+        title="Documento pubblico",
+        category=next(iter(LIBRARY_CATEGORIES)),
+        operator_id=None,
+        filename="pubblico.pdf",
+        content_type="application/pdf",
+        size=8,
+        data=b"%PDF-1.4",
+    )
     news = NewsItem(title="Notizia", summary="Sintesi", body="Testo", published=True, published_at=now)
-    guarantee = Guarantee(operator_id=operator_id, contract_id=None, reference=f"GAR-{seed}",
-                          guarantee_type=next(iter(GUARANTEE_TYPES)), issuer="Banca Esempio S.p.A.",
-                          amount=Decimal("100000.00"), valid_from=today - timedelta(days=30),
-                          valid_to=today + timedelta(days=300))
-    eic_request = EicRequest(operator_id=operator_id, requested_by_id=user_id, object_type="X",
-                             display_name=f"SEC-{seed}"[:16], long_name="Operatore di prova",
-                             function=FUNCTIONS["X"][0], address="Via Roma 1, Roma", postal_code="00100",
-                             country="IT")
-    plant = Plant(operator_id=operator_id, gaudi_code=f"UP_SEC_{seed}", name="Impianto di prova",
-                  source=next(iter(SOURCES)), capacity_mw=Decimal("10.000"))
+    guarantee = Guarantee(
+        operator_id=operator_id,
+        contract_id=None,
+        reference=f"GAR-{seed}",
+        guarantee_type=next(iter(GUARANTEE_TYPES)),
+        issuer="Banca Esempio S.p.A.",
+        amount=Decimal("100000.00"),
+        valid_from=today - timedelta(days=30),
+        valid_to=today + timedelta(days=300),
+    )
+    eic_request = EicRequest(
+        operator_id=operator_id,
+        requested_by_id=user_id,
+        object_type="X",
+        display_name=f"SEC-{seed}"[:16],
+        long_name="Operatore di prova",
+        function=FUNCTIONS["X"][0],
+        address="Via Roma 1, Roma",
+        postal_code="00100",
+        country="IT",
+    )
+    plant = Plant(
+        operator_id=operator_id,
+        gaudi_code=f"UP_SEC_{seed}",
+        name="Impianto di prova",
+        source=next(iter(SOURCES)),
+        capacity_mw=Decimal("10.000"),
+    )
     report_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    report = MonthlyReport(plant=plant, operator_id=operator_id, year=report_month.year,
-                           month=report_month.month, state="bozza", gross_production_mwh=Decimal("10"),
-                           net_production_mwh=Decimal("9"), auxiliary_consumption_mwh=Decimal("1"),
-                           pumping_consumption_mwh=Decimal("0"))
-    auction = Auction(code=f"ASTA-SEC-{seed}", title="Asta di prova", procedure_type=next(iter(PROCEDURE_TYPES)),
-                      delivery_start=today + timedelta(days=60), delivery_end=today + timedelta(days=425),
-                      opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=20),
-                      published=True, published_at=now - timedelta(days=1))
+    report = MonthlyReport(
+        plant=plant,
+        operator_id=operator_id,
+        year=report_month.year,
+        month=report_month.month,
+        state="bozza",
+        gross_production_mwh=Decimal("10"),
+        net_production_mwh=Decimal("9"),
+        auxiliary_consumption_mwh=Decimal("1"),
+        pumping_consumption_mwh=Decimal("0"),
+    )
+    auction = Auction(
+        code=f"ASTA-SEC-{seed}",
+        title="Asta di prova",
+        procedure_type=next(iter(PROCEDURE_TYPES)),
+        delivery_start=today + timedelta(days=60),
+        delivery_end=today + timedelta(days=425),
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=20),
+        published=True,
+        published_at=now - timedelta(days=1),
+    )
     enrolment = Enrolment(auction=auction, operator_id=operator_id, user_id=user_id)
-    enrolment_document = EnrolmentDocument(enrolment=enrolment, requirement="Dichiarazione",
-                                           filename="dichiarazione.pdf", size=8, data=b"%PDF-1.4")
+    enrolment_document = EnrolmentDocument(
+        enrolment=enrolment, requirement="Dichiarazione", filename="dichiarazione.pdf", size=8, data=b"%PDF-1.4"
+    )
     outbox = OutboxMessage(recipient="someone@example.com", subject="Oggetto", body="Testo")
-    session.add_all([contract, ticket, personal, library, news, guarantee, eic_request, plant, report,
-                     auction, enrolment, enrolment_document, outbox])
+    session.add_all(
+        [
+            contract,
+            ticket,
+            personal,
+            library,
+            news,
+            guarantee,
+            eic_request,
+            plant,
+            report,
+            auction,
+            enrolment,
+            enrolment_document,
+            outbox,
+        ]
+    )
     session.flush()
     return {
-        "supply_point": point.id, "contract": contract.id, "invoice": invoice.id, "ticket": ticket.id,
-        "attachment": attachment.id, "personal_document": personal.id, "library_document": library.id,
-        "news": news.id, "guarantee": guarantee.id, "eic_request": eic_request.id, "plant": plant.id,
-        "report": report.id, "report_year": report.year, "report_month": report.month, "auction": auction.id,
-        "enrolment": enrolment.id, "enrolment_document": enrolment_document.id, "outbox": outbox.id,
+        "supply_point": point.id,
+        "contract": contract.id,
+        "invoice": invoice.id,
+        "ticket": ticket.id,
+        "attachment": attachment.id,
+        "personal_document": personal.id,
+        "library_document": library.id,
+        "news": news.id,
+        "guarantee": guarantee.id,
+        "eic_request": eic_request.id,
+        "plant": plant.id,
+        "report": report.id,
+        "report_year": report.year,
+        "report_month": report.month,
+        "auction": auction.id,
+        "enrolment": enrolment.id,
+        "enrolment_document": enrolment_document.id,
+        "outbox": outbox.id,
     }
-
-
 
 
 _seed = iter(range(500_000, 10_000_000, 7))
@@ -127,11 +207,23 @@ def world(make_operator, make_user, dbs) -> World:
 
 # The object each URL argument names, by argument; (endpoint, argument) entries override it.
 ARGUMENTS = {
-    "supply_point_id": "supply_point", "contract_id": "contract", "invoice_id": "invoice",
-    "ticket_id": "ticket", "attachment_id": "attachment", "news_id": "news", "guarantee_id": "guarantee",
-    "plant_id": "plant", "report_id": "report", "year": "report_year", "month": "report_month",
-    "auction_id": "auction", "enrolment_id": "enrolment", "message_id": "outbox", "user_id": "colleague",
-    "document_id": "personal_document", "request_id": "registration_request",
+    "supply_point_id": "supply_point",
+    "contract_id": "contract",
+    "invoice_id": "invoice",
+    "ticket_id": "ticket",
+    "attachment_id": "attachment",
+    "news_id": "news",
+    "guarantee_id": "guarantee",
+    "plant_id": "plant",
+    "report_id": "report",
+    "year": "report_year",
+    "month": "report_month",
+    "auction_id": "auction",
+    "enrolment_id": "enrolment",
+    "message_id": "outbox",
+    "user_id": "colleague",
+    "document_id": "personal_document",
+    "request_id": "registration_request",
 }
 ARGUMENT_OVERRIDES = {
     ("auctions.document", "document_id"): "enrolment_document",
@@ -174,6 +266,7 @@ def methods_of(rule) -> set[str]:
 
 
 # --- log-in and outcomes --------------------------------------------------------------------------------------
+
 
 def is_logged_in(client) -> bool:
     response = client.get("/cambio-password")
@@ -224,11 +317,11 @@ def outcome(response) -> str:
 
 # --- the database, whole -------------------------------------------------------------------------------------
 
+
 def row_counts() -> dict[str, int]:
     """Rows of every table (inside an app context)."""
     return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in Base.metadata.sorted_tables
+        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in Base.metadata.sorted_tables
     }
 
 

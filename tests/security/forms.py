@@ -29,8 +29,11 @@ class Form:
         return data
 
     def editable(self) -> list[Field]:
-        return [item for item in self.fields.values()
-                if item.kind not in ("hidden", "submit", "button", "image", "reset") and item.name != "csrf_token"]
+        return [
+            item
+            for item in self.fields.values()
+            if item.kind not in ("hidden", "submit", "button", "image", "reset") and item.name != "csrf_token"
+        ]
 
 
 class _Parser(HTMLParser):
@@ -46,8 +49,9 @@ class _Parser(HTMLParser):
         attrs = {key: value or "" for key, value in attrs}
         if tag == "form":
             method = (attrs.get("method") or "get").lower()
-            self._form = Form(action=attrs.get("action") or self.page_url, method=method,
-                              enctype=attrs.get("enctype", ""))
+            self._form = Form(
+                action=attrs.get("action") or self.page_url, method=method, enctype=attrs.get("enctype", "")
+            )
             self.forms.append(self._form)
         elif self._form is None or "name" not in attrs:
             if tag == "option" and self._select is not None:

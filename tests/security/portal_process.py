@@ -29,9 +29,17 @@ def create_users(app, credentials: list[str]) -> None:
         db.session.add(operator)
         db.session.flush()
         for username, password in zip(credentials[::2], credentials[1::2], strict=True):
-            db.session.add(User(username=username, username_key=username_key(username), role="operator",
-                                operator_id=operator.id, email=f"{username}@example.com", status="active",
-                                password_hash=hash_password(password)))
+            db.session.add(
+                User(
+                    username=username,
+                    username_key=username_key(username),
+                    role="operator",
+                    operator_id=operator.id,
+                    email=f"{username}@example.com",
+                    status="active",
+                    password_hash=hash_password(password),
+                )
+            )
         db.session.commit()
 
 

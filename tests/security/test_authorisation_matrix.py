@@ -143,6 +143,8 @@ def test_authorisation_matrix(app, world, role):
         response = request_rule(client, rule, world, token)
         expected, got = CLASSES[klass][column], outcome(response)
         if got != expected:
-            wrong.append(f"{rule.endpoint} ({rule.rule}, {klass}): expected {expected}, got {got} "
-                         f"[{response.status_code} {response.headers.get('Location', '')}]")
+            wrong.append(
+                f"{rule.endpoint} ({rule.rule}, {klass}): expected {expected}, got {got} "
+                f"[{response.status_code} {response.headers.get('Location', '')}]"
+            )
     assert not wrong, f"as {role}:\n" + "\n".join(wrong)

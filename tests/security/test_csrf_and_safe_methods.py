@@ -11,9 +11,17 @@ from tests.security.test_authorisation_matrix import EXPECTED, post_data
 
 # The role each access class is exercised as.
 ACTING_ROLE = {
-    "public": "anonymous", "token_link": "anonymous", "logged_in": "operator_a", "operator_area": "operator_a",
-    "operator_object": "operator_a", "operator_admin": "operator_admin_a", "staff": "support", "admin": "admin",
-    "personal_document": "operator_a", "logout": "operator_a", "own_enrolment": "operator_a",
+    "public": "anonymous",
+    "token_link": "anonymous",
+    "logged_in": "operator_a",
+    "operator_area": "operator_a",
+    "operator_object": "operator_a",
+    "operator_admin": "operator_admin_a",
+    "staff": "support",
+    "admin": "admin",
+    "personal_document": "operator_a",
+    "logout": "operator_a",
+    "own_enrolment": "operator_a",
 }
 
 # GET pages allowed to write, each with the tables they may touch and why.

@@ -75,8 +75,9 @@ def test_every_response_carries_the_security_headers(app, world, role):
     # Error pages too: a method not allowed, a missing page, a refused CSRF token.
     for response in (client.get("/esci"), client.get("/non-esiste"), client.post("/accedi", data={})):
         statuses.add(response.status_code)
-        wrong += [f"{response.request.path} [{response.status_code}]: {problem}"
-                  for problem in header_problems(response)]
+        wrong += [
+            f"{response.request.path} [{response.status_code}]: {problem}" for problem in header_problems(response)
+        ]
     assert not wrong, "\n".join(wrong)
     assert {200, 400, 404, 405} <= statuses, statuses
 
@@ -110,8 +111,11 @@ def test_production_sends_hsts_and_a_secure_session_cookie(production_app, world
     assert "Secure" in page.headers["Set-Cookie"]
     response = client.post(
         "/accedi",
-        data={"csrf_token": csrf_from(page.get_data(as_text=True)), "username": world.users["operator_a"].username,
-              "password": DEFAULT_PASSWORD},
+        data={
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+            "username": world.users["operator_a"].username,
+            "password": DEFAULT_PASSWORD,
+        },
         base_url="https://localhost",
         headers={"Referer": "https://localhost/accedi"},  # over HTTPS the CSRF check also wants the origin
     )

@@ -72,8 +72,16 @@ def portals(tmp_path_factory):
     try:
         for arguments in (users, []):  # the first creates the tables before it says it is ready
             port = _free_port()
-            processes.append(subprocess.Popen([*command, str(port), *arguments], env=env, cwd=ROOT,
-                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
+            processes.append(
+                subprocess.Popen(
+                    [*command, str(port), *arguments],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                )
+            )
             urls.append(f"http://127.0.0.1:{port}")
         for process in processes:
             assert process.stdout.readline().strip() == "ready", "a portal process did not start"
@@ -117,8 +125,10 @@ class Browser:
 def test_the_login_throttle_counts_attempts_on_every_process(portals):
     portals.reset_limits()
     browser = Browser()
-    statuses = [browser.log_in(portals.urls[attempt % 2], "anna.bianchi", f"sbagliata-{attempt}")
-                for attempt in range(LIMIT + 2)]
+    statuses = [
+        browser.log_in(portals.urls[attempt % 2], "anna.bianchi", f"sbagliata-{attempt}")
+        for attempt in range(LIMIT + 2)
+    ]
     # Three refusals on each process, then both refuse: one budget, shared through Redis, not one per process.
     assert statuses == [200] * LIMIT + [429, 429], statuses
 
@@ -131,8 +141,11 @@ def test_the_lock_out_holds_on_every_process(portals):
     assert failures == [200] * THRESHOLD
     assert after_lock == [200, 200], "the right password logged in during the lock-out"
     assert portals.query("select locked_until from users where username = 'mario.rossi'")[0][0] is not None
-    events = [row[0] for row in portals.query(
-        "select event from audit_events where user_id = (select id from users where username = 'mario.rossi')"
-    )]
+    events = [
+        row[0]
+        for row in portals.query(
+            "select event from audit_events where user_id = (select id from users where username = 'mario.rossi')"
+        )
+    ]
     assert events.count("login.failed") == THRESHOLD and "login.locked" in events
     assert events.count("login.refused_locked") == 2 and "login.success" not in events

@@ -16,9 +16,34 @@ from tests.security.test_authorisation_matrix import EXPECTED
 from tests.security.test_csrf_and_safe_methods import ACTING_ROLE, GET_WRITES
 
 ODD_VALUES = [
-    "", " ", "\x00", "a\x00b", "\u202e\u200fcodice", "\ufeff1", "\U0010fffd", "\ufffe", "\u0301", "٣٤", "１２",
-    "x" * 10_000, "€" * 10_000, "9" * 400, "-1", "0", "1e309", "NaN", "-0.0", "1,5", "31/02/2024", "2024-13-45",
-    "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "%00", "\r\nSet-Cookie: x=1", "IT" * 40,
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\u202e\u200fcodice",
+    "\ufeff1",
+    "\U0010fffd",
+    "\ufffe",
+    "\u0301",
+    "٣٤",
+    "１２",
+    "x" * 10_000,
+    "€" * 10_000,
+    "9" * 400,
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "-0.0",
+    "1,5",
+    "31/02/2024",
+    "2024-13-45",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "%00",
+    "\r\nSet-Cookie: x=1",
+    "IT" * 40,
 ]
 odd_text = st.one_of(
     st.sampled_from(ODD_VALUES),
@@ -26,17 +51,49 @@ odd_text = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",)), min_size=300, max_size=2_000),
 )
 odd_filename = st.one_of(
-    st.sampled_from(["dati.csv", "documento.pdf", "../../etc/passwd", "x" * 300 + ".pdf", "\u202efdp.exe", "",
-                     "con.csv", "a b;c\"d.csv", "dati.CSV", ".csv"]),
+    st.sampled_from(
+        [
+            "dati.csv",
+            "documento.pdf",
+            "../../etc/passwd",
+            "x" * 300 + ".pdf",
+            "\u202efdp.exe",
+            "",
+            "con.csv",
+            'a b;c"d.csv',
+            "dati.CSV",
+            ".csv",
+        ]
+    ),
     st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=60),
 )
 odd_file = st.tuples(
-    st.one_of(st.binary(max_size=2_048), st.sampled_from([b"", b"%PDF-1.4\n", b"\xef\xbb\xbfa;b;c\n1;2;3\n",
-                                                          b"\x00" * 100, "è;à\n".encode("latin-1")])),
+    st.one_of(
+        st.binary(max_size=2_048),
+        st.sampled_from([b"", b"%PDF-1.4\n", b"\xef\xbb\xbfa;b;c\n1;2;3\n", b"\x00" * 100, "è;à\n".encode("latin-1")]),
+    ),
     odd_filename,
 )
-QUERY_PARAMETERS = ("page", "q", "year", "month", "from", "to", "state", "event", "user", "operator", "date",
-                    "category", "sort", "next", "supply_point", "day", "period", "pod")
+QUERY_PARAMETERS = (
+    "page",
+    "q",
+    "year",
+    "month",
+    "from",
+    "to",
+    "state",
+    "event",
+    "user",
+    "operator",
+    "date",
+    "category",
+    "sort",
+    "next",
+    "supply_point",
+    "day",
+    "period",
+    "pod",
+)
 
 # Refused submissions that still write, each with the tables it may touch and why.
 REFUSED_WRITES = {
@@ -50,7 +107,9 @@ NOT_SUBMITTED = {"/esci"}  # logging out is not an input to fuzz
 
 # A few examples per form keep the run short; SECURITY_FUZZ_EXAMPLES=200 for a longer search.
 SETTINGS = settings(
-    max_examples=int(os.environ.get("SECURITY_FUZZ_EXAMPLES", "5")), deadline=None, database=None,
+    max_examples=int(os.environ.get("SECURITY_FUZZ_EXAMPLES", "5")),
+    deadline=None,
+    database=None,
     phases=(Phase.explicit, Phase.generate),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -68,10 +127,12 @@ def pages_by_role(app, world):
 def fuzz_form(client, form, token, failures):
     fields = form.editable()
     defaults = form.defaults()
-    strategy = st.fixed_dictionaries({
-        item.name: odd_file if item.kind == "file" else st.one_of(st.just(defaults.get(item.name, "")), odd_text)
-        for item in fields
-    })
+    strategy = st.fixed_dictionaries(
+        {
+            item.name: odd_file if item.kind == "file" else st.one_of(st.just(defaults.get(item.name, "")), odd_text)
+            for item in fields
+        }
+    )
     path = urlparse(form.action).path or "/"
 
     @SETTINGS
@@ -103,8 +164,9 @@ def fuzz_form(client, form, token, failures):
         elif response.status_code < 300 or response.status_code >= 400:
             changed = changed_tables(before, counts(client.application)) - REFUSED_WRITES.get(path, (set(),))[0]
             if changed:
-                failures.append(f"POST {path} refused ({response.status_code}) but wrote {sorted(changed)}: "
-                                f"{data!r:.300}")
+                failures.append(
+                    f"POST {path} refused ({response.status_code}) but wrote {sorted(changed)}: {data!r:.300}"
+                )
 
     check()
 

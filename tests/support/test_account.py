@@ -29,9 +29,7 @@ def test_account_shows_operator_users_and_requests(client, login_as, make_user, 
         secret_question="school",
         secret_answer_hash=secret_answer_hash(),
     )
-    locked = make_user(
-        operator=operator, username="tirreno.bloccato", locked_until=utcnow() + timedelta(minutes=9)
-    )
+    locked = make_user(operator=operator, username="tirreno.bloccato", locked_until=utcnow() + timedelta(minutes=9))
     pending = make_user(operator=operator, username="tirreno.nuovo", status="pending", password_hash=None)
     by_vat = new_request(dbs, 7001, vat_number=operator.vat_number, username="tirreno.richiesta")
     by_link = new_request(dbs, 7002, status="approved", operator_id=operator.id, username="tirreno.collegata")
@@ -72,9 +70,7 @@ def test_unknown_operator_and_foreign_user_give_404(client, login_as, make_user,
     assert submit(client, url, {}, page=f"/assistenza/operatori/{operator.id}").status_code == 404
 
 
-def test_resend_activation_sends_a_working_link(
-    client, app, login_as, make_user, make_operator, mailbox, dbs
-):
+def test_resend_activation_sends_a_working_link(client, app, login_as, make_user, make_operator, mailbox, dbs):
     _support(login_as, make_user)
     operator = make_operator()
     user = make_user(operator=operator, status="pending", password_hash=None)
@@ -82,25 +78,16 @@ def test_resend_activation_sends_a_working_link(
     response = submit(client, f"{account}/utenti/{user.id}/reinvia-attivazione", {}, page=account)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(account)
-    assert f"Link di attivazione inviato di nuovo a {user.email}" in client.get(account).get_data(
-        as_text=True
-    )
+    assert f"Link di attivazione inviato di nuovo a {user.email}" in client.get(account).get_data(as_text=True)
     link = mailbox.link(user.email, "/attivazione/")
     password = "una frase di attivazione lunga"
     other = app.test_client()
     assert submit(other, link, {"password": password, "confirm": password}).status_code == 302
     assert dbs.get(User, user.id).status == "active"
-    assert (
-        dbs.count(
-            AuditEvent, AuditEvent.event == "user.activation_sent", AuditEvent.object_id == str(user.id)
-        )
-        == 1
-    )
+    assert dbs.count(AuditEvent, AuditEvent.event == "user.activation_sent", AuditEvent.object_id == str(user.id)) == 1
 
 
-def test_resend_activation_refused_for_an_active_user(
-    client, login_as, make_user, make_operator, mailbox, dbs
-):
+def test_resend_activation_refused_for_an_active_user(client, login_as, make_user, make_operator, mailbox, dbs):
     _support(login_as, make_user)
     operator = make_operator()
     user = make_user(operator=operator)

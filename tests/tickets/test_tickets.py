@@ -169,9 +169,7 @@ def test_another_operators_ticket_and_attachment_are_404_and_audited(
     assert submit(other, f"/ticket/{ticket.id}", {"body": "intrusione"}, page=NEW).status_code == 404
     assert submit(other, f"/ticket/{ticket.id}/chiudi", {}, page=NEW).status_code == 404
     events = dbs.scalars(
-        select(AuditEvent).where(
-            AuditEvent.event == "access.cross_operator", AuditEvent.user_id == stranger.id
-        )
+        select(AuditEvent).where(AuditEvent.event == "access.cross_operator", AuditEvent.user_id == stranger.id)
     )
     assert {(e.object_type, e.object_id) for e in events} == {
         ("Ticket", str(ticket.id)),
@@ -181,9 +179,7 @@ def test_another_operators_ticket_and_attachment_are_404_and_audited(
     assert dbs.count(TicketMessage) == 1 and dbs.get(Ticket, ticket.id).state == "aperto"
 
 
-def test_operator_reply_emails_the_support_address(
-    client, app, operator_user, login_as, dbs, mailbox, monkeypatch
-):
+def test_operator_reply_emails_the_support_address(client, app, operator_user, login_as, dbs, mailbox, monkeypatch):
     monkeypatch.setitem(app.config, "SUPPORT_EMAIL", "helpdesk@example.com")
     login_as(operator_user)
     _open(client)
@@ -228,9 +224,7 @@ def test_staff_reply_emails_the_creator_and_changes_state(
     assert response.status_code == 302
     saved = dbs.get(Ticket, ticket.id)
     assert saved.state == "in_lavorazione"
-    reply = dbs.scalar(
-        select(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.from_staff)
-    )
+    reply = dbs.scalar(select(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.from_staff))
     assert reply.author_id == staff.id
     message = mailbox.last(operator_user.email)
     assert "Risposta al tuo ticket" in message["Subject"]
@@ -289,9 +283,7 @@ def test_roles(client, app, operator_user, make_user, login_as):
 
 def test_prefill_from_query_parameters(client, operator_user, login_as):
     login_as(operator_user)
-    page = client.get(f"{NEW}?category=dati_anagrafici&subject=Modifica&message=Nuova+sede").get_data(
-        as_text=True
-    )
+    page = client.get(f"{NEW}?category=dati_anagrafici&subject=Modifica&message=Nuova+sede").get_data(as_text=True)
     assert 'selected value="dati_anagrafici"' in page
     assert 'value="Modifica"' in page and "Nuova sede" in page
     page = client.get(f"{NEW}?category=inventata").get_data(as_text=True)
@@ -314,7 +306,6 @@ def test_open_ticket_count_and_demo_loader(app, operator_user, make_user, dbs):
 
 
 # --- queries ----------------------------------------------------------------------------------------
-
 
 
 def _add_tickets(dbs, user, count):
