@@ -1,11 +1,11 @@
 """Rules of the back office: the registration queue, users, the audit log and the outbox."""
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from ..dates import local_midnight
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_vat
 from ..models import utcnow
@@ -18,7 +18,6 @@ from ..security.sessions import end_other_sessions
 
 QUEUE_FILTERS = (*REQUEST_STATES, "all")
 OPEN_STATES = ("pending", "info_requested")
-ROME = ZoneInfo("Europe/Rome")
 
 
 class AdminError(Exception):
@@ -169,11 +168,6 @@ def reset_user_mfa(user: User, admin: User) -> None:
 # --- audit log ------------------------------------------------------------------------------------
 
 
-def rome_day_start(day: date) -> datetime:
-    """The UTC instant at which ``day`` begins in Italy."""
-    return datetime.combine(day, time.min, tzinfo=ROME).astimezone(UTC)
-
-
 def audit_events(
     *,
     username: str = "",
@@ -207,9 +201,9 @@ def audit_events(
     if event:
         statement = statement.where(AuditEvent.event.startswith(event.strip(), autoescape=True))
     if date_from:
-        statement = statement.where(AuditEvent.created_at >= rome_day_start(date_from))
+        statement = statement.where(AuditEvent.created_at >= local_midnight(date_from))
     if date_to:
-        statement = statement.where(AuditEvent.created_at < rome_day_start(date_to + timedelta(days=1)))
+        statement = statement.where(AuditEvent.created_at < local_midnight(date_to + timedelta(days=1)))
     return statement
 
 

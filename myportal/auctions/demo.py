@@ -1,15 +1,15 @@
 """Demo procedures (closed, open, upcoming) and enrolments of the demo operators (idempotent)."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..dates import from_local, local_date
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import User
 from .models import Auction, Enrolment, EnrolmentDocument
-from .services import ROME
 
 # A minimal valid PDF: the demo enrolments' attachments.
 DEMO_PDF = (
@@ -26,7 +26,7 @@ DOCUMENTS = "Visura camerale aggiornata\nProcura del firmatario"
 
 
 def _rome(day: date, hour: int = 12) -> datetime:
-    return datetime.combine(day, time(hour)).replace(tzinfo=ROME).astimezone(UTC)
+    return from_local(datetime.combine(day, time(hour)))
 
 
 def _procedures(today: date) -> list[dict]:
@@ -123,7 +123,7 @@ def _procedures(today: date) -> list[dict]:
 def load_demo(operators) -> None:
     """Publish the demo procedures and enrol the first two of ``operators`` unless already present."""
     now = utcnow()
-    for spec in _procedures(now.astimezone(ROME).date()):
+    for spec in _procedures(local_date(now)):
         enrolments = spec.pop("enrolments")
         if db.session.scalar(select(Auction.id).where(Auction.code == spec["code"])) is not None:
             continue

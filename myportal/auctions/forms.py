@@ -7,11 +7,11 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..dates import from_local, local_time
 from ..forms import After, ItalianDateField, NotBefore
 from ..guarantees.forms import MoneyField, strip
-from ..models import as_utc
 from .models import ENROLMENT_STATES, PROCEDURE_TYPES
-from .services import MAX_DOCUMENT_BYTES, ROME, AuctionError, check_pdf, rome_to_utc
+from .services import MAX_DOCUMENT_BYTES, AuctionError, check_pdf
 
 
 class RomeDateTimeField(StringField):
@@ -26,7 +26,7 @@ class RomeDateTimeField(StringField):
             return
         for pattern in self.FORMATS:
             try:
-                self.data = rome_to_utc(datetime.strptime(self.raw, pattern))
+                self.data = from_local(datetime.strptime(self.raw, pattern))
                 return
             except ValueError:
                 continue
@@ -34,7 +34,7 @@ class RomeDateTimeField(StringField):
 
     def _value(self):
         if isinstance(self.data, datetime):
-            return as_utc(self.data).astimezone(ROME).strftime("%Y-%m-%dT%H:%M")
+            return local_time(self.data).strftime("%Y-%m-%dT%H:%M")
         return getattr(self, "raw", "") or ""
 
 

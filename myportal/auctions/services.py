@@ -5,16 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePosixPath
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.utils import secure_filename
 
+from ..dates import local_time
 from ..extensions import db
 from ..guarantees.services import available_credit, format_money
 from ..models import as_utc, utcnow
@@ -23,7 +23,6 @@ from ..operators.models import Operator, User
 from ..security.audit import audit
 from .models import ENROLMENT_STATES, PROCEDURE_TYPES, Auction, Enrolment, EnrolmentDocument
 
-ROME = ZoneInfo("Europe/Rome")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 EXPORT_COLUMNS = ("Ragione sociale", "Partita IVA", "Data iscrizione", "Stato")
 
@@ -38,12 +37,7 @@ class AuctionError(Exception):
 
 def rome_text(value: datetime) -> str:
     """``15/03/2026 alle 12:00`` in Italian time."""
-    return as_utc(value).astimezone(ROME).strftime("%d/%m/%Y alle %H:%M")
-
-
-def rome_to_utc(value: datetime) -> datetime:
-    """A naive date and time typed in Italian time, as an aware UTC datetime."""
-    return value.replace(tzinfo=ROME).astimezone(UTC)
+    return local_time(value).strftime("%d/%m/%Y alle %H:%M")
 
 
 # --- documents ----------------------------------------------------------------------------------------------
@@ -419,7 +413,7 @@ def admitted_csv(admin: User, auction: Auction) -> str:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for name, vat_number, fiscal_code, submitted_at in rows:
-        local = as_utc(submitted_at).astimezone(ROME).strftime("%d/%m/%Y %H:%M")
+        local = local_time(submitted_at).strftime("%d/%m/%Y %H:%M")
         writer.writerow((_cell(name), vat_number or fiscal_code or "", local, ENROLMENT_STATES["approvata"]))
     audit("auction.export", auction, user=admin, code=auction.code, rows=len(rows))
     return "\ufeff" + buffer.getvalue()

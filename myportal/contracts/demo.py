@@ -15,14 +15,14 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
+from .. import dates
+from ..dates import QUARTER, ROME, local_midnight
 from ..extensions import db
 from ..operators.models import Operator
 from .models import VOLTAGE_LEVELS, Contract, Measurement, MeterReading, SupplyPoint
-from .services import ROME, local_midnight, today_local
 
 CHUNK = 5000
 DAYS = 365
-QUARTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -293,15 +293,14 @@ def _snapshot(day: date, registers: list[float], max_power: float) -> dict:
 
 def _reading_dates(first: date, last: date) -> dict[date, str]:
     """Distributor readings at the end of every other month, a self-reading in the months between."""
-    dates = {}
-    day = date(first.year, first.month, 1)
+    readings = {}
+    day = dates.first_of_month(first)
     while day <= last:
-        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        end_of_month = following - timedelta(days=1)
+        end_of_month = dates.last_of_month(day)
         if first <= end_of_month <= last:
-            dates[end_of_month] = "distributore" if day.month % 2 == 0 else "autolettura"
-        day = following
-    return dates
+            readings[end_of_month] = "distributore" if day.month % 2 == 0 else "autolettura"
+        day = end_of_month + dates.ONE_DAY
+    return readings
 
 
 def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decimal, today: date) -> list[Contract]:
@@ -435,7 +434,7 @@ def _add_point(operator: Operator, number: int, site: Site, today: date) -> Supp
 def load_demo(operators: list[Operator]) -> list[SupplyPoint]:
     """Give each operator its demo supply points (with contracts, measurements and readings) unless their
     PODs exist already; returns the supply points created. The caller commits."""
-    today = today_local()
+    today = dates.today()
     created = []
     for index, operator in enumerate(operators):
         for number, site in enumerate(SITE_SETS[index % len(SITE_SETS)], start=1):

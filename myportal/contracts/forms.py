@@ -7,8 +7,8 @@ from wtforms import DateField, DecimalField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from .. import dates
 from .models import SupplyPoint
-from .services import today_local
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -91,7 +91,7 @@ class SelfReadingForm(FlaskForm):
     """Autolettura contatore: readings by band, and the power only where the contracted power asks for it."""
 
     reading_date = ItalianDateField(
-        "Data lettura", validators=[InputRequired("Indica la data della lettura.")], default=today_local
+        "Data lettura", validators=[InputRequired("Indica la data della lettura.")], default=dates.today
     )
     f1_kwh = _quantity("Lettura F1 (kWh)", "Indica la lettura della fascia F1.", 10**11)
     f2_kwh = _quantity("Lettura F2 (kWh)", "Indica la lettura della fascia F2.", 10**11)

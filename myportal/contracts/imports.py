@@ -26,12 +26,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import insert, select, update
 
+from ..dates import ROME
 from ..extensions import db
 from ..models import as_utc, utcnow
 from ..registration.imports import ImportResult, RowError, header_errors, run_import_command
 from ..security.audit import audit
 from .models import Measurement, SupplyPoint
-from .services import ROME
 
 COLUMNS = ("pod", "start", "active_energy_kwh", "reactive_energy_kvarh", "power_kw")
 QUANTITIES = COLUMNS[2:]

@@ -4,44 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
+from .. import dates
+from ..dates import QUARTER, local_midnight, local_time
 from ..extensions import db
 from ..formatting import local_number
 from ..operators.models import User
 from ..security.audit import audit
 from .models import CONTRACT_STATES, Contract, Measurement, MeterReading, SupplyPoint
 
-ROME = ZoneInfo("Europe/Rome")
 DEFAULT_PERIOD_DAYS = 7
 MAX_PERIOD_DAYS = 366
 # A declared power this many times the available power is taken for a typing error.
 POWER_TOLERANCE = Decimal("1.5")
 
 
-def today_local() -> date:
-    """Today in Italy."""
-    return datetime.now(ROME).date()
-
-
-def local_midnight(day: date) -> datetime:
-    """The UTC instant at which ``day`` begins in Italy."""
-    return datetime.combine(day, time(), ROME).astimezone(UTC)
-
-
-def to_local(value: datetime) -> datetime:
-    """A stored UTC timestamp (naive on SQLite) in Italian time."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(ROME)
-
-
-QUARTER = timedelta(minutes=15)
 HOUR = timedelta(hours=1)
 
 
@@ -57,14 +39,14 @@ HOUR_QUARTERS = DAY_QUARTERS[:4]
 
 
 def _local_quarter(start: datetime) -> tuple[datetime, datetime, str]:
-    begin, end = to_local(start), to_local(start + QUARTER)
+    begin, end = local_time(start), local_time(start + QUARTER)
     return begin.replace(tzinfo=None), end.replace(tzinfo=None), offset_text(begin.utcoffset())
 
 
 def _steady_quarters(first: datetime, steps, quarters: dict) -> None:
     """Quarters from ``first`` (UTC) over a span in which the UTC offset does not change: the wall clock moves
     with UTC."""
-    local = to_local(first)
+    local = local_time(first)
     wall, text = local.replace(tzinfo=None), offset_text(local.utcoffset())
     for step in steps:
         begin = wall + step
@@ -85,11 +67,11 @@ def local_quarters(start: datetime) -> dict[datetime, tuple[datetime, datetime, 
         return {start: _local_quarter(start)}
     day = start.replace(hour=0, minute=0)
     quarters: dict = {}
-    if to_local(day).utcoffset() == to_local(day + timedelta(days=1)).utcoffset():
+    if local_time(day).utcoffset() == local_time(day + timedelta(days=1)).utcoffset():
         _steady_quarters(day, DAY_QUARTERS, quarters)
         return quarters
     for hour in (day + HOUR * number for number in range(24)):
-        if to_local(hour).utcoffset() == to_local(hour + HOUR).utcoffset():
+        if local_time(hour).utcoffset() == local_time(hour + HOUR).utcoffset():
             _steady_quarters(hour, HOUR_QUARTERS, quarters)
         else:
             for step in HOUR_QUARTERS:
@@ -171,7 +153,7 @@ class Period:
 
 def check_period(date_from: date | None, date_to: date | None, today: date | None = None) -> Period:
     """The period to show: by default the last seven days; never in the future nor longer than a year."""
-    today = today or today_local()
+    today = today or dates.today()
     span = timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if date_from is None and date_to is None:
         date_to = today
@@ -211,7 +193,7 @@ class Totals:
         """The page (day of the period) of the first interval with data."""
         if self.first_start is None:
             return 1
-        return (to_local(self.first_start).date() - period.first).days + 1
+        return (local_time(self.first_start).date() - period.first).days + 1
 
 
 @dataclass(frozen=True)
@@ -413,7 +395,7 @@ def record_self_reading(
     """Record the customer's reading of the meter, after checking it against the previous one."""
     if point.remotely_read:
         raise ReadingError(REMOTE_READING_MESSAGE)
-    if reading_date > (today or today_local()):
+    if reading_date > (today or dates.today()):
         raise ReadingError("La data della lettura non può essere nel futuro.", "reading_date")
     values = {"f1_kwh": f1_kwh, "f2_kwh": f2_kwh, "f3_kwh": f3_kwh}
     for name, band in BANDS:

@@ -13,11 +13,12 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
+from ..dates import ROME, next_month, previous_month
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import User
 from .models import MonthlyReport, Plant
-from .services import ROME, THOUSANDTH, deadline, last_ended_month, month_hours, previous_month
+from .services import THOUSANDTH, deadline, last_ended_month, month_hours
 
 MONTHS_OF_HISTORY = 24
 # (which operator: 0 the first with users, 1 the second; GAUDÌ code, name, source, capacity in MW)
@@ -68,8 +69,7 @@ def _figures(plant: Plant, year: int, month: int, rng: random.Random) -> dict:
 
 
 def _submitted_at(year: int, month: int, day: int, now: datetime) -> datetime:
-    next_year, next_month = (year, month + 1) if month < 12 else (year + 1, 1)
-    moment = datetime(next_year, next_month, day, 10, 30, tzinfo=ROME)
+    moment = datetime(*next_month(year, month), day, 10, 30, tzinfo=ROME)
     return min(moment.astimezone(UTC), now - timedelta(hours=1))
 
 

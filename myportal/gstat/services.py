@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import repeat
 from operator import is_not, itemgetter
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Numeric, and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from .. import dates
+from ..dates import days_in_month, local_midnight, next_month, previous_month
 from ..extensions import db
 from ..models import as_utc, utcnow
 from ..operators.models import Operator, User
 from ..security.audit import audit
 from .models import FUEL_UNITS, SOURCES, MonthlyReport, Plant
 
-ROME = ZoneInfo("Europe/Rome")
 FIGURES = (
     "gross_production_mwh",
     "net_production_mwh",
@@ -96,13 +95,9 @@ class ReportInvalid(GstatError):
 # --- calendar and deadlines -------------------------------------------------------------------------
 
 
-def today_in_italy() -> date:
-    return datetime.now(ROME).date()
-
-
 @lru_cache(maxsize=512)
 def month_hours(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1] * 24
+    return days_in_month(year, month) * 24
 
 
 def month_ended(year: int, month: int, today: date) -> bool:
@@ -110,12 +105,8 @@ def month_ended(year: int, month: int, today: date) -> bool:
     return (year, month) < (today.year, today.month)
 
 
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year, month - 1) if month > 1 else (year - 1, 12)
-
-
 def last_ended_month(today: date | None = None) -> tuple[int, int]:
-    today = today or today_in_italy()
+    today = today or dates.today()
     return previous_month(today.year, today.month)
 
 
@@ -133,13 +124,12 @@ def deadline_day() -> int:
 
 def deadline(year: int, month: int) -> date:
     """The last day to submit the report of ``month``: GSTAT_DEADLINE_DAY of the following month."""
-    next_year, next_month = (year, month + 1) if month < 12 else (year + 1, 1)
-    return date(next_year, next_month, deadline_day())
+    return date(*next_month(year, month), deadline_day())
 
 
 def deadline_end(year: int, month: int) -> datetime:
     """The instant the deadline passes (midnight after the deadline day, Italian time), in UTC terms."""
-    return datetime.combine(deadline(year, month) + timedelta(days=1), time.min, tzinfo=ROME).astimezone(UTC)
+    return local_midnight(deadline(year, month) + timedelta(days=1))
 
 
 def is_late(year: int, month: int, submitted_at: datetime | None, now: datetime | None = None) -> bool:
@@ -232,7 +222,7 @@ def validate_report(
     ``raw`` holds the texts of FIGURES, ``fuel_type`` and ``fuel_quantity``. Returns the values to store
     and the problems found, each by column.
     """
-    today = today or today_in_italy()
+    today = today or dates.today()
     hours = month_hours(year, month) if 1 <= month <= 12 else None
     texts = tuple(raw.get(name) or "" for name in REPORT_VALUES)
     problems: list[Problem] = []
@@ -670,7 +660,7 @@ def check_upload(
 ) -> tuple[list[tuple], list[Problem]]:
     """Validate a whole upload; every problem found, and the rows ready to store as tuples of the columns
     _STORED."""
-    today = today or today_in_italy()
+    today = today or dates.today()
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","

@@ -16,6 +16,7 @@ from flask_babel import format_decimal
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from .. import dates
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
@@ -44,7 +45,6 @@ from .services import (
     report_history,
     save_report,
     template_csv,
-    today_in_italy,
     upload_max_bytes,
     upload_reports,
 )
@@ -97,7 +97,7 @@ def _render_report(plant, year, month, form, report, history):
         history=history,
         month_name=_month_name,
         deadline=deadline(year, month),
-        ended=month_ended(year, month, today_in_italy()),
+        ended=month_ended(year, month, dates.today()),
         late=is_late(year, month, _first_submitted(history)),
         action_form=ActionForm(formdata=None),
         fuel_units=FUEL_UNITS,

@@ -1,9 +1,9 @@
 """``myportal notify-expiring``: e-mails about guarantees expiring soon (for cron, daily)."""
 
-from datetime import date
-
 import click
 from flask.cli import with_appcontext
+
+from .. import dates
 
 
 @click.command("notify-expiring")
@@ -19,7 +19,7 @@ def notify_expiring_command(today):
     from ..transaction import commit
     from .services import notify_expiring
 
-    sent = notify_expiring(today.date() if today else date.today())
+    sent = notify_expiring(today.date() if today else dates.today())
     commit()
     click.echo(f"E-mail inviate per garanzie in scadenza: {sent}.")
 

@@ -1,10 +1,11 @@
 """Demo guarantees (current and released) and two years of exposure of the first two demo operators."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from .. import dates
 from ..extensions import db
 from .models import Exposure, Guarantee
 
@@ -32,15 +33,9 @@ DEMO_EXPOSURES = (
 )
 
 
-def _months_before(day: date, months: int) -> date:
-    """The first day of the month ``months`` before ``day``'s."""
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def load_demo(operators) -> None:
     """Add the demo guarantees and one exposure to the first two of ``operators`` unless present."""
-    today = date.today()
+    today = dates.today()
     for operator, rows, released, (exposure, note) in zip(
         operators[:2], DEMO_GUARANTEES, RELEASED, DEMO_EXPOSURES, strict=False
     ):
@@ -72,7 +67,7 @@ def load_demo(operators) -> None:
                     Exposure(
                         operator_id=operator.id,
                         amount=(exposure * factor).quantize(Decimal("0.01")),
-                        as_of=_months_before(today, months_ago),
+                        as_of=dates.add_months(dates.first_of_month(today), -months_ago),
                         note="Aggiornamento mensile",
                     )
                 )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import dates
 from ..contracts.models import Contract
 from ..models import Base, TimestampMixin, utcnow
 from ..operators.models import Operator, User
@@ -75,7 +76,7 @@ class Guarantee(TimestampMixin, Base):
         """The state as shown: past ``valid_to`` it is scaduta, within 30 days in scadenza."""
         if self.state in FINAL_STATES:
             return self.state
-        today = today or date.today()
+        today = today or dates.today()
         if today > self.valid_to:
             return "scaduta"
         if self.valid_to <= today + timedelta(days=EXPIRY_WARNING_DAYS):

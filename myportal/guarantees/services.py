@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import joinedload
 
+from .. import dates
 from ..contracts.models import Contract
 from ..extensions import db
 from ..invoicing.formatting import it_number
@@ -113,7 +114,7 @@ class CoverageSummary:
 
 def coverage_summary(operator_id: int, today: date | None = None) -> CoverageSummary:
     """Guarantees, deposits, exposure, available credit and warnings of an operator, in one query."""
-    today = today or date.today()
+    today = today or dates.today()
     covers = _covers(today)
     amount_if = lambda condition: func.coalesce(  # noqa: E731
         func.sum(case((condition, Guarantee.amount), else_=literal(0, Guarantee.amount.type))), 0
@@ -189,7 +190,7 @@ def all_guarantees(vat_number: str | None = None, state: str | None = None, toda
     if vat_number:
         statement = statement.where(Operator.vat_number == vat_number)
     if state in GUARANTEE_STATES:
-        statement = statement.where(effective_state_expression(today or date.today()) == state)
+        statement = statement.where(effective_state_expression(today or dates.today()) == state)
     return statement
 
 

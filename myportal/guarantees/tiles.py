@@ -1,12 +1,13 @@
 """Home tiles of guarantees: available credit and expiring guarantees; for admins, those expiring soon."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
 from flask import url_for
 from flask_babel import gettext, ngettext
 from sqlalchemy import and_, bindparam, case, func, literal, select
 
+from .. import dates
 from ..operators.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
 from .models import COVERING_STATES, DEPOSIT, EXPIRY_WARNING_DAYS, Guarantee
 from .services import _covers, _current_exposure_subquery, format_money, money
@@ -16,7 +17,7 @@ OPERATOR_ROLES = ("operator", "operator_admin")
 
 def home_figure_params(user) -> dict:
     """Today and the last day of the expiry warning."""
-    today = date.today()
+    today = dates.today()
     return {"guarantees_today": today, "guarantees_warning_until": today + timedelta(days=EXPIRY_WARNING_DAYS)}
 
 

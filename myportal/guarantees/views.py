@@ -1,10 +1,9 @@
 """Views of guarantees: the operator's guarantees and coverage (/garanzie), back office (/admin/garanzie)."""
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import dates
 from ..extensions import db
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
@@ -48,7 +47,7 @@ def _apply_error(form, error: GuaranteeError) -> None:
 def index():
     summary = coverage_summary(current_user.operator_id)
     page = paginate(operator_guarantees(current_user.operator_id))
-    return render_template("guarantees/list.html", summary=summary, page=page, today=date.today())
+    return render_template("guarantees/list.html", summary=summary, page=page, today=dates.today())
 
 
 @bp.route("/garanzie/<int:guarantee_id>")
@@ -154,7 +153,7 @@ def admin_exposure():
     form = (
         ExposureForm()
         if request.method == "POST"
-        else ExposureForm(operator_vat=request.args.get("vat", ""), as_of=date.today())
+        else ExposureForm(operator_vat=request.args.get("vat", ""), as_of=dates.today())
     )
     if form.validate_on_submit():
         try:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
+from .. import dates
 from ..contracts.models import SupplyPoint
 from ..extensions import db
 from ..operators.models import Operator
@@ -56,7 +57,7 @@ def _periods(today: date) -> list[date]:
     """First days of the billed months whose invoice (issued on the 16th of the next month) is out."""
     months, month = [], FIRST_PERIOD
     while True:
-        following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        following = dates.add_months(month, 1)
         if following.replace(day=ISSUE_DAY) > today:
             return months
         months.append(month)
@@ -116,7 +117,7 @@ def load_demo(operators: Iterable[Operator], today: date | None = None) -> int:
     operators = [operator for operator in operators if operator is not None]
     if not operators:
         return 0
-    today = today or date.today()
+    today = today or dates.today()
     periods = _periods(today)
     invoices, lines_by_number = [], {}
     for operator, point, index in _plans(operators):
@@ -124,7 +125,7 @@ def load_demo(operators: Iterable[Operator], today: date | None = None) -> int:
         vat_rate = Decimal("10.00") if operator.kind == "fisica" else Decimal("22.00")
         unpaid_from = len(periods) - (2 if index == 0 else 1)
         for position, period in enumerate(periods):
-            issue = date(period.year + (period.month == 12), period.month % 12 + 1, ISSUE_DAY)
+            issue = dates.add_months(period, 1).replace(day=ISSUE_DAY)
             number = f"{issue.year}/{operator.id:03d}{index * 12 + period.month:03d}"
             rng = random.Random(f"{operator.id}-{point.id if point else 0}-{period.isoformat()}")
             lines = _lines(rng, period, power, vat_rate)

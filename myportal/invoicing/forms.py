@@ -8,6 +8,7 @@ from datetime import date
 from wtforms import Form, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired
 
+from .. import dates
 from .services import DEFAULT_SORT, SORTS, STATES, InvoiceFilters
 
 try:
@@ -106,7 +107,7 @@ class WithdrawalsForm(QueryForm):
     )
 
     def __init__(self, args, *, years: list[int], supply_points, default_point: str = ALL):
-        default_year = str(years[0] if years else date.today().year)
+        default_year = str(years[0] if years else dates.today().year)
         super().__init__(args, {"year": default_year, "supply_point": default_point, "view": "chart"})
         self.year.choices = choices([(str(year), str(year)) for year in years or [default_year]])
         self.supply_point.choices = _point_choices(supply_points)

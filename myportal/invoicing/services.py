@@ -11,6 +11,7 @@ from math import ceil
 from sqlalchemy import Row, Select, bindparam, case, extract, func, select
 from sqlalchemy.orm import selectinload
 
+from .. import dates
 from ..extensions import db
 from .models import Invoice
 
@@ -275,15 +276,6 @@ def invoice_years(operator_id: int) -> list[int]:
 # --- the archive of PDFs ------------------------------------------------------------------------------------
 
 
-def months_between(start: date, end: date) -> int:
-    """Months from ``start``'s month to ``end``'s, both included."""
-    return (end.year - start.year) * 12 + end.month - start.month + 1
-
-
-def _month_end(month: date) -> date:
-    return date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
-
-
 def archive_invoices(operator_id: int, first_month: date, last_month: date) -> list[Invoice]:
     """The operator's invoices issued from ``first_month`` to ``last_month`` (both included), with lines.
 
@@ -291,7 +283,7 @@ def archive_invoices(operator_id: int, first_month: date, last_month: date) -> l
     """
     if last_month < first_month:
         raise InvoicingError("Il mese finale precede il mese iniziale.", "a")
-    months = months_between(first_month, last_month)
+    months = dates.months_between(first_month, last_month)
     if months > MAX_ARCHIVE_MONTHS:
         raise InvoicingError(
             f"Il periodo può essere al massimo di {MAX_ARCHIVE_MONTHS} mesi (ne hai scelti {months}).", "a"
@@ -303,7 +295,7 @@ def archive_invoices(operator_id: int, first_month: date, last_month: date) -> l
             .where(
                 Invoice.operator_id == operator_id,
                 Invoice.issue_date >= first_month,
-                Invoice.issue_date < _month_end(last_month),
+                Invoice.issue_date < dates.add_months(dates.first_of_month(last_month), 1),
             )
             .order_by(Invoice.issue_date, Invoice.id)
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from flask import Response, current_app, render_template, request, send_file, stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user
 
+from .. import dates
 from ..contracts.selection import current_supply_point, operator_supply_points
 from ..extensions import db
 from ..formatting import local_number
@@ -132,8 +132,8 @@ def _archive_page(form: ArchiveForm):
 @bp.route("/fatture/archivio")
 @operator_required
 def archive():
-    today = date.today()
-    start = date(today.year - 1, today.month, 1)
+    today = dates.today()
+    start = dates.add_months(today, -12)
     return _archive_page(ArchiveForm(da=f"{start:%Y-%m}", a=f"{today:%Y-%m}"))
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 
+from myportal import dates
 from myportal.contracts.models import Contract, Measurement, MeterReading, SupplyPoint
-from myportal.contracts.services import local_midnight, today_local
+from myportal.dates import local_midnight
 
 _numbers = itertools.count(1)
 
@@ -101,7 +102,7 @@ def add_reading(dbs, point, reading_date: date, f1, f2, f3, source="distributore
 
 
 def days_ago(days: int) -> date:
-    return today_local() - timedelta(days=days)
+    return dates.today() - timedelta(days=days)
 
 
 def field_error(page: str, field: str) -> str:

@@ -5,9 +5,10 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from myportal import dates
 from myportal.contracts.demo import band, easter, is_holiday, load_demo
 from myportal.contracts.models import Contract, Measurement, MeterReading, SupplyPoint
-from myportal.contracts.services import ROME, today_local
+from myportal.dates import ROME
 from tests.conftest import submit
 
 
@@ -68,7 +69,7 @@ def test_demo_data_is_believable_and_idempotent(app, client, dbs, make_operator,
         client,
         "/autolettura",
         {
-            "reading_date": today_local().isoformat(),
+            "reading_date": dates.today().isoformat(),
             "f1_kwh": str(last.f1_kwh + 10),
             "f2_kwh": str(last.f2_kwh + 5),
             "f3_kwh": str(last.f3_kwh + 8),

@@ -14,18 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from myportal import dates
 from myportal.contracts.exports import csv_rows, write_xlsx
-from myportal.contracts.services import (
-    ROME,
-    Period,
-    kwh,
-    local_midnight,
-    local_quarters,
-    offset_text,
-    shown_rows,
-    to_local,
-    today_local,
-)
+from myportal.contracts.services import Period, kwh, local_quarters, offset_text, shown_rows
+from myportal.dates import ROME, local_midnight, local_time
 from tests.conftest import counting_queries
 from tests.contracts import add_measurements, add_supply_point, days_ago, field_error
 
@@ -68,7 +60,7 @@ def test_default_period_is_the_last_seven_days(dbs, point, logged_in):
     count = add_measurements(dbs, point, days_ago(6), 6)  # up to yesterday
     add_measurements(dbs, point, days_ago(8), 1)  # before the period
     page = _page(logged_in)
-    assert f'value="{days_ago(6).isoformat()}"' in page and f'value="{today_local().isoformat()}"' in page
+    assert f'value="{days_ago(6).isoformat()}"' in page and f'value="{dates.today().isoformat()}"' in page
     assert f"{count} intervalli di 15 minuti" in page
     assert f"{_italian(count * 1.25)} kWh" in page
     assert "Pagina 1 di 7" in page
@@ -202,7 +194,7 @@ AUTUMN_CHANGE = date(2025, 10, 26)  # 02:00-03:00 twice, first +02:00 then +01:0
 
 def _expected_line(pod: str, start: datetime) -> str:
     """One CSV row worked out the plain way: the time zone converted twice for every row."""
-    begin, end = to_local(start), to_local(start + timedelta(minutes=15))
+    begin, end = local_time(start), local_time(start + timedelta(minutes=15))
     offset = begin.strftime("%z")
     return f"{pod};{begin:%d/%m/%Y};{begin:%H:%M};{end:%H:%M};{offset[:3]}:{offset[3:]};1,250;0,400;5,000"
 
@@ -254,7 +246,7 @@ def test_xlsx_on_the_autumn_change_has_the_repeated_hour(dbs, point, logged_in):
     assert len(rows) == 101
     expected = []
     for start in _utc_quarters(AUTUMN_CHANGE, AUTUMN_CHANGE):
-        begin, end = to_local(start), to_local(start + timedelta(minutes=15))
+        begin, end = local_time(start), local_time(start + timedelta(minutes=15))
         offset = begin.strftime("%z")
         expected.append((begin.replace(tzinfo=None), end.replace(tzinfo=None), f"{offset[:3]}:{offset[3:]}"))
     assert [(begin, end, offset) for _, begin, end, offset, *_ in rows[1:]] == expected
@@ -266,7 +258,7 @@ def test_local_quarters_match_a_conversion_of_every_interval(day):
     for start in _utc_quarters(day - timedelta(days=1), day + timedelta(days=1)):
         for stored in (start.replace(tzinfo=None), start):  # naive UTC as SQLite gives it back, or aware
             quarters = local_quarters(stored)
-            begin, end = to_local(stored), to_local(stored + timedelta(minutes=15))
+            begin, end = local_time(stored), local_time(stored + timedelta(minutes=15))
             assert quarters[stored][:2] == (begin.replace(tzinfo=None), end.replace(tzinfo=None))
             assert quarters[stored][2] == f"{begin:%z}"[:3] + ":" + f"{begin:%z}"[3:]
 
@@ -278,7 +270,7 @@ def test_local_quarters_agree_with_a_plain_conversion_on_any_day(moment):
     quarters = local_quarters(start)
     assert len(quarters) == 96 and start in quarters
     for stored, (begin, end, offset) in quarters.items():
-        local, after = to_local(stored), to_local(stored + timedelta(minutes=15))
+        local, after = local_time(stored), local_time(stored + timedelta(minutes=15))
         assert (begin, end) == (local.replace(tzinfo=None), after.replace(tzinfo=None))
         assert offset == offset_text(local.utcoffset())
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from myportal.dates import previous_month
 from myportal.gstat.models import MonthlyReport, Plant
-from myportal.gstat.services import last_ended_month, previous_month
+from myportal.gstat.services import last_ended_month
 from tests.e2e import assert_accessible, log_in
 
 

@@ -5,8 +5,10 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from myportal import dates
+from myportal.dates import previous_month
 from myportal.gstat.models import MonthlyReport, Plant
-from myportal.gstat.services import last_ended_month, previous_month, today_in_italy
+from myportal.gstat.services import last_ended_month
 from tests.conftest import counting_queries  # noqa: F401 (re-exported)
 
 _codes = iter(range(1, 1_000_000))
@@ -75,7 +77,7 @@ def months_ago(count: int) -> tuple[int, int]:
 
 
 def this_month() -> tuple[int, int]:
-    today = today_in_italy()
+    today = dates.today()
     return today.year, today.month
 
 
