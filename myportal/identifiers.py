@@ -1,65 +1,181 @@
-"""Italian identifiers and e-mail addresses: normalisation and checks shared by forms and imports."""
+"""What people type as an identifier (Partita IVA, codice fiscale, customer code, ...): one parser that says
+what it is, normalises it and, when it is wrong, names the real fault; and the e-mail addresses."""
 
 import re
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 from stdnum import exceptions as stdnum_errors
+from stdnum import luhn
 from stdnum.it import codicefiscale, iva
 
-CUSTOMER_CODE_RE = re.compile(r"^\d{6}$")
+from .errors import DomainError
+
+CUSTOMER_CODE_RE = re.compile(r"^\d{6}$", re.ASCII)
 PRACTICE_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{3,64}$")
 DEFAULT_PEC_MARKERS = ("pec.", "legalmail.", "postacert.", "cert.", "pec-", "arubapec.", "sicurezzapostale.")
 
+VAT = "vat"  # a Partita IVA: 11 digits, also the codice fiscale of a company (a legal person)
+FISCAL_CODE = "fiscal_code"  # the 16-character codice fiscale of a natural person
+CUSTOMER_CODE = "customer_code"  # six digits, as printed on the invoices
+ANY = (VAT, FISCAL_CODE, CUSTOMER_CODE)
+NATURAL_PERSON, LEGAL_PERSON = "fisica", "giuridica"
 
-class IdentifierError(ValueError):
-    """A value that is not a valid identifier; the message is shown to the user."""
+_SEPARATORS_RE = re.compile(r"[\s.\-:/]")
+_LENGTHS = {VAT: 11, FISCAL_CODE: 16, CUSTOMER_CODE: 6}
+
+VAT_OR_FISCAL_CODE = "Inserisci una Partita IVA di 11 cifre o un codice fiscale di 16 caratteri."
+ANY_IDENTIFIER = (
+    "Inserisci una Partita IVA (11 cifre, anche preceduta da IT), un codice fiscale (16 caratteri) "
+    "o un codice cliente (6 cifre)."
+)
+CUSTOMER_CODE_MESSAGE = "Il codice cliente è composto da sei cifre, come riportato in fattura."
+
+
+class IdentifierError(DomainError, ValueError):
+    """A value that is not a valid identifier; the message, shown to the user, names the fault."""
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A recognised identifier: ``kind`` (VAT, FISCAL_CODE or CUSTOMER_CODE) and its normalised ``value``."""
+
+    kind: str
+    value: str
+
+    @property
+    def person_kind(self) -> str | None:
+        """NATURAL_PERSON for a 16-character codice fiscale, LEGAL_PERSON for a Partita IVA (or a company's
+        numeric codice fiscale); None for a customer code, which says nothing about the person."""
+        return {FISCAL_CODE: NATURAL_PERSON, VAT: LEGAL_PERSON}.get(self.kind)
+
+    @property
+    def natural_person(self) -> bool:
+        return self.kind == FISCAL_CODE
+
+
+def compact(value: str) -> str:
+    """``value`` without spaces, dots, dashes, colons or slashes, in upper case."""
+    return _SEPARATORS_RE.sub("", value or "").upper()
+
+
+def parse_identifier(value: str, accept: tuple[str, ...] = ANY) -> Identifier:
+    """What ``value`` is among the kinds in ``accept``, normalised and checked (an ``IT`` before a Partita IVA
+    is dropped); IdentifierError with the real fault otherwise: a wrong check digit is called so, not a wrong
+    length."""
+    code = compact(value)
+    prefixed = code.startswith("IT") and _digits(code[2:]) and VAT in accept
+    if prefixed:
+        code = code[2:]
+    if _digits(code):
+        if len(code) == _LENGTHS[VAT] and VAT in accept:
+            return Identifier(VAT, _checked_vat(code))
+        if len(code) == _LENGTHS[CUSTOMER_CODE] and CUSTOMER_CODE in accept and not prefixed:
+            return Identifier(CUSTOMER_CODE, code)
+        raise IdentifierError(_wrong_digit_count(len(code), accept, prefixed))
+    if FISCAL_CODE in accept and code.isalnum() and code.isascii():
+        if len(code) == _LENGTHS[FISCAL_CODE]:
+            return Identifier(FISCAL_CODE, _checked_fiscal_code(code))
+        if accept == (FISCAL_CODE,) or len(code) > _LENGTHS[VAT]:
+            raise IdentifierError(f"Il codice fiscale è di 16 caratteri (lettere e cifre): ne hai scritti {len(code)}.")
+    raise IdentifierError(_expected(accept))
+
+
+def _digits(code: str) -> bool:
+    return code.isascii() and code.isdigit()
+
+
+def _expected(accept: tuple[str, ...]) -> str:
+    """What to type, for a value that is none of the kinds in ``accept``."""
+    kinds = set(accept)
+    if kinds == {VAT}:
+        return "La Partita IVA è composta da 11 cifre (anche preceduta da IT)."
+    if kinds == {CUSTOMER_CODE}:
+        return CUSTOMER_CODE_MESSAGE
+    if kinds == {FISCAL_CODE}:
+        return "Il codice fiscale è di 16 caratteri (lettere e cifre)."
+    if kinds == {VAT, FISCAL_CODE}:
+        return VAT_OR_FISCAL_CODE
+    return ANY_IDENTIFIER
+
+
+def _wrong_digit_count(count: int, accept: tuple[str, ...], prefixed: bool) -> str:
+    kinds = set(accept)
+    if kinds == {CUSTOMER_CODE}:
+        return CUSTOMER_CODE_MESSAGE
+    if kinds == {FISCAL_CODE}:
+        if count == _LENGTHS[VAT]:
+            return (
+                "Il codice fiscale di una persona è di 16 caratteri (lettere e cifre): 11 cifre sono il codice "
+                "fiscale di una società."
+            )
+        return f"Il codice fiscale è di 16 caratteri (lettere e cifre): ne hai scritti {count}."
+    if prefixed or kinds <= {VAT, FISCAL_CODE}:
+        return f"La Partita IVA è composta da 11 cifre: ne hai scritte {count}."
+    written = "una cifra" if count == 1 else f"{count} cifre"
+    return f"{ANY_IDENTIFIER[:-1]}: hai scritto {written}."
+
+
+def _checked_vat(code: str) -> str:
+    """11 digits that make a valid Partita IVA, or the fault: zeros, check digit, office code."""
+    if int(code[:7]) == 0:
+        raise IdentifierError("Partita IVA non valida: le prime sette cifre non possono essere tutte zero.")
+    if not luhn.is_valid(code):
+        raise IdentifierError(
+            "Partita IVA non valida: la cifra di controllo (l'ultima) non corrisponde alle altre; "
+            "controlla di averla scritta bene."
+        )
+    try:
+        return iva.validate(code)
+    except stdnum_errors.ValidationError as error:
+        raise IdentifierError(
+            "Partita IVA non valida: le cifre 8-10 non indicano un ufficio delle entrate esistente."
+        ) from error
+
+
+def _checked_fiscal_code(code: str) -> str:
+    """16 letters and digits that make a valid codice fiscale (omocodic ones too), or the fault."""
+    try:
+        return codicefiscale.validate(code)
+    except stdnum_errors.InvalidFormat as error:
+        raise IdentifierError(
+            "Codice fiscale non valido: lettere e cifre non sono al loro posto (ad esempio RSSMRA85T10A562S)."
+        ) from error
+    except stdnum_errors.InvalidChecksum as error:
+        raise IdentifierError(
+            "Codice fiscale non valido: il carattere di controllo (l'ultimo) non corrisponde agli altri."
+        ) from error
+    except stdnum_errors.ValidationError as error:
+        raise IdentifierError("Codice fiscale non valido: la data di nascita che contiene non esiste.") from error
+
+
+# --- the cleaners of form fields and import columns -----------------------------------------------------------
 
 
 def clean_vat(value: str) -> str:
     """The 11 digits of a Partita IVA given with or without ``IT``, spaces or dots."""
-    compact = iva.compact(value or "")
-    if compact.upper().startswith("IT"):
-        compact = compact[2:]
-    try:
-        return iva.validate(compact)
-    except stdnum_errors.InvalidChecksum as error:
-        raise IdentifierError("Partita IVA non valida: la cifra di controllo non corrisponde.") from error
-    except stdnum_errors.ValidationError as error:
-        raise IdentifierError("La Partita IVA deve essere composta da 11 cifre.") from error
+    return parse_identifier(value, (VAT,)).value
 
 
 def clean_fiscal_code(value: str) -> str:
     """A 16-character codice fiscale in upper case (omocodic codes accepted), or an 11-digit one."""
-    compact = codicefiscale.compact(value or "")
-    if len(compact) == 11 and compact.isdigit():
-        return clean_vat(compact)
-    try:
-        return codicefiscale.validate(compact)
-    except stdnum_errors.InvalidChecksum as error:
-        raise IdentifierError("Codice fiscale non valido: il carattere di controllo non corrisponde.") from error
-    except stdnum_errors.ValidationError as error:
-        raise IdentifierError("Il codice fiscale deve essere di 16 caratteri (lettere e cifre).") from error
+    return parse_identifier(value, (VAT, FISCAL_CODE)).value
+
+
+def clean_personal_fiscal_code(value: str) -> str:
+    """The 16-character codice fiscale of a natural person."""
+    return parse_identifier(value, (FISCAL_CODE,)).value
 
 
 def clean_tax_code(value: str) -> str:
     """A Partita IVA (11 digits, ``IT`` allowed) or a 16-character codice fiscale."""
-    compact = re.sub(r"[\s.\-]", "", value or "").upper()
-    if compact.startswith("IT") and len(compact) == 13:
-        compact = compact[2:]
-    if compact.isdigit():
-        return clean_vat(compact)
-    if len(compact) == 16:
-        return clean_fiscal_code(compact)
-    raise IdentifierError("Inserisci una Partita IVA di 11 cifre o un codice fiscale di 16 caratteri.")
+    return parse_identifier(value, (VAT, FISCAL_CODE)).value
 
 
 def clean_customer_code(value: str) -> str:
-    compact = (value or "").strip()
-    if not CUSTOMER_CODE_RE.match(compact):
-        raise IdentifierError("Il codice cliente è composto da sei cifre, come riportato in fattura.")
-    return compact
+    return parse_identifier(value, (CUSTOMER_CODE,)).value
 
 
 def clean_practice_id(value: str) -> str:

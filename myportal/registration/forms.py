@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
-from ..forms import Cleaned, CustomerCode, Email, FiscalCode, PracticeId, TaxCode, VatNumber
-from ..identifiers import USERNAME_RE, clean_fiscal_code
+from ..forms import CustomerCode, Email, FiscalCode, PersonalFiscalCode, PracticeId, TaxCode, VatNumber, strip
+from ..identifiers import USERNAME_RE
 from .models import SECRET_QUESTIONS
 
 PHONE_RE = re.compile(r"^[0-9+ ]{1,20}$")
@@ -57,10 +57,6 @@ PERSON_KINDS = [("fisica", "Persona Fisica"), ("giuridica", "Persona Giuridica")
 QUESTION_CHOICES = [("", "— Scegli una domanda —"), *SECRET_QUESTIONS.items()]
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class RequiredWhen:
     """Required when another field has a given value; otherwise optional (the chain stops when empty)."""
 
@@ -83,9 +79,7 @@ def _fiscal_code_by_country(form, field):
     """Italian residents: a checked 16-character codice fiscale; others: letters and digits, no check."""
     value = re.sub(r"\s", "", field.data or "").upper()
     if form.country.data == "IT":
-        Cleaned(clean_fiscal_code)(form, field)
-        if len(field.data) != 16:
-            raise ValidationError("Il codice fiscale di una persona è di 16 caratteri (lettere e cifre).")
+        PersonalFiscalCode()(form, field)
         return
     if not re.fullmatch(r"[A-Z0-9]{1,16}", value):
         raise ValidationError("Il codice fiscale contiene solo lettere e cifre, al massimo 16.")
@@ -117,11 +111,11 @@ class LegacyCredentialsForm(FlaskForm):
     """ "Sono in possesso delle Credenziali di accesso al Portale Procedure Informatiche Terna"."""
 
     vat_number = StringField(
-        "Partita IVA", filters=[_strip], validators=[DataRequired("Inserisci la Partita IVA."), VatNumber()]
+        "Partita IVA", filters=[strip], validators=[DataRequired("Inserisci la Partita IVA."), VatNumber()]
     )
     login = StringField(
         "Login",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Inserisci la login del Portale Procedure Informatiche."), Length(max=64)],
     )
     password = PasswordField(
@@ -134,14 +128,14 @@ class GecoPracticeForm(FlaskForm):
     """ "Sono titolare di una pratica di Richiesta di Connessione RTN (Ge.Co.)"."""
 
     vat_number = StringField(
-        "Partita IVA", filters=[_strip], validators=[DataRequired("Inserisci la Partita IVA."), VatNumber()]
+        "Partita IVA", filters=[strip], validators=[DataRequired("Inserisci la Partita IVA."), VatNumber()]
     )
     practice_id = StringField(
-        "ID pratica", filters=[_strip], validators=[DataRequired("Inserisci l'ID pratica."), PracticeId()]
+        "ID pratica", filters=[strip], validators=[DataRequired("Inserisci l'ID pratica."), PracticeId()]
     )
     fiscal_code = StringField(
         "Codice fiscale del richiedente",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Inserisci il codice fiscale del richiedente."), FiscalCode()],
     )
 
@@ -151,12 +145,12 @@ class CustomerCodeForm(FlaskForm):
 
     customer_code = StringField(
         "Codice cliente",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Inserisci il codice cliente presente in fattura."), CustomerCode()],
     )
     tax_code = StringField(
         "Codice fiscale o Partita IVA",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Inserisci il codice fiscale o la Partita IVA."), TaxCode()],
     )
 
@@ -166,12 +160,12 @@ class ConfirmRegistrationForm(FlaskForm):
 
     username = StringField(
         "Nome utente",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
     )
     email = StringField(
         "E-mail",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Indica l'indirizzo e-mail a cui inviare le credenziali."), Email()],
     )
 
@@ -189,7 +183,7 @@ class RequestDetailsForm(FlaskForm):
 
     full_name = StringField(
         "Cognome e Nome",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Inserisci cognome e nome."), Length(max=200)],
     )
     country = SelectField(
@@ -200,20 +194,20 @@ class RequestDetailsForm(FlaskForm):
         validators=[DataRequired("Scegli la nazione."), _choice(COUNTRIES, "Scegli una nazione dell'elenco.")],
     )
     fiscal_code = StringField(
-        "Codice Fiscale", filters=[_strip], validators=[_fiscal_code_required, _fiscal_code_by_country]
+        "Codice Fiscale", filters=[strip], validators=[_fiscal_code_required, _fiscal_code_by_country]
     )
     company_role = StringField(
         "Ruolo Aziendale",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Indica il tuo ruolo aziendale."), Length(max=100)],
     )
-    email = StringField("Email", filters=[_strip], validators=[DataRequired("Inserisci l'indirizzo e-mail."), Email()])
+    email = StringField("Email", filters=[strip], validators=[DataRequired("Inserisci l'indirizzo e-mail."), Email()])
     phone = StringField(
-        "Telefono fisso", filters=[_strip], validators=[Optional(), Regexp(PHONE_RE, message=PHONE_MESSAGE)]
+        "Telefono fisso", filters=[strip], validators=[Optional(), Regexp(PHONE_RE, message=PHONE_MESSAGE)]
     )
     mobile = StringField(
         "Cellulare",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Inserisci il numero di cellulare."), Regexp(PHONE_RE, message=PHONE_MESSAGE)],
     )
     person_kind = RadioField(
@@ -227,7 +221,7 @@ class RequestDetailsForm(FlaskForm):
     )
     vat_number = StringField(
         "Partita IVA",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             RequiredWhen("person_kind", "giuridica", "Una persona giuridica deve indicare la Partita IVA."),
             VatNumber(),
@@ -235,7 +229,7 @@ class RequestDetailsForm(FlaskForm):
     )
     company_name = StringField(
         "Ragione sociale",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             RequiredWhen("person_kind", "giuridica", "Una persona giuridica deve indicare la ragione sociale."),
             Length(max=200),
@@ -265,7 +259,7 @@ class NewUserForm(RequestDetailsForm):
 
     username = StringField(
         "Nome Utente",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
     )
     secret_question = SelectField(
@@ -279,7 +273,7 @@ class NewUserForm(RequestDetailsForm):
     )
     secret_answer = StringField(
         "Risposta",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Scrivi la risposta alla domanda segreta."), Length(max=200)],
     )
     privacy = BooleanField(
@@ -293,6 +287,6 @@ class CompleteRequestForm(RequestDetailsForm):
 
     reply = TextAreaField(
         "Risposta agli amministratori",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Scrivi una risposta per gli amministratori."), Length(max=4000)],
     )

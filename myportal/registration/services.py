@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..auth.services import send_activation
 from ..extensions import db
-from ..identifiers import CUSTOMER_CODE_RE
+from ..identifiers import CUSTOMER_CODE_RE, parse_identifier
 from ..models import utcnow
 from ..notifications.services import portal_url, send_email
 from ..operators.models import Operator, User, username_key
@@ -118,7 +118,7 @@ def matched_summary(path: str, record_id: int) -> Summary | None:
             fiscal_code=None,
             user_fiscal_code=record.requester_fiscal_code,
         )
-    natural = len(record.tax_code) == 16  # a codice fiscale: a natural person; else a Partita IVA
+    natural = parse_identifier(record.tax_code).natural_person
     return Summary(
         **common,
         email=record.email,

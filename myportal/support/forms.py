@@ -4,11 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from .services import SupportError, recognise_query
+from ..identifiers import Identifier, IdentifierError, parse_identifier
 
 
 class SearchForm(FlaskForm):
-    """GET search: a Partita IVA, a codice fiscale or a customer code; ``kind`` and ``value`` once valid."""
+    """GET search: a Partita IVA, a codice fiscale or a customer code; ``identifier`` once valid."""
 
     class Meta:
         csrf = False
@@ -20,17 +20,13 @@ class SearchForm(FlaskForm):
             Length(max=40, message="Il valore inserito è troppo lungo."),
         ],
     )
-    kind = value = None
+    identifier: Identifier | None = None
 
     def validate_q(self, field):
         try:
-            self.kind, self.value = recognise_query(field.data)
-        except SupportError as error:
+            self.identifier = parse_identifier(field.data)
+        except IdentifierError as error:
             raise ValidationError(str(error)) from error
-
-
-class ActionForm(FlaskForm):
-    """A POST button: only the CSRF token."""
 
 
 class SecretAnswerForm(FlaskForm):

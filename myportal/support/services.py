@@ -1,21 +1,15 @@
 """Rules of the help desk: recognise what the caller quotes, find the account, the few actions allowed."""
 
-import re
-
 from sqlalchemy import Row, bindparam, or_, select
 
 from ..extensions import db
-from ..identifiers import IdentifierError, clean_customer_code, clean_fiscal_code, clean_vat
+from ..identifiers import CUSTOMER_CODE, FISCAL_CODE, VAT, Identifier
 from ..operators.models import Operator, User
 from ..registration.models import RegistrationRequest
 from ..security.audit import audit
 from ..security.passwords import normalise_secret_answer, verify_password
 
 MAX_RESULTS = 50
-UNRECOGNISED = (
-    "Inserisci una Partita IVA (11 cifre, anche preceduta da IT), un codice fiscale (16 caratteri) "
-    "o un codice cliente (6 cifre)."
-)
 
 
 class SupportError(Exception):
@@ -24,22 +18,6 @@ class SupportError(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def recognise_query(value: str) -> tuple[str, str]:
-    """("vat" | "fiscal_code" | "customer_code", normalised value) of what the caller quoted."""
-    compact = re.sub(r"[\s.\-]", "", value or "").upper()
-    try:
-        if len(compact) == 6 and compact.isdigit():
-            return "customer_code", clean_customer_code(compact)
-        if len(compact) == 16:
-            return "fiscal_code", clean_fiscal_code(compact)
-        digits = compact[2:] if compact.startswith("IT") else compact
-        if len(digits) == 11 and digits.isdigit():
-            return "vat", clean_vat(digits)
-    except IdentifierError as error:
-        raise SupportError(str(error), field="q") from error
-    raise SupportError(UNRECOGNISED, field="q")
 
 
 # The look-up's statements, built once with a bound parameter so that every search hits SQLAlchemy's compiled
@@ -51,9 +29,9 @@ RESULT_COLUMNS = tuple(
 )
 _VALUE = bindparam("value")
 _MATCHES = {
-    "customer_code": OPERATORS.c.customer_code == _VALUE,
-    "vat": or_(OPERATORS.c.vat_number == _VALUE, OPERATORS.c.fiscal_code == _VALUE),
-    "fiscal_code": or_(
+    CUSTOMER_CODE: OPERATORS.c.customer_code == _VALUE,
+    VAT: or_(OPERATORS.c.vat_number == _VALUE, OPERATORS.c.fiscal_code == _VALUE),
+    FISCAL_CODE: or_(
         OPERATORS.c.fiscal_code == _VALUE,
         OPERATORS.c.id.in_(select(USERS.c.operator_id).where(USERS.c.fiscal_code == _VALUE)),
     ),
@@ -67,16 +45,15 @@ _SEARCHES = {
 def find_operators(kind: str, value: str) -> list[Row]:
     """Operators matching a normalised identifier (a codice fiscale also matches their users'), as rows of
     ``RESULT_COLUMNS``."""
-    statement = _SEARCHES.get(kind, _SEARCHES["fiscal_code"])
+    statement = _SEARCHES.get(kind, _SEARCHES[FISCAL_CODE])
     return list(db.session.execute(statement, {"value": value}))
 
 
-def look_up(query: str) -> tuple[str, list[Row]]:
-    """Recognise ``query``, find the operators and audit the look-up; return (value, operators)."""
-    kind, value = recognise_query(query)
-    operators = find_operators(kind, value)
-    audit("support.lookup", query=value, kind=kind, results=len(operators))
-    return value, operators
+def look_up(identifier: Identifier) -> list[Row]:
+    """The operators an identifier the caller quoted (parsed by the search form) points to; audited."""
+    operators = find_operators(identifier.kind, identifier.value)
+    audit("support.lookup", query=identifier.value, kind=identifier.kind, results=len(operators))
+    return operators
 
 
 def registration_requests_of(operator: Operator) -> list[RegistrationRequest]:

@@ -3,12 +3,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
+from ..forms import ActionForm
 from ..operators.models import Operator, User
 from ..registration.models import SECRET_QUESTIONS
 from ..security.access import role_required
 from ..transaction import discard_changes
 from . import bp
-from .forms import ActionForm, SearchForm, SecretAnswerForm
+from .forms import SearchForm, SecretAnswerForm
 from .services import (
     SupportError,
     check_secret_answer,
@@ -26,7 +27,7 @@ def search():
     form = SearchForm(formdata=request.args if "q" in request.args else None)
     value, operators = None, None
     if "q" in request.args and form.validate():
-        value, operators = look_up(form.q.data)
+        value, operators = form.identifier.value, look_up(form.identifier)
     return render_template("support/search.html", form=form, value=value, operators=operators)
 
 
