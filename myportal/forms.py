@@ -1,9 +1,11 @@
-"""WTForms pieces shared by every feature: identifier fields, dates, comparisons and the password policy."""
+"""WTForms pieces shared by every feature: the view idiom for refusals, the filters, the action form, identifier
+fields, dates, comparisons and the password policy."""
 
 import operator
 from datetime import date, datetime
 
 from flask import flash
+from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 
 from .errors import DomainError
@@ -12,6 +14,7 @@ from .identifiers import (
     clean_customer_code,
     clean_email,
     clean_fiscal_code,
+    clean_personal_fiscal_code,
     clean_practice_id,
     clean_tax_code,
     clean_vat,
@@ -64,6 +67,20 @@ class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as out
         return True
 
 
+def strip(value):
+    """Filter: the text without surrounding spaces (other data as it is)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def strip_upper(value):
+    """Filter: the text without surrounding spaces, in upper case (codes)."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class ActionForm(FlaskForm):
+    """A POST button (approve, close, unlock, ...): only the CSRF token."""
+
+
 class Cleaned:
     """Validator that normalises the field's data with ``cleaner`` or shows its message next to the field."""
 
@@ -82,6 +99,7 @@ class Cleaned:
 
 VatNumber = lambda: Cleaned(clean_vat)  # noqa: E731
 FiscalCode = lambda: Cleaned(clean_fiscal_code)  # noqa: E731
+PersonalFiscalCode = lambda: Cleaned(clean_personal_fiscal_code)  # noqa: E731
 TaxCode = lambda: Cleaned(clean_tax_code)  # noqa: E731
 CustomerCode = lambda: Cleaned(clean_customer_code)  # noqa: E731
 PracticeId = lambda: Cleaned(clean_practice_id)  # noqa: E731

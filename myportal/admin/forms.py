@@ -21,10 +21,6 @@ def _choices(pairs) -> list:
     return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
 
 
-class ActionForm(FlaskForm):
-    """A POST button: only the CSRF token."""
-
-
 class RejectForm(FlaskForm):
     reason = TextAreaField(
         "Motivo del rifiuto",

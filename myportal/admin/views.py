@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from ..extensions import db
+from ..forms import ActionForm
 from ..notifications.models import OutboxMessage
 from ..operators.models import User
 from ..pages import paginate
@@ -11,7 +12,7 @@ from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, Regist
 from ..security.access import role_required
 from ..transaction import discard_changes
 from . import bp
-from .forms import ActionForm, AuditFilterForm, InformationForm, OutboxFilterForm, RejectForm, UserFilterForm
+from .forms import AuditFilterForm, InformationForm, OutboxFilterForm, RejectForm, UserFilterForm
 from .services import (
     OPEN_STATES,
     QUEUE_FILTERS,

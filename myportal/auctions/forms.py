@@ -8,8 +8,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..dates import from_local, local_time
-from ..forms import After, ItalianDateField, NotBefore
-from ..guarantees.forms import MoneyField, strip
+from ..forms import After, ItalianDateField, NotBefore, strip, strip_upper
+from ..guarantees.forms import MoneyField
 from .models import ENROLMENT_STATES, PROCEDURE_TYPES
 from .services import MAX_DOCUMENT_BYTES, AuctionError, check_pdf
 
@@ -47,7 +47,7 @@ class NotNegative:
 class AuctionForm(FlaskForm):
     code = StringField(
         "Codice",
-        filters=[lambda value: value.strip().upper() if isinstance(value, str) else value],
+        filters=[strip_upper],
         validators=[
             DataRequired("Indica il codice della procedura."),
             Length(max=30, message="Al massimo 30 caratteri."),
@@ -102,10 +102,6 @@ class AuctionForm(FlaskForm):
         default=0,
         validators=[InputRequired("Indica la garanzia minima (0 se nessuna)."), NotNegative()],
     )
-
-
-class ActionForm(FlaskForm):
-    """A button that only needs the CSRF token."""
 
 
 class RejectForm(FlaskForm):

@@ -5,14 +5,14 @@ from flask_login import current_user
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import show_error
+from ..forms import ActionForm, show_error
 from ..guarantees.services import format_money
 from ..models import utcnow
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
-from .forms import ActionForm, AuctionForm, EnrolmentFilterForm, RejectForm, enrolment_form
+from .forms import AuctionForm, EnrolmentFilterForm, RejectForm, enrolment_form
 from .models import ENROLMENT_STATES, Auction, Enrolment, EnrolmentDocument
 from .services import (
     PROCEDURE_FIELDS,

@@ -10,6 +10,7 @@ from stdnum.eu import eic as stdnum_eic
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms import strip, strip_upper
 from ..identifiers import IdentifierError, clean_vat
 from .models import FUNCTIONS, OBJECT_TYPES
 
@@ -26,14 +27,6 @@ _COUNTRIES = {
     code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
 }
 POSTAL_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value):
-    return value.strip().upper() if isinstance(value, str) else value
 
 
 def _compact(value):
@@ -116,7 +109,7 @@ class EicRequestForm(FlaskForm):
     )
     display_name = StringField(
         "Display Name",
-        filters=[_upper],
+        filters=[strip_upper],
         validators=[
             DataRequired("Indica il Display Name."),
             Length(max=16, message="Il Display Name è di al massimo 16 caratteri."),
@@ -125,7 +118,7 @@ class EicRequestForm(FlaskForm):
     )
     long_name = StringField(
         "Long Name (denominazione completa)",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Indica la denominazione completa."),
             Length(max=70, message="La denominazione completa è di al massimo 70 caratteri."),
@@ -141,7 +134,7 @@ class EicRequestForm(FlaskForm):
     parent_eic = StringField("Codice EIC padre", filters=[_compact], validators=[Optional(), check_parent_eic])
     address = StringField(
         "Indirizzo",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Indica l'indirizzo."),
             Length(max=300, message="L'indirizzo è di al massimo 300 caratteri."),
@@ -150,7 +143,7 @@ class EicRequestForm(FlaskForm):
     )
     postal_code = StringField(
         "CAP",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Indica il codice postale."),
             Length(max=10, message="Il codice postale è di al massimo 10 caratteri."),
@@ -159,7 +152,7 @@ class EicRequestForm(FlaskForm):
     )
     country = StringField(
         "Paese (codice ISO)",
-        filters=[_upper],
+        filters=[strip_upper],
         default="IT",
         validators=[DataRequired("Indica il paese."), check_country],
     )
@@ -182,14 +175,10 @@ class EicRequestForm(FlaskForm):
         }
 
 
-class ActionForm(FlaskForm):
-    """A POST button: only the CSRF token."""
-
-
 class RejectForm(FlaskForm):
     reason = TextAreaField(
         "Motivo del rifiuto",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Indica il motivo del rifiuto."),
             Length(max=2000, message="Il motivo è di al massimo 2000 caratteri."),

@@ -13,11 +13,12 @@ from flask import (
 from flask_login import current_user
 
 from ..extensions import db
+from ..forms import ActionForm
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, operator_required, role_required
 from ..transaction import discard_changes
 from . import bp
-from .forms import ActionForm, EicRequestForm, RejectForm
+from .forms import EicRequestForm, RejectForm
 from .models import FUNCTIONS, OBJECT_TYPES, STATE_LABELS, EicRequest
 from .services import (
     QUEUE_FILTERS,

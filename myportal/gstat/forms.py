@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..forms import Cleaned, VatNumber
+from ..forms import Cleaned, VatNumber, strip
 from .imports import clean_capacity, clean_gaudi_code
 from .models import FUEL_UNITS, SOURCES
 from .services import FIGURES
@@ -26,23 +26,19 @@ MONTHS = (
 )
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class ReportForm(FlaskForm):
     """The figures of one plant and month; the rules live in services.validate_report."""
 
-    gross_production_mwh = StringField("Produzione lorda (MWh)", filters=[_strip])
-    net_production_mwh = StringField("Produzione netta (MWh)", filters=[_strip])
-    auxiliary_consumption_mwh = StringField("Consumi dei servizi ausiliari (MWh)", filters=[_strip])
-    pumping_consumption_mwh = StringField("Consumi per pompaggio (MWh)", filters=[_strip])
+    gross_production_mwh = StringField("Produzione lorda (MWh)", filters=[strip])
+    net_production_mwh = StringField("Produzione netta (MWh)", filters=[strip])
+    auxiliary_consumption_mwh = StringField("Consumi dei servizi ausiliari (MWh)", filters=[strip])
+    pumping_consumption_mwh = StringField("Consumi per pompaggio (MWh)", filters=[strip])
     fuel_type = SelectField(
         "Unità del combustibile",
         choices=[("", "—"), *FUEL_UNITS.items()],
         validate_choice=False,
     )
-    fuel_quantity = StringField("Quantità di combustibile", filters=[_strip])
+    fuel_quantity = StringField("Quantità di combustibile", filters=[strip])
 
     def __init__(self, *args, plant=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,10 +50,6 @@ class ReportForm(FlaskForm):
     def raw(self) -> dict:
         names = [*FIGURES, "fuel_type", "fuel_quantity"]
         return {name: (self[name].data or "") if name in self else "" for name in names}
-
-
-class ActionForm(FlaskForm):
-    """A POST button: only the CSRF token."""
 
 
 class UploadForm(FlaskForm):
@@ -85,17 +77,17 @@ class MonthForm(FlaskForm):
 class PlantForm(FlaskForm):
     vat_number = StringField(
         "Partita IVA dell'operatore",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Indica la Partita IVA dell'operatore."), VatNumber()],
     )
     gaudi_code = StringField(
         "Codice GAUDÌ",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Indica il codice GAUDÌ."), Cleaned(clean_gaudi_code)],
     )
     name = StringField(
         "Denominazione",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Indica la denominazione dell'impianto."), Length(max=200)],
     )
     source = SelectField(
@@ -105,6 +97,6 @@ class PlantForm(FlaskForm):
     )
     capacity_mw = StringField(
         "Potenza (MW)",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Indica la potenza in MW."), Cleaned(clean_capacity)],
     )

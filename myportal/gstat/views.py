@@ -17,11 +17,12 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import dates
+from ..forms import ActionForm
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
-from .forms import MONTHS, ActionForm, MonthForm, PlantForm, ReportForm, UploadForm
+from .forms import MONTHS, MonthForm, PlantForm, ReportForm, UploadForm
 from .models import FUEL_UNITS, SOURCES, MonthlyReport, Plant
 from .services import (
     CSV_HEADER,

@@ -10,12 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import ItalianDateField, NotBefore, VatNumber
+from ..forms import ItalianDateField, NotBefore, VatNumber, strip
 from .models import GUARANTEE_STATES, GUARANTEE_TYPES
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class MoneyField(StringField):

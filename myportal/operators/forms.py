@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
-from ..forms import Email
+from ..forms import Email, strip
 from ..identifiers import USERNAME_RE
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ./-]{4,24}$")
@@ -15,12 +15,8 @@ USERNAME_MESSAGE = "Il nome utente è di 3-64 caratteri: lettere, cifre e i segn
 COMPANY_ROLES = {"operator": "Operatore", "operator_admin": "Amministratore aziendale"}
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _phone_field(label: str) -> StringField:
-    return StringField(label, filters=[_strip], validators=[Optional(), Regexp(PHONE_RE, message=PHONE_MESSAGE)])
+    return StringField(label, filters=[strip], validators=[Optional(), Regexp(PHONE_RE, message=PHONE_MESSAGE)])
 
 
 class ContactForm(FlaskForm):
@@ -34,7 +30,7 @@ class ContactForm(FlaskForm):
 class EmailChangeForm(FlaskForm):
     email = StringField(
         "Nuovo indirizzo e-mail",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Indica il nuovo indirizzo e-mail."),
             Length(max=254, message="L'indirizzo può contenere al massimo 254 caratteri."),
@@ -46,7 +42,7 @@ class EmailChangeForm(FlaskForm):
 class InviteForm(FlaskForm):
     full_name = StringField(
         "Cognome e Nome",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Indica cognome e nome del collega."),
             Length(max=200, message="Al massimo 200 caratteri."),
@@ -54,7 +50,7 @@ class InviteForm(FlaskForm):
     )
     email = StringField(
         "Email (non PEC)",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Indica l'indirizzo e-mail del collega."), Length(max=254), Email()],
     )
     role = SelectField(
@@ -65,7 +61,7 @@ class InviteForm(FlaskForm):
     )
     username = StringField(
         "Nome utente",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
     )
 
@@ -76,7 +72,3 @@ class RoleForm(FlaskForm):
         choices=COMPANY_ROLES,
         validators=[AnyOf(list(COMPANY_ROLES), message="Ruolo non valido.")],
     )
-
-
-class ActionForm(FlaskForm):
-    """A button that only needs the CSRF token."""

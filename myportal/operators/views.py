@@ -3,11 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..forms import ActionForm
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
-from .forms import COMPANY_ROLES, ActionForm, ContactForm, EmailChangeForm, InviteForm, RoleForm
+from .forms import COMPANY_ROLES, ContactForm, EmailChangeForm, InviteForm, RoleForm
 from .models import User
 from .services import (
     AccountError,

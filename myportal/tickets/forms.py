@@ -5,15 +5,12 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
+from ..forms import strip
 from .attachments import MAX_ATTACHMENT_BYTES, AttachmentError, check_attachment
 from .models import CATEGORIES, STATES
 
 CATEGORY_CHOICES = {"": "— Scegli una categoria —", **CATEGORIES}
 MAX_BODY = 5000
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class Attachment:
@@ -42,7 +39,7 @@ def _attachment_field():
 def _body_field(label="Messaggio"):
     return TextAreaField(
         label,
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Scrivi il messaggio."),
             Length(max=MAX_BODY, message=f"Il messaggio può contenere al massimo {MAX_BODY} caratteri."),
@@ -61,7 +58,7 @@ class TicketForm(FlaskForm):
     )
     subject = StringField(
         "Oggetto",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Indica l'oggetto della richiesta."),
             Length(max=200, message="L'oggetto può contenere al massimo 200 caratteri."),
@@ -89,10 +86,6 @@ class StateForm(FlaskForm):
     new_state = SelectField(
         "Stato", choices=dict(STATES), validators=[AnyOf(list(STATES), message="Stato non valido.")]
     )
-
-
-class ActionForm(FlaskForm):
-    """A button that only needs the CSRF token."""
 
 
 class TicketFilterForm(FlaskForm):

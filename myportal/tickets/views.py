@@ -5,13 +5,12 @@ from flask_login import current_user
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import show_error
+from ..forms import ActionForm, show_error
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
 from .forms import (
-    ActionForm,
     ReplyForm,
     StaffFilterForm,
     StaffReplyForm,
