@@ -124,10 +124,8 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime
-
     from .contracts.selection import current_supply_point, operator_supply_points
-    from .models import as_utc
+    from .formatting import register_template_formatters
     from .navigation import menu_for
 
     @app.context_processor
@@ -151,13 +149,7 @@ def register_template_context(app: Flask) -> None:
         newstyle=True,
     )
 
-    @app.template_filter("datetime")
-    def _datetime(value, pattern="dd/MM/yyyy HH:mm"):
-        return format_datetime(as_utc(value), pattern) if value else ""
-
-    @app.template_filter("date")
-    def _date(value, pattern="dd/MM/yyyy"):
-        return format_date(value, pattern) if value else ""
+    register_template_formatters(app)
 
 
 def _request_translations():

@@ -123,10 +123,7 @@ def _checked_vat(code: str) -> str:
     if int(code[:7]) == 0:
         raise IdentifierError("Partita IVA non valida: le prime sette cifre non possono essere tutte zero.")
     if not luhn.is_valid(code):
-        raise IdentifierError(
-            "Partita IVA non valida: la cifra di controllo (l'ultima) non corrisponde alle altre; "
-            "controlla di averla scritta bene."
-        )
+        raise IdentifierError("Partita IVA non valida: la cifra di controllo non corrisponde.")
     try:
         return iva.validate(code)
     except stdnum_errors.ValidationError as error:
@@ -144,9 +141,7 @@ def _checked_fiscal_code(code: str) -> str:
             "Codice fiscale non valido: lettere e cifre non sono al loro posto (ad esempio RSSMRA85T10A562S)."
         ) from error
     except stdnum_errors.InvalidChecksum as error:
-        raise IdentifierError(
-            "Codice fiscale non valido: il carattere di controllo (l'ultimo) non corrisponde agli altri."
-        ) from error
+        raise IdentifierError("Codice fiscale non valido: il carattere di controllo non corrisponde.") from error
     except stdnum_errors.ValidationError as error:
         raise IdentifierError("Codice fiscale non valido: la data di nascita che contiene non esiste.") from error
 

@@ -16,7 +16,8 @@ from werkzeug.utils import secure_filename
 
 from ..dates import local_time
 from ..extensions import db
-from ..guarantees.services import available_credit, format_money
+from ..formatting import ITALIAN, money
+from ..guarantees.services import available_credit
 from ..models import as_utc, utcnow
 from ..notifications.services import portal_url, send_email
 from ..operators.models import Operator, User
@@ -244,8 +245,8 @@ def coverage_problem(auction: Auction, operator_id: int) -> str | None:
     available = available_credit(operator_id)
     if available < minimum:
         return (
-            f"La copertura disponibile ({format_money(available)}) è inferiore "
-            f"alla garanzia minima richiesta ({format_money(minimum)})."
+            f"La copertura disponibile ({money(available, locale=ITALIAN)}) è inferiore "
+            f"alla garanzia minima richiesta ({money(minimum, locale=ITALIAN)})."
         )
     return None
 

@@ -6,7 +6,6 @@ from flask_login import current_user
 from ..downloads import send_stored_file
 from ..extensions import db
 from ..forms import ActionForm, show_error
-from ..guarantees.services import format_money
 from ..models import utcnow
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
@@ -44,7 +43,7 @@ OPERATOR_ROLES = ("operator", "operator_admin")
 
 @bp.context_processor
 def _helpers():
-    return {"money": format_money, "rome": rome_text, "delivery": delivery_text}
+    return {"rome": rome_text, "delivery": delivery_text}
 
 
 def _send_document(document: EnrolmentDocument):

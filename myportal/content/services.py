@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 from sqlalchemy import Select, func, select
@@ -281,12 +280,3 @@ def delete_document(document: Document, editor: User) -> None:
         filename=document.filename,
     )
     db.session.delete(document)
-
-
-def human_size(size: int) -> str:
-    """A file size the Italian way: ``1,2 MB``."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return re.sub(r"\.", ",", f"{size / (1024 * 1024):.1f} MB")

@@ -20,7 +20,6 @@ from .services import (
     delete_document,
     delete_news,
     find_published_news,
-    human_size,
     library_documents,
     operator_documents,
     publish_document,
@@ -37,11 +36,6 @@ def _max_document_bytes() -> int:
 
 def _send_document(document: Document):
     return send_stored_file(document.data, document.content_type, document.filename)
-
-
-@bp.app_template_filter("filesize")
-def _filesize(value: int) -> str:
-    return human_size(value or 0)
 
 
 # --- public pages ----------------------------------------------------------------------------------------

@@ -5,25 +5,11 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..formatting import ITALIAN, month_names
 from ..forms import Cleaned, VatNumber, strip
 from .imports import clean_capacity, clean_gaudi_code
 from .models import FUEL_UNITS, SOURCES
 from .services import FIGURES
-
-MONTHS = (
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-)
 
 
 class ReportForm(FlaskForm):
@@ -71,7 +57,7 @@ class MonthForm(FlaskForm):
         csrf = False
 
     year = StringField("Anno")
-    month = SelectField("Mese", choices=[(str(number), name) for number, name in enumerate(MONTHS, 1)])
+    month = SelectField("Mese", choices=[(str(number), name) for number, name in enumerate(month_names(ITALIAN), 1)])
 
 
 class PlantForm(FlaskForm):

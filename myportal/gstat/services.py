@@ -17,9 +17,10 @@ from flask import current_app
 from sqlalchemy import Numeric, and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from .. import dates
+from .. import dates, formatting
 from ..dates import days_in_month, local_midnight, next_month, previous_month
 from ..extensions import db
+from ..formatting import ITALIAN
 from ..models import as_utc, utcnow
 from ..operators.models import Operator, User
 from ..security.audit import audit
@@ -160,10 +161,6 @@ def parse_decimal(text: str) -> Decimal:
     return value
 
 
-def _format(value: Decimal) -> str:
-    return f"{value:,.3f}".replace(",", "X").replace(".", ",").replace("X", ".")
-
-
 def _figure(text: str, column: str, line: int | None, problems: list[Problem]) -> Decimal | None:
     """A figure (``text`` stripped and not empty) from 0 to MAX_FIGURE to the thousandth, or None and a problem."""
     if _plain_figure(text):  # the common case: parse_decimal would read the same, in range, to the thousandth
@@ -272,8 +269,8 @@ def _check_report(
         problems.append(
             Problem(
                 "net_production_mwh",
-                f"la produzione netta ({_format(net)} MWh) non può superare la produzione lorda "
-                f"({_format(gross)} MWh).",
+                f"la produzione netta ({formatting.number(net, 3, ITALIAN)} MWh) non può superare la produzione lorda "
+                f"({formatting.number(gross, 3, ITALIAN)} MWh).",
                 line,
             )
         )
@@ -283,9 +280,9 @@ def _check_report(
             problems.append(
                 Problem(
                     "gross_production_mwh",
-                    f"la produzione lorda ({_format(gross)} MWh) supera il massimo possibile per l'impianto "
-                    f"{plant.gaudi_code}: {_format(Decimal(plant.capacity_mw))} MW × {hours} ore = "
-                    f"{_format(limit)} MWh.",
+                    f"la produzione lorda ({formatting.number(gross, 3, ITALIAN)} MWh) supera il massimo possibile "
+                    f"per l'impianto {plant.gaudi_code}: {formatting.number(plant.capacity_mw, 3, ITALIAN)} MW "
+                    f"× {hours} ore = {formatting.number(limit, 3, ITALIAN)} MWh.",
                     line,
                 )
             )

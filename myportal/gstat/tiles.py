@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import format_date, gettext, ngettext
 from sqlalchemy import bindparam, func, select
 
-from .forms import MONTHS
+from ..formatting import month_and_year
 from .models import Plant
 from .services import deadline, last_ended_month, missing_reports_query, reports_due_query
 
@@ -43,7 +43,7 @@ def home_tiles(user, figures: dict | None = None) -> list:
     if figures is None:
         figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user, home_figure_params))
     year, month = last_ended_month()
-    period = f"{MONTHS[month - 1]} {year}"
+    period = month_and_year(year, month)
     if user.role == "admin":
         missing = figures["missing"]
         text = (

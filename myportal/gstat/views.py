@@ -12,17 +12,17 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_decimal
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import dates
+from ..formatting import ITALIAN, month_name
 from ..forms import ActionForm
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
-from .forms import MONTHS, MonthForm, PlantForm, ReportForm, UploadForm
+from .forms import MonthForm, PlantForm, ReportForm, UploadForm
 from .models import FUEL_UNITS, SOURCES, MonthlyReport, Plant
 from .services import (
     CSV_HEADER,
@@ -56,18 +56,6 @@ CONCURRENT_CHANGE = (
 )
 
 
-def _month_name(month: int) -> str:
-    return MONTHS[month - 1]
-
-
-@bp.app_template_filter("gstat_number")
-def gstat_number(value) -> str:
-    """A quantity in the user's locale (12.400,5 in Italian), up to three decimals; '—' when missing."""
-    if value is None:
-        return "—"
-    return format_decimal(value, format="#,##0.###")
-
-
 # --- operator's side ------------------------------------------------------------------------------
 
 
@@ -82,7 +70,6 @@ def index():
         months=months,
         cells=overview(page.items, months),
         deadline=deadline(*months[0]),
-        month_name=_month_name,
         sources=SOURCES,
     )
 
@@ -96,7 +83,6 @@ def _render_report(plant, year, month, form, report, history):
         form=form,
         report=report,
         history=history,
-        month_name=_month_name,
         deadline=deadline(year, month),
         ended=month_ended(year, month, dates.today()),
         late=is_late(year, month, _first_submitted(history)),
@@ -159,12 +145,12 @@ def report(plant_id, year, month):
         else:
             if submit:
                 flash(
-                    f"Report di {_month_name(month)} {year} per {plant.gaudi_code} inviato (revisione "
+                    f"Report di {month_name(month, ITALIAN)} {year} per {plant.gaudi_code} inviato (revisione "
                     f"{saved.revision}): ora è bloccato.",
                     "success",
                 )
             else:
-                flash(f"Bozza di {_month_name(month)} {year} per {plant.gaudi_code} salvata.", "success")
+                flash(f"Bozza di {month_name(month, ITALIAN)} {year} per {plant.gaudi_code} salvata.", "success")
             return redirect(url_for("gstat.report", plant_id=plant.id, year=year, month=month))
     return _render_report(plant, year, month, form, existing, report_history(plant, year, month))
 
@@ -285,7 +271,6 @@ def admin_missing():
         form=form,
         firsts=firsts,
         deadline=deadline(year, month),
-        month_name=_month_name,
     )
 
 

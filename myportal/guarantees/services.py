@@ -11,10 +11,10 @@ from flask import current_app
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import joinedload
 
-from .. import dates
+from .. import dates, formatting
 from ..contracts.models import Contract
 from ..extensions import db
-from ..invoicing.formatting import it_number
+from ..formatting import ITALIAN
 from ..models import utcnow
 from ..notifications.services import portal_url, send_email
 from ..operators.models import Operator, User
@@ -53,11 +53,6 @@ def money(value) -> Decimal:
     if value is None:
         return ZERO
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def format_money(value, currency: str = "EUR") -> str:
-    """``1.234,56 EUR``."""
-    return f"{it_number(money(value))} {currency}"
 
 
 def warning_threshold() -> Decimal:
@@ -140,8 +135,8 @@ def coverage_summary(operator_id: int, today: date | None = None) -> CoverageSum
     )
     if summary.below_threshold:
         summary.warnings.append(
-            f"La copertura disponibile ({format_money(available)}) è inferiore alla soglia di attenzione "
-            f"({format_money(summary.threshold)}): integra le garanzie."
+            f"La copertura disponibile ({formatting.money(available, locale=ITALIAN)}) è inferiore "
+            f"alla soglia di attenzione ({formatting.money(summary.threshold, locale=ITALIAN)}): integra le garanzie."
         )
     if summary.expiring_count == 1:
         summary.warnings.append(f"Una garanzia scade entro {EXPIRY_WARNING_DAYS} giorni: provvedi al rinnovo.")
@@ -382,7 +377,7 @@ def notify_expiring(today: date) -> int:
                 guarantee=guarantee,
                 days_left=days_left,
                 threshold=threshold,
-                amount=format_money(guarantee.amount, guarantee.currency),
+                amount=formatting.money(guarantee.amount, guarantee.currency, locale=ITALIAN),
                 link=link,
             )
             emails += 1

@@ -7,10 +7,10 @@ from flask import url_for
 from flask_babel import gettext, ngettext
 from sqlalchemy import and_, bindparam, case, func, literal, select
 
-from .. import dates
+from .. import dates, formatting
 from ..operators.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
 from .models import COVERING_STATES, DEPOSIT, EXPIRY_WARNING_DAYS, Guarantee
-from .services import _covers, _current_exposure_subquery, format_money, money
+from .services import _covers, _current_exposure_subquery, money
 
 OPERATOR_ROLES = ("operator", "operator_admin")
 
@@ -76,7 +76,7 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
             ),
         ]
     available = money(figures["guarantees"]) + money(figures["deposits"]) - money(figures["exposure"])
-    text = gettext("Copertura disponibile: %(amount)s", amount=format_money(available))
+    text = gettext("Copertura disponibile: %(amount)s", amount=formatting.money(available))
     expiring = int(figures["expiring"] or 0)
     if expiring:
         text += " · " + ngettext("%(num)d garanzia in scadenza", "%(num)d garanzie in scadenza", expiring)

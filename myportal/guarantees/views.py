@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from .. import dates
 from ..extensions import db
+from ..formatting import ITALIAN, money
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
@@ -18,7 +19,6 @@ from .services import (
     coverage_summary,
     exposure_history,
     find_operator,
-    format_money,
     operator_guarantees,
     record_exposure,
     record_guarantee,
@@ -29,7 +29,7 @@ OPERATOR_ROLES = ("operator", "operator_admin")
 
 @bp.context_processor
 def _helpers():
-    return {"money": format_money, "states": GUARANTEE_STATES}
+    return {"states": GUARANTEE_STATES}
 
 
 def _apply_error(form, error: GuaranteeError) -> None:
@@ -171,7 +171,7 @@ def admin_exposure():
             flash(
                 f"Esposizione di {exposure.operator.name} al {exposure.as_of.strftime('%d/%m/%Y')} "
                 f"registrata: "
-                f"{format_money(exposure.amount)}.",
+                f"{money(exposure.amount, locale=ITALIAN)}.",
                 "success",
             )
             return redirect(url_for("guarantees.admin_index", vat=exposure.operator.vat_number))

@@ -8,8 +8,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from tempfile import SpooledTemporaryFile
 
+from ..formatting import ITALIAN, number, numeric_date
 from ..operators.models import Operator
-from .formatting import it_date, it_number
 from .models import Invoice
 from .pdf import Issuer, invoice_pdf
 
@@ -36,19 +36,19 @@ SPOOL_BYTES = 8 * 1024 * 1024
 def _csv_row(invoice: Invoice, pods: dict[int, str]) -> tuple[str, ...]:
     return (
         invoice.number,
-        it_date(invoice.issue_date),
+        numeric_date(invoice.issue_date),
         invoice.customer_code,
         pods.get(invoice.supply_point_id, ""),
-        it_date(invoice.period_start),
-        it_date(invoice.period_end),
-        it_number(invoice.consumption_kwh, 3, grouping=False),
-        it_number(invoice.max_power_kw, 2, grouping=False),
-        it_number(invoice.taxable_amount, grouping=False),
-        it_number(invoice.vat_amount, grouping=False),
-        it_number(invoice.total_amount, grouping=False),
-        it_date(invoice.due_date),
+        numeric_date(invoice.period_start),
+        numeric_date(invoice.period_end),
+        number(invoice.consumption_kwh, 3, ITALIAN, grouping=False, missing=""),
+        number(invoice.max_power_kw, 2, ITALIAN, grouping=False, missing=""),
+        number(invoice.taxable_amount, 2, ITALIAN, grouping=False, missing=""),
+        number(invoice.vat_amount, 2, ITALIAN, grouping=False, missing=""),
+        number(invoice.total_amount, 2, ITALIAN, grouping=False, missing=""),
+        numeric_date(invoice.due_date),
         "Pagata" if invoice.paid else "Da pagare",
-        it_date(invoice.paid_at),
+        numeric_date(invoice.paid_at),
     )
 
 

@@ -1,7 +1,7 @@
 """The PDF of an invoice, generated from its data with fpdf2, laid out like the utility's invoice (Fig. 4).
 
-The PDF core fonts (Helvetica) cover Latin-1, which has every Italian accented letter but no euro sign:
-amounts are written ``1.234,56 EUR`` and any other character outside Latin-1 is replaced.
+The PDF core fonts (Helvetica) are written in Windows-1252, which has every Italian accented letter and the
+euro sign: amounts read ``1.234,56 €`` as on the pages; any other character is replaced by a close one.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from ..formatting import ITALIAN, money, number, numeric_date, period_label
 from ..operators.models import Operator
-from .formatting import it_date, it_money, it_number, period_label
 from .models import Invoice
 
-_REPLACEMENTS = {"€": "EUR", "—": "-", "–": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "•": "-"}
+ENCODING = "windows-1252"
 
 
 @dataclass(frozen=True)
@@ -30,18 +30,27 @@ class Issuer:
     payment: str = "Addebito SEPA Direct Debit"
 
 
-def latin1(text: str) -> str:
-    """``text`` with what the core fonts cannot draw replaced by the nearest Latin-1 characters."""
-    text = "".join(_REPLACEMENTS.get(char, char) for char in str(text))
-    if all(ord(char) < 256 for char in text):
+def _drawable_char(char: str) -> bool:
+    try:
+        char.encode(ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def drawable(text: str) -> str:
+    """``text`` with what the core fonts cannot draw (outside Windows-1252) replaced by the nearest letters."""
+    text = str(text)
+    if all(_drawable_char(char) for char in text):
         return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char if ord(char) < 256 else "?" for char in decomposed if not unicodedata.combining(char))
+    return "".join(char if _drawable_char(char) else "?" for char in decomposed if not unicodedata.combining(char))
 
 
 class _InvoicePDF(FPDF):
     def __init__(self, invoice: Invoice):
         super().__init__(orientation="P", unit="mm", format="A4")
+        self.core_fonts_encoding = ENCODING
         self.invoice = invoice
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(15, 15, 15)
@@ -50,12 +59,12 @@ class _InvoicePDF(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(110)
-        self.cell(0, 5, latin1(f"Fattura N. {self.invoice.number} - pagina {self.page_no()}/{{nb}}"), align="R")
+        self.cell(0, 5, drawable(f"Fattura N. {self.invoice.number} - pagina {self.page_no()}/{{nb}}"), align="R")
 
     def fitted(self, text: str, width: float, size: float) -> str:
         """``text`` shortened with "..." to fit ``width`` in the regular font of ``size``."""
         self.set_font("Helvetica", "", size)
-        text = latin1(text)
+        text = drawable(text)
         if self.get_string_width(text) <= width:
             return text
         while text and self.get_string_width(text + "...") > width:
@@ -67,7 +76,7 @@ class _InvoicePDF(FPDF):
         self.cell(
             width,
             height,
-            latin1(text),
+            drawable(text),
             border=border,
             align=align,
             fill=fill,
@@ -90,8 +99,8 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
     """The invoice as PDF bytes. ``invoice.lines`` and ``invoice.supply_point`` are read."""
     issuer = issuer or Issuer()
     pdf = _InvoicePDF(invoice)
-    pdf.set_title(latin1(f"Fattura N. {invoice.number}"))
-    pdf.set_author(latin1(issuer.name))
+    pdf.set_title(drawable(f"Fattura N. {invoice.number}"))
+    pdf.set_author(drawable(issuer.name))
     pdf.alias_nb_pages()
     pdf.add_page()
     width = pdf.epw
@@ -108,7 +117,7 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
     # Number and date with the customer code right under them; the customer on the right.
     top = pdf.get_y()
     pdf.text_cell(95, 8, f"FATTURA N. {invoice.number}", "B", 15, newline=True)
-    pdf.text_cell(95, 6, f"Del {it_date(invoice.issue_date)}", size=11, newline=True)
+    pdf.text_cell(95, 6, f"Del {numeric_date(invoice.issue_date)}", size=11, newline=True)
     pdf.text_cell(95, 6, f"Codice Cliente {invoice.customer_code}", "B", 11, newline=True)
     bottom = pdf.get_y()
     pdf.set_xy(pdf.l_margin + 100, top)
@@ -119,7 +128,7 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
     pdf.multi_cell(
         width - 100,
         5,
-        latin1(f"{operator.name}\n{operator.registered_address}\n{identifier}"),
+        drawable(f"{operator.name}\n{operator.registered_address}\n{identifier}"),
         border=1,
         padding=2,
         new_x=XPos.LMARGIN,
@@ -139,13 +148,13 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
             )
         )
     rows.append(("Periodo fatturato", period_label(invoice.period_start, invoice.period_end)))
-    rows.append(("Consumo del periodo", f"{it_number(invoice.consumption_kwh, 0)} kWh"))
+    rows.append(("Consumo del periodo", f"{number(invoice.consumption_kwh, 0, ITALIAN)} kWh"))
     if invoice.max_power_kw is not None:
-        rows.append(("Potenza fatturata", f"{it_number(invoice.max_power_kw)} kW"))
+        rows.append(("Potenza fatturata", f"{number(invoice.max_power_kw, 2, ITALIAN)} kW"))
     for label, value in rows:
         pdf.text_cell(45, 6, label, size=10)
         pdf.set_font("Helvetica", "B", 10)
-        pdf.multi_cell(width - 45, 6, latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width - 45, 6, drawable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
 
     # What to pay and when.
@@ -154,9 +163,9 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
     pdf.text_cell(box, 7, "Da Pagare", "B", 10, border="LTR", fill=True)
     pdf.set_x(pdf.get_x() + 4)
     pdf.text_cell(box, 7, "SCADENZA", "B", 10, border="LTR", fill=True, newline=True)
-    pdf.text_cell(box, 9, it_money(invoice.total_amount), "B", 14, border="LBR", fill=True)
+    pdf.text_cell(box, 9, money(invoice.total_amount, locale=ITALIAN), "B", 14, border="LBR", fill=True)
     pdf.set_x(pdf.get_x() + 4)
-    pdf.text_cell(box, 9, it_date(invoice.due_date), "B", 14, border="LBR", fill=True, newline=True)
+    pdf.text_cell(box, 9, numeric_date(invoice.due_date), "B", 14, border="LBR", fill=True, newline=True)
     pdf.ln(6)
 
     # Lines.
@@ -168,11 +177,11 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
     for line in invoice.lines:
         values = (
             line.description,
-            it_number(line.quantity, 3),
-            line.unit.replace("€", "EUR"),
-            it_number(line.unit_price, 6),
-            it_number(line.amount),
-            it_number(line.vat_rate),
+            number(line.quantity, 3, ITALIAN, missing=""),
+            line.unit,
+            number(line.unit_price, 6, ITALIAN, missing=""),
+            number(line.amount, 2, ITALIAN, missing=""),
+            number(line.vat_rate, 2, ITALIAN, missing=""),
         )
         for (_, column_width, align), value in zip(LINE_COLUMNS, values, strict=True):
             text = pdf.fitted(value, column_width - 2, 8.5)
@@ -188,15 +197,15 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
     ):
         pdf.set_x(pdf.l_margin + width - 110)
         pdf.text_cell(70, 6, label, style, 10)
-        pdf.text_cell(40, 6, it_money(value), style, 10, align="R", newline=True)
+        pdf.text_cell(40, 6, money(value, locale=ITALIAN), style, 10, align="R", newline=True)
     pdf.ln(6)
 
     # Payment.
     pdf.text_cell(width, 6, "Informazioni di pagamento", "B", 11, newline=True)
     pdf.text_cell(width, 5, issuer.payment, size=10, newline=True)
     if invoice.paid:
-        paid = f"Fattura pagata il {it_date(invoice.paid_at)}." if invoice.paid_at else "Fattura pagata."
+        paid = f"Fattura pagata il {numeric_date(invoice.paid_at)}." if invoice.paid_at else "Fattura pagata."
         pdf.text_cell(width, 5, paid, size=10, newline=True)
     else:
-        pdf.text_cell(width, 5, f"Importo da pagare entro il {it_date(invoice.due_date)}.", size=10, newline=True)
+        pdf.text_cell(width, 5, f"Importo da pagare entro il {numeric_date(invoice.due_date)}.", size=10, newline=True)
     return bytes(pdf.output())

@@ -3,9 +3,10 @@
 from functools import lru_cache
 
 from flask import url_for
-from flask_babel import format_date, format_decimal, gettext, ngettext
+from flask_babel import format_date, gettext, ngettext
 from sqlalchemy import func, select
 
+from .. import formatting
 from ..operators.tiles import Tile, fetch_figures, figure_params, figure_shape, operator_id_param
 from .models import Invoice
 from .services import money
@@ -38,7 +39,7 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
     count = figures["count"]
     if count:
         text = ngettext("%(num)d fattura da pagare", "%(num)d fatture da pagare", count)
-        text += " — " + format_decimal(money(figures["total"] or 0), format="#,##0.00") + " €"
+        text += " — " + formatting.money(money(figures["total"] or 0))
         text += " " + gettext("(prima scadenza %(date)s)", date=format_date(figures["next_due"]))
     else:
         text = gettext("Nessuna fattura da pagare.")

@@ -5,19 +5,17 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Response, current_app, render_template, request, send_file, stream_with_context
-from flask_babel import get_locale
 from flask_login import current_user
 
 from .. import dates
 from ..contracts.selection import current_supply_point, operator_supply_points
 from ..extensions import db
-from ..formatting import local_number
+from ..formatting import month_names
 from ..pages import MAX_PAGE
 from ..security.access import get_owned_or_404, operator_required
 from . import bp
 from .charts import bar_chart
 from .exports import invoices_csv, invoices_zip
-from .formatting import MONTHS, numeric_date
 from .forms import ALL, VIEWS, ArchiveForm, InvoiceFilterForm, WithdrawalsForm
 from .models import Invoice
 from .pdf import Issuer, invoice_pdf
@@ -34,19 +32,6 @@ from .services import (
 )
 
 CSV_FETCH_ROWS = 500
-
-
-@bp.context_processor
-def _formatters():
-    locale = str(get_locale())
-
-    def number(value, places: int = 2):
-        return "—" if value is None else local_number(value, places, locale)
-
-    def euro(value):
-        return "—" if value is None else f"{number(value)} €"
-
-    return {"number": number, "euro": euro, "day": numeric_date}
 
 
 def _issuer() -> Issuer:
@@ -176,7 +161,7 @@ def withdrawals():
         year=year,
         months=months,
         views=VIEWS,
-        month_names=MONTHS,
+        month_names=month_names(),
         summary=summarize_withdrawals(months),
         years=yearly_withdrawals(operator_id, form.supply_point_id),
         energy_chart=bar_chart([month.energy_kwh for month in months]),

@@ -179,10 +179,10 @@ def test_enrolment_refused_with_insufficient_coverage(client, dbs, operator, ope
     add_guarantee(dbs, operator, amount="250000")
     add_exposure(dbs, operator, "100000")
     login_as(operator_user)
-    assert "inferiore alla garanzia minima richiesta (200.000,00 EUR)" in _text(client.get(f"/aste/{auction.id}"))
+    assert "inferiore alla garanzia minima richiesta (200.000,00 €)" in _text(client.get(f"/aste/{auction.id}"))
     response = client.post(f"/aste/{auction.id}/iscrizione", data={"csrf_token": _token(client), **enrol_data()})
     assert response.status_code == 200
-    assert "La copertura disponibile (150.000,00 EUR) è inferiore alla garanzia minima" in _text(response)
+    assert "La copertura disponibile (150.000,00 €) è inferiore alla garanzia minima" in _text(response)
     assert dbs.count(Enrolment) == 0
     add_guarantee(dbs, operator, guarantee_type="deposito_cauzionale", amount="50000")
     ok = submit(client, f"/aste/{auction.id}/iscrizione", enrol_data())

@@ -328,7 +328,7 @@ def test_default_limit_is_ten_megabytes(client, dbs, admin):
     [
         ("", "Indica la Partita IVA dell'operatore a cui è destinato il documento."),
         (WRONG_CHECK_DIGIT, "Partita IVA non valida: la cifra di controllo non corrisponde."),
-        ("123", "La Partita IVA deve essere composta da 11 cifre."),
+        ("123", "La Partita IVA è composta da 11 cifre: ne hai scritte 3."),
         (make_vat(987654), "Nessun operatore registrato con questa Partita IVA."),
     ],
 )

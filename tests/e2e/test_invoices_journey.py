@@ -46,4 +46,4 @@ def test_invoice_pdf_download(page, make_account, live_db):
     assert content.startswith(b"%PDF-")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert f"FATTURA N. {number}" in text and "Codice Cliente 733001" in text
-    assert "305,00 EUR" in text
+    assert "305,00 €" in text

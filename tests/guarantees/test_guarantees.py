@@ -59,7 +59,7 @@ def test_empty_state(client, operator_user, login_as):
     login_as(operator_user)
     page = _text(client.get("/garanzie"))
     assert "Nessuna garanzia registrata." in page
-    assert "0,00 EUR" in page
+    assert "0,00 €" in page
 
 
 def test_coverage_counts_active_guarantees_and_deposits_minus_exposure(client, dbs, operator, operator_user, login_as):
@@ -75,8 +75,8 @@ def test_coverage_counts_active_guarantees_and_deposits_minus_exposure(client, d
     add_exposure(dbs, operator, "380000", as_of=days(-1))
     login_as(operator_user)
     page = _text(client.get("/garanzie"))
-    assert "500.000,00 EUR" in page and "50.000,00 EUR" in page and "380.000,00 EUR" in page
-    assert "170.000,00 EUR" in page  # 500.000 + 50.000 - 380.000
+    assert "500.000,00 €" in page and "50.000,00 €" in page and "380.000,00 €" in page
+    assert "170.000,00 €" in page  # 500.000 + 50.000 - 380.000
     assert "inferiore alla soglia" not in page and "scade entro" not in page
     for reference in ("FB-1", "DC-1", "OLD-1", "ESC-1", "SV-1", "FUT-1", "USD-1"):
         assert reference in page
@@ -88,8 +88,8 @@ def test_warning_below_threshold_and_expiring(client, dbs, operator, operator_us
     add_exposure(dbs, operator, "100000")
     login_as(operator_user)
     page = _text(client.get("/garanzie"))
-    assert "50.000,00 EUR" in page
-    assert "inferiore alla soglia di attenzione (100.000,00 EUR)" in page
+    assert "50.000,00 €" in page
+    assert "inferiore alla soglia di attenzione (100.000,00 €)" in page
     assert "Una garanzia scade entro 30 giorni" in page
     assert "In scadenza" in page
     guarantee = dbs.scalar(select(Guarantee).where(Guarantee.reference == "FB-SOON"))
@@ -162,7 +162,7 @@ def test_admin_records_a_guarantee(client, dbs, admin, login_as, operator):
     assert guarantee.recorded_by_id == admin.id
     assert dbs.count(AuditEvent, AuditEvent.event == "guarantee.recorded") == 1
     listing = _text(client.get(f"/admin/garanzie?vat={operator.vat_number}"))
-    assert "FB-2026-0001" in listing and "250.000,50 EUR" in listing
+    assert "FB-2026-0001" in listing and "250.000,50 €" in listing
 
 
 @pytest.mark.parametrize(
@@ -241,7 +241,7 @@ def test_escussa_guarantee_leaves_the_coverage(client, dbs, operator, operator_u
     add_guarantee(dbs, operator, amount="120000")
     login_as(operator_user)
     page = _text(client.get("/garanzie"))
-    assert "Copertura disponibile" in page and "120.000,00 EUR" in page and "420.000,00" not in page
+    assert "Copertura disponibile" in page and "120.000,00 €" in page and "420.000,00" not in page
 
 
 def test_admin_records_exposure(client, dbs, admin, login_as, operator):
@@ -259,8 +259,8 @@ def test_admin_records_exposure(client, dbs, admin, login_as, operator):
         follow_redirects=True,
     )
     page = _text(response)
-    assert "registrata: 120.000,00 EUR" in page
-    assert "380.000,00 EUR" in page  # the coverage of the filtered operator
+    assert "registrata: 120.000,00 €" in page
+    assert "380.000,00 €" in page  # the coverage of the filtered operator
     exposure = dbs.scalar(select(Exposure).where(Exposure.operator_id == operator.id))
     assert exposure.amount == Decimal("120000.00") and exposure.recorded_by_id == admin.id
     history = _text(client.get(f"/admin/garanzie/esposizione?vat={operator.vat_number}"))
@@ -353,7 +353,7 @@ def test_notify_expiring_once_per_guarantee_and_threshold(app, dbs, mailbox, mak
     subjects = sorted(message["Subject"] for message in mailbox.messages)
     assert subjects[0].startswith("Garanzia FB-25 in scadenza") and subjects[1].startswith("Garanzia FB-5 ")
     body = mailbox.body(next(m for m in mailbox.messages if "FB-5 " in m["Subject"]))
-    assert "tra 5 giorni" in body and "100.000,00 EUR" in body
+    assert "tra 5 giorni" in body and "100.000,00 €" in body
     assert f"/garanzie/{in_5.id}" in body
     notices = {(n.guarantee_id, n.threshold_days) for n in dbs.scalars(select(GuaranteeNotice))}
     assert notices == {(in_25.id, 30), (in_5.id, 30), (in_5.id, 7)}
@@ -392,7 +392,7 @@ def test_home_tiles(app, client, dbs, operator, operator_user, admin, login_as):
     add_exposure(dbs, operator, "50000")
     login_as(operator_user)
     page = _text(client.get("/"))
-    assert "Garanzie finanziarie" in page and "Copertura disponibile: 150.000,00 EUR" in page
+    assert "Garanzie finanziarie" in page and "Copertura disponibile: 150.000,00 €" in page
     assert "1 garanzia in scadenza" in page
     back_office = app.test_client()
     login_admin(back_office, admin)

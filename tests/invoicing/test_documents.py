@@ -53,7 +53,7 @@ def test_pdf_is_generated_from_the_invoice(client, dbs, operator_user, login_as)
     assert "attività più" in text  # accented letters survive; the en dash becomes a hyphen
     # 185.18 + 122.15 + 70.95 = 378.28; VAT 83.22; total 461.50
     assert "Da Pagare" in text and "SCADENZA" in text
-    assert "461,50 EUR" in text
+    assert "461,50 €" in text
     assert "16/10/2014" in text
     assert "IT001E12345678" in text
     assert "Informazioni di pagamento" in text

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from myportal.formatting import local_number
-from myportal.invoicing.formatting import numeric_date
+from myportal.formatting import local_number, numeric_date
 from myportal.invoicing.models import Invoice
 from myportal.security.models import AuditEvent
 
