@@ -124,9 +124,19 @@ class StrongPassword:
 
 
 class ItalianDateField(StringField):
-    """A date sent by a date picker (aaaa-mm-gg) or typed as gg/mm/aaaa; ``data`` is a date or None."""
+    """A date sent by a date picker (aaaa-mm-gg) or typed as gg/mm/aaaa; ``data`` is a date or None.
+
+    Subclasses for other moments set ``FORMATS`` and ``MESSAGE`` and say how a parsed value becomes ``data``
+    (``convert``) and how ``data`` is shown back in the input (``shown``)."""
 
     FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+    MESSAGE = "Data non valida: usa il formato gg/mm/aaaa."
+
+    def convert(self, parsed: datetime):
+        return parsed.date()
+
+    def shown(self) -> str | None:
+        return self.data.isoformat() if isinstance(self.data, date) else None
 
     def process_formdata(self, valuelist):
         self.raw = (valuelist[0] if valuelist else "").strip()
@@ -135,16 +145,15 @@ class ItalianDateField(StringField):
             return
         for pattern in self.FORMATS:
             try:
-                self.data = datetime.strptime(self.raw, pattern).date()
+                self.data = self.convert(datetime.strptime(self.raw, pattern))
                 return
             except ValueError:
                 continue
-        raise ValueError("Data non valida: usa il formato gg/mm/aaaa.")
+        raise ValueError(self.MESSAGE)
 
     def _value(self):
-        if isinstance(self.data, date):
-            return self.data.isoformat()
-        return getattr(self, "raw", "") or ""
+        shown = self.shown()
+        return shown if shown is not None else getattr(self, "raw", "") or ""
 
 
 class ComparedWith:

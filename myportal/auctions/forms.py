@@ -14,28 +14,17 @@ from .models import ENROLMENT_STATES, PROCEDURE_TYPES
 from .services import MAX_DOCUMENT_BYTES, AuctionError, check_pdf
 
 
-class RomeDateTimeField(StringField):
+class RomeDateTimeField(ItalianDateField):
     """Date and time in Italian time (aaaa-mm-ggThh:mm from a picker, or gg/mm/aaaa hh:mm); data in UTC."""
 
     FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
+    MESSAGE = "Data e ora non valide: usa il formato gg/mm/aaaa hh:mm."
 
-    def process_formdata(self, valuelist):
-        self.raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not self.raw:
-            return
-        for pattern in self.FORMATS:
-            try:
-                self.data = from_local(datetime.strptime(self.raw, pattern))
-                return
-            except ValueError:
-                continue
-        raise ValueError("Data e ora non valide: usa il formato gg/mm/aaaa hh:mm.")
+    def convert(self, parsed: datetime) -> datetime:
+        return from_local(parsed)
 
-    def _value(self):
-        if isinstance(self.data, datetime):
-            return local_time(self.data).strftime("%Y-%m-%dT%H:%M")
-        return getattr(self, "raw", "") or ""
+    def shown(self) -> str | None:
+        return local_time(self.data).strftime("%Y-%m-%dT%H:%M") if isinstance(self.data, datetime) else None
 
 
 class NotNegative:
