@@ -48,7 +48,7 @@ def users_group():
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(role, username, email, operator_vat, full_name, password_stdin):
     """Create an active user with a password (prompted unless --password-stdin)."""
-    from .operators.services import UserCreationError, create_user
+    from .operators.services import AccountError, create_user
     from .transaction import commit
 
     if password_stdin:
@@ -64,7 +64,7 @@ def create_user_command(role, username, email, operator_vat, full_name, password
             full_name=full_name,
             password=password,
         )
-    except UserCreationError as error:
+    except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     commit()

@@ -38,11 +38,15 @@ class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as out
             guarantee = record_guarantee(...)
         if not outcome.refused:
             return redirect(...)
+
+    ``keep_changes=True`` is for a refusal that records the attempt (a wrong password or code counts towards
+    the lock-out and is audited): what the service wrote before refusing is committed as usual.
     """
 
-    def __init__(self, form=None, category: str = "danger"):
+    def __init__(self, form=None, category: str = "danger", *, keep_changes: bool = False):
         self.form = form
         self.category = category
+        self.keep_changes = keep_changes
         self.error: DomainError | None = None
 
     @property
@@ -56,7 +60,8 @@ class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as out
         if error is None or not isinstance(error, DomainError):
             return False
         self.error = error
-        discard_changes()
+        if not self.keep_changes:
+            discard_changes()
         if self.form is not None:
             show_error(self.form, error)
         else:

@@ -3,21 +3,20 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth import mfa
 from ..extensions import db
+from ..forms import refusals
 from ..notifications.models import OutboxMessage
 from ..operators.models import User
 from ..pages import paginate
 from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, RegistrationRequest
+from ..registration.services import approve_registration, reject_registration, request_more_information
 from ..security.access import role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import ActionForm, AuditFilterForm, InformationForm, OutboxFilterForm, RejectForm, UserFilterForm
 from .services import (
     OPEN_STATES,
     QUEUE_FILTERS,
-    AdminError,
-    approve_request,
-    ask_for_information,
     audit_event_names,
     audit_events,
     disable_user,
@@ -26,8 +25,6 @@ from .services import (
     operators_by_id,
     outbox_messages,
     registration_queue,
-    reject_request,
-    reset_user_mfa,
     unlock_user,
     user_list,
 )
@@ -78,25 +75,22 @@ def request_detail(request_id):
 
 
 def _decide(registration, form, form_name: str, action, confirmation: str, *args):
-    """Run ``action`` for a valid ``form``; map refusals onto the form, or flash them."""
-    try:
+    """Run ``action`` for a valid ``form``; a refusal about a field is shown on the form, any other is flashed."""
+    with refusals(category="warning") as outcome:
         ensure_open(registration)
-    except AdminError as error:
-        flash(str(error), "warning")
+    if outcome.refused:
         return redirect(url_for("admin.request_detail", request_id=registration.id))
     if not form.validate_on_submit():
         return _render_request(registration, **{form_name: form})
-    try:
+    with refusals(form) as outcome:
         action(registration, _admin(), *args)
-    except AdminError as error:
-        discard_changes()
-        if error.field and error.field in form:
-            form[error.field].errors.append(str(error))
-            return _render_request(registration, **{form_name: form})
-        flash(str(error), "error")
-        return redirect(url_for("admin.request_detail", request_id=registration.id))
-    flash(confirmation, "success")
-    return redirect(url_for("admin.requests"))
+    if not outcome.refused:
+        flash(confirmation, "success")
+        return redirect(url_for("admin.requests"))
+    if outcome.error.field in form:
+        return _render_request(registration, **{form_name: form})
+    flash(str(outcome.error), "error")
+    return redirect(url_for("admin.request_detail", request_id=registration.id))
 
 
 @bp.route("/richieste/<int:request_id>/approva", methods=["POST"])
@@ -107,7 +101,7 @@ def approve(request_id):
         registration,
         ActionForm(),
         "approve_form",
-        approve_request,
+        approve_registration,
         f"Richiesta di {registration.display_name} approvata: all'utente è stata inviata l'e-mail di attivazione.",
     )
 
@@ -121,7 +115,7 @@ def reject(request_id):
         registration,
         form,
         "reject_form",
-        reject_request,
+        reject_registration,
         f"Richiesta di {registration.display_name} respinta: il richiedente è stato avvisato via e-mail.",
         form.reason.data or "",
     )
@@ -136,7 +130,7 @@ def request_information(request_id):
         registration,
         form,
         "info_form",
-        ask_for_information,
+        request_more_information,
         f"Richiesta di informazioni inviata via e-mail a {registration.email}.",
         form.message.data or "",
     )
@@ -171,12 +165,9 @@ def _user_action(user_id: int, action, confirmation: str):
     back = url_for("admin.users", **{k: v for k, v in request.args.items() if k in USER_LIST_ARGS})
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="error") as outcome:
         action(user, _admin())
-    except AdminError as error:
-        discard_changes()
-        flash(str(error), "error")
-    else:
+    if not outcome.refused:
         flash(confirmation.format(username=user.username), "success")
     return redirect(back)
 
@@ -206,7 +197,7 @@ def unlock(user_id):
 def reset_mfa(user_id):
     return _user_action(
         user_id,
-        reset_user_mfa,
+        mfa.reset_mfa,
         "Verifica in due passaggi di {username} azzerata: al prossimo accesso potrà configurarla di nuovo.",
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.utils import secure_filename
 
+from ..errors import DomainError
 from ..extensions import db
 from ..guarantees.services import available_credit, format_money
 from ..models import as_utc, utcnow
@@ -28,12 +29,8 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 EXPORT_COLUMNS = ("Ragione sociale", "Partita IVA", "Data iscrizione", "Stato")
 
 
-class AuctionError(Exception):
-    """A refusal shown to the user; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AuctionError(DomainError):
+    """A refused auction or enrolment action."""
 
 
 def rome_text(value: datetime) -> str:

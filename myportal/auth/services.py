@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from ..errors import DomainError
 from ..extensions import db
 from ..models import utcnow
 from ..notifications.services import portal_url, send_email
@@ -17,12 +18,8 @@ from ..security.tokens import consume_token, find_valid_token, issue_token
 GENERIC_LOGIN_ERROR = "Credenziali non valide. Dopo ripetuti tentativi errati l'accesso viene bloccato temporaneamente."
 
 
-class AuthError(Exception):
-    """A refusal whose message can be shown as is; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AuthError(DomainError):
+    """A refused log-in, credential or second-factor step."""
 
 
 def find_user(username: str) -> User | None:

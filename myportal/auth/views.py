@@ -4,9 +4,9 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 
 from ..extensions import limiter
+from ..forms import refusals
 from ..operators.models import username_key
 from ..security.redirects import is_local_path
-from ..transaction import discard_changes
 from . import bp
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from .mfa import abandon_second_step, has_pending_state
@@ -37,11 +37,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         next_url = _safe_next(request.args.get("next"))
-        try:
+        with refusals(form, keep_changes=True) as outcome:  # a failure counts towards the lock-out
             session_started = log_in(form.username.data, form.password.data, next_url)
-        except AuthError as error:
-            form.form_errors.append(str(error))
-        else:
+        if not outcome.refused:
             return redirect(next_url if session_started else url_for("auth.mfa_verify"))
     return render_template("auth/login.html", form=form)
 
@@ -76,11 +74,10 @@ def _password_by_token(purpose: str, token: str, template: str, done_message: st
         return render_template("auth/link_invalid.html", message=str(error)), 404
     form = SetPasswordForm(username=user.username)
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             set_password_with_token(purpose, token, form.password.data)
-        except AuthError as error:
-            discard_changes()
-            return render_template("auth/link_invalid.html", message=str(error)), 404
+        if outcome.refused:
+            return render_template("auth/link_invalid.html", message=str(outcome.error)), 404
         flash(done_message, "success")
         return redirect(url_for("auth.login"))
     return render_template(template, form=form, user=user)
@@ -105,11 +102,9 @@ def reset_password(token):
 def change_password_page():
     form = ChangePasswordForm(username=current_user.username)
     if form.validate_on_submit():
-        try:
+        with refusals(form, keep_changes=True) as outcome:  # the failed attempt stays in the audit log
             change_password(current_user, form.current_password.data, form.password.data)
-        except AuthError as error:
-            form[error.field].errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash("Password modificata. Le altre sessioni aperte sono state chiuse.", "success")
             return redirect(url_for("operators.home"))
     return render_template("auth/change_password.html", form=form)

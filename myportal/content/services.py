@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.utils import secure_filename
 
+from ..errors import DomainError
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import Operator, User
@@ -37,12 +38,8 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 OFFICE_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 
 
-class ContentError(Exception):
-    """Content that cannot be published; ``field`` names the offending input."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ContentError(DomainError):
+    """Content that cannot be published."""
 
 
 # --- news ------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
+from ..errors import DomainError
 from ..extensions import db
 from ..formatting import local_number
 from ..operators.models import User
@@ -136,8 +137,8 @@ def contracts_of(point: SupplyPoint) -> list[Contract]:
 # --- measurement period ------------------------------------------------------------------------------------
 
 
-class PeriodError(Exception):
-    """A period that cannot be shown: ``errors`` maps each form field to its message."""
+class PeriodError(DomainError):
+    """A period that cannot be shown: ``errors`` maps each form field to its message (there may be two)."""
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(errors.values()))
@@ -337,12 +338,8 @@ def iter_measurements(supply_point_id: int, period: Period, batch: int = 1000) -
 # --- meter readings ----------------------------------------------------------------------------------------
 
 
-class ReadingError(Exception):
-    """A self-reading that is refused; ``field`` names the form field it is about (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ReadingError(DomainError):
+    """A self-reading that is refused."""
 
 
 REMOTE_READING_MESSAGE = (

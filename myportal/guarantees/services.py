@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from ..contracts.models import Contract
+from ..errors import DomainError
 from ..extensions import db
 from ..invoicing.formatting import it_number
 from ..models import utcnow
@@ -39,12 +40,8 @@ NOTICE_THRESHOLDS = (30, 7)
 COVERAGE_CURRENCY = "EUR"
 
 
-class GuaranteeError(Exception):
-    """A refusal shown to the user; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class GuaranteeError(DomainError):
+    """A refused guarantee or exposure record."""
 
 
 def money(value) -> Decimal:

@@ -11,6 +11,7 @@ from math import ceil
 from sqlalchemy import Row, Select, bindparam, case, extract, func, select
 from sqlalchemy.orm import selectinload
 
+from ..errors import DomainError
 from ..extensions import db
 from .models import Invoice
 
@@ -28,12 +29,8 @@ SORTS = {
 DEFAULT_SORT = "date_desc"
 
 
-class InvoicingError(Exception):
-    """A request the rules refuse; ``field`` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class InvoicingError(DomainError):
+    """A request about invoices that the rules refuse."""
 
 
 # --- amounts ------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from functools import lru_cache
 from flask import current_app, url_for
 from sqlalchemy import delete, func, select
 
+from ..errors import DomainError
 from ..extensions import db
 from ..notifications.services import absolute_url, send_email
 from ..registration.models import RegistrationRequest
@@ -65,12 +66,10 @@ def _latest_news_statement():
     return published_news().with_only_columns(NewsItem.id, NewsItem.title, NewsItem.published_at).limit(3)
 
 
-class UserCreationError(Exception):
-    """A user that cannot be created; ``field`` names the offending input."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+
+class AccountError(DomainError):
+    """A refusal about a user's own data or the company's users."""
 
 
 def find_operator(*, vat_number: str | None = None, fiscal_code: str | None = None) -> Operator | None:
@@ -120,7 +119,7 @@ def username_taken(username: str) -> bool:
 def add_operator_user(operator: Operator, *, username: str, email: str, status: str = "pending", **fields) -> User:
     """A new user of ``operator``; the operator's first user becomes its ``operator_admin``."""
     if username_taken(username):
-        raise UserCreationError("Nome utente non disponibile: scegline un altro.", field="username")
+        raise AccountError("Nome utente non disponibile: scegline un altro.", field="username")
     has_users = db.session.scalar(select(User.id).where(User.operator_id == operator.id).limit(1)) is not None
     user = User(
         operator=operator,
@@ -152,27 +151,27 @@ def create_user(
 
     problem = password_problem(password, username=username)
     if problem:
-        raise UserCreationError(problem, field="password")
+        raise AccountError(problem, field="password")
     try:
         email = clean_email(email)
     except IdentifierError as error:
-        raise UserCreationError(str(error), field="email") from error
+        raise AccountError(str(error), field="email") from error
     if username_taken(username):
-        raise UserCreationError(f"User name {username!r} is already taken.", field="username")
+        raise AccountError(f"User name {username!r} is already taken.", field="username")
     fields = {"full_name": full_name, "password_hash": hash_password(password), "status": "active"}
     if role in ("operator", "operator_admin"):
         if not operator_vat:
-            raise UserCreationError("--operator VAT is required for operator users.", field="operator")
+            raise AccountError("--operator VAT is required for operator users.", field="operator")
         try:
             vat = clean_vat(operator_vat)
         except IdentifierError as error:
-            raise UserCreationError(str(error), field="operator") from error
+            raise AccountError(str(error), field="operator") from error
         operator = find_operator(vat_number=vat)
         if operator is None:
-            raise UserCreationError(f"No operator with Partita IVA {vat}.", field="operator")
+            raise AccountError(f"No operator with Partita IVA {vat}.", field="operator")
         return add_operator_user(operator, username=username, email=email, role=role, **fields)
     if operator_vat:
-        raise UserCreationError("Support and admin users do not belong to an operator.", field="operator")
+        raise AccountError("Support and admin users do not belong to an operator.", field="operator")
     user = User(username=username.strip(), username_key=username_key(username), email=email, role=role, **fields)
     db.session.add(user)
     db.session.flush()
@@ -185,14 +184,6 @@ def create_user(
 EMAIL_CHANGE_HOURS = 24
 COMPANY_ROLES = ("operator", "operator_admin")
 INVALID_LINK = "Il link non è valido, è già stato usato oppure è scaduto."
-
-
-class AccountError(Exception):
-    """A refusal about a user's own data or the company's users; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def fax_of(user: User) -> str | None:
@@ -343,12 +334,9 @@ def invite_colleague(admin: User, *, full_name: str, email: str, role: str, user
     """A pending user of the admin's operator, invited by e-mail to choose a password."""
     if role not in COMPANY_ROLES:
         raise AccountError("Ruolo non valido.", field="role")
-    try:
-        user = add_operator_user(
-            admin.operator, username=username, email=email, role=role, full_name=full_name, status="pending"
-        )
-    except UserCreationError as error:
-        raise AccountError(str(error), field=error.field) from error
+    user = add_operator_user(
+        admin.operator, username=username, email=email, role=role, full_name=full_name, status="pending"
+    )
     send_invitation(user, admin)
     audit("user.invited", user, user=admin, operator_id=admin.operator_id, role=role)
     return user

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..auth.services import send_activation
+from ..errors import DomainError
 from ..extensions import db
 from ..identifiers import CUSTOMER_CODE_RE
 from ..models import utcnow
@@ -31,12 +32,8 @@ PATHS = ("legacy", "geco", "customer")
 PATH_MODELS = {"legacy": LegacyCredential, "geco": GecoPractice, "customer": CustomerRecord}
 
 
-class RegistrationError(Exception):
-    """A refusal whose message can be shown as is; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class RegistrationError(DomainError):
+    """A refused registration step or decision on a new-user request."""
 
 
 # --- paths 1-3: matching the imported records ----------------------------------------------------------

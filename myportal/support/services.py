@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import Row, bindparam, or_, select
 
+from ..errors import DomainError
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_customer_code, clean_fiscal_code, clean_vat
 from ..operators.models import Operator, User
@@ -18,12 +19,8 @@ UNRECOGNISED = (
 )
 
 
-class SupportError(Exception):
-    """A refused help-desk action; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SupportError(DomainError):
+    """A refused help-desk action."""
 
 
 def recognise_query(value: str) -> tuple[str, str]:

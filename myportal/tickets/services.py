@@ -4,6 +4,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..errors import DomainError
 from ..extensions import db
 from ..models import utcnow
 from ..notifications.services import absolute_url, send_email
@@ -15,12 +16,8 @@ from .models import CATEGORIES, OPEN_STATES, STATES, Ticket, TicketAttachment, T
 DEFAULT_SUPPORT_EMAIL = "assistenza@myportal.localhost"
 
 
-class TicketError(Exception):
-    """A refusal shown to the user; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class TicketError(DomainError):
+    """A refused ticket action."""
 
 
 def support_email() -> str:
