@@ -5,18 +5,16 @@ from flask_login import current_user
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import show_error
+from ..forms import refusals
 from ..guarantees.services import format_money
 from ..models import utcnow
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import ActionForm, AuctionForm, EnrolmentFilterForm, RejectForm, enrolment_form
 from .models import ENROLMENT_STATES, Auction, Enrolment, EnrolmentDocument
 from .services import (
     PROCEDURE_FIELDS,
-    AuctionError,
     AuctionRow,
     admitted_csv,
     all_auctions,
@@ -117,17 +115,14 @@ def enrol_page(auction_id):
     problem = window_problem(auction, utcnow())
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with refusals(form) as outcome:
                 enrolment, created = enrol(
                     auction,
                     acting_user(),
                     accepted=[bool(field.data) for field in form.declaration_fields],
                     documents=[getattr(field, "checked", None) for field in form.document_fields],
                 )
-            except AuctionError as error:
-                discard_changes()
-                show_error(form, error)
-            else:
+            if not outcome.refused:
                 if created:
                     flash(
                         f"Iscrizione alla procedura {auction.code} inviata: riceverai un'e-mail quando sarà valutata.",
@@ -154,12 +149,9 @@ def withdraw_enrolment(auction_id):
     enrolment = find_enrolment(auction.id, current_user.operator_id)
     if enrolment is None:
         abort(404)
-    try:
+    with refusals(category="warning") as outcome:
         withdraw(enrolment, acting_user())
-    except AuctionError as error:
-        discard_changes()
-        flash(str(error), "warning")
-    else:
+    if not outcome.refused:
         flash(f"Iscrizione alla procedura {auction.code} ritirata.", "success")
     return redirect(url_for("auctions.detail", auction_id=auction.id))
 
@@ -199,12 +191,9 @@ def _procedure_data(form) -> dict:
 def admin_new():
     form = AuctionForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             auction = create_auction(acting_user(), **_procedure_data(form))
-        except AuctionError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Procedura {auction.code} creata: pubblicala quando è pronta.", "success")
             return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
     return render_template("auctions/admin_form.html", form=form, auction=None)
@@ -216,13 +205,9 @@ def admin_edit(auction_id):
     auction = _auction_or_404(auction_id)
     form = AuctionForm(obj=auction) if request.method == "GET" else AuctionForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             update_auction(acting_user(), auction, **_procedure_data(form))
-        except AuctionError as error:
-            discard_changes()
-            auction = _auction_or_404(auction_id)
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Procedura {auction.code} aggiornata.", "success")
             return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
     return render_template("auctions/admin_form.html", form=form, auction=auction)
@@ -300,12 +285,9 @@ def admin_approve(enrolment_id):
     enrolment = _enrolment_or_404(enrolment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="warning") as outcome:
         approve_enrolment(acting_user(), enrolment)
-    except AuctionError as error:
-        discard_changes()
-        flash(str(error), "warning")
-    else:
+    if not outcome.refused:
         flash(f"Iscrizione di {enrolment.operator.name} approvata.", "success")
     return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
 
@@ -316,17 +298,13 @@ def admin_reject(enrolment_id):
     enrolment = _enrolment_or_404(enrolment_id)
     form = RejectForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             reject_enrolment(acting_user(), enrolment, form.reason.data)
-        except AuctionError as error:
-            discard_changes()
-            if error.field is None:  # the state does not allow it: said on the enrolment's page
-                flash(str(error), "warning")
-                return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
-            enrolment = _enrolment_or_404(enrolment_id)
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Iscrizione di {enrolment.operator.name} respinta.", "success")
+            return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
+        if outcome.error.field is None:  # the state does not allow it: said on the enrolment's page
+            flash(str(outcome.error), "warning")
             return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
     return render_template(
         "auctions/admin_enrolment.html",

@@ -5,15 +5,14 @@ from flask_login import current_user, login_required
 
 from ..downloads import send_stored_file
 from ..extensions import db
+from ..forms import refusals
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import DocumentForm, NewNewsForm, NewsForm
 from .models import CATEGORY_LABELS, LIBRARY_CATEGORIES, Document, NewsItem
 from .services import (
     DEFAULT_MAX_DOCUMENT_BYTES,
-    ContentError,
     all_documents,
     all_news,
     create_news,
@@ -203,7 +202,7 @@ def admin_document_new():
     max_bytes = _max_document_bytes()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with refusals(form) as outcome:
             document = publish_document(
                 acting_user(),
                 title=form.title.data,
@@ -214,10 +213,7 @@ def admin_document_new():
                 operator_vat=form.operator_vat.data,
                 max_bytes=max_bytes,
             )
-        except ContentError as error:
-            discard_changes()
-            form[error.field or "file"].errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash(f"Documento «{document.title}» pubblicato.", "success")
             return redirect(url_for("content.admin_documents"))
     return render_template("content/admin_document_form.html", form=form, max_mb=max_bytes / (1024 * 1024))

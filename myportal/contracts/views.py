@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..forms import refusals
 from ..pages import paginate
 from ..security.access import get_owned_or_404, operator_required
 from ..security.input_guard import is_valid_id
@@ -15,7 +16,6 @@ from .selection import choose_supply_point, current_supply_point
 from .services import (
     REMOTE_READING_MESSAGE,
     PeriodError,
-    ReadingError,
     check_period,
     contract_list,
     contracts_of,
@@ -181,14 +181,9 @@ def self_reading():
         form = SelfReadingForm(supply_point=point)
         if form.validate_on_submit():
             data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-            try:
+            with refusals(form) as outcome:
                 record_self_reading(point, current_user._get_current_object(), **data)
-            except ReadingError as error:  # raised before anything is written
-                if error.field and error.field in form:
-                    form[error.field].errors.append(str(error))
-                else:
-                    form.form_errors.append(str(error))
-            else:
+            if not outcome.refused:
                 flash(
                     f"Autolettura del {data['reading_date']:%d/%m/%Y} registrata per il punto {point.pod}.", "success"
                 )

@@ -13,15 +13,14 @@ from flask import (
 from flask_login import current_user
 
 from ..extensions import db
+from ..forms import refusals
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, operator_required, role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import ActionForm, EicRequestForm, RejectForm
 from .models import FUNCTIONS, OBJECT_TYPES, STATE_LABELS, EicRequest
 from .services import (
     QUEUE_FILTERS,
-    EicError,
     approve_request,
     ensure_open,
     operator_codes,
@@ -49,12 +48,9 @@ def index():
 def new():
     form = EicRequestForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             eic_request = request_eic(acting_user(), **form.request_data())
-        except EicError as error:
-            discard_changes()
-            form[error.field or "display_name"].errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash(
                 f"Richiesta di codice EIC per {eic_request.display_name} inviata: riceverai un'e-mail "
                 "quando sarà esaminata.",
@@ -105,11 +101,9 @@ def approve(request_id):
     eic_request = db.get_or_404(EicRequest, request_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="error") as outcome:
         record = approve_request(eic_request, acting_user())
-    except EicError as error:
-        discard_changes()
-        flash(str(error), "error")
+    if outcome.refused:
         return redirect(url_for("eic.admin_detail", request_id=request_id))
     flash(f"Richiesta approvata: assegnato il codice EIC {record.code}; il richiedente è stato avvisato.", "success")
     return redirect(url_for("eic.admin_queue"))
@@ -120,10 +114,9 @@ def approve(request_id):
 def reject(request_id):
     eic_request = db.get_or_404(EicRequest, request_id)
     form = RejectForm()
-    try:
+    with refusals(category="warning") as outcome:
         ensure_open(eic_request)
-    except EicError as error:
-        flash(str(error), "warning")
+    if outcome.refused:
         return redirect(url_for("eic.admin_detail", request_id=request_id))
     if not form.validate_on_submit():
         return _render_admin_detail(eic_request, form)

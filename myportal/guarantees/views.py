@@ -6,14 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
+from ..forms import refusals
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import AdminFilterForm, ExposureForm, GuaranteeForm, StateForm
 from .models import GUARANTEE_STATES, Guarantee
 from .services import (
-    GuaranteeError,
     all_guarantees,
     change_guarantee_state,
     coverage_summary,
@@ -31,13 +30,6 @@ OPERATOR_ROLES = ("operator", "operator_admin")
 @bp.context_processor
 def _helpers():
     return {"money": format_money, "states": GUARANTEE_STATES}
-
-
-def _apply_error(form, error: GuaranteeError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 # --- operator's side ----------------------------------------------------------------------------------------
@@ -89,7 +81,7 @@ def admin_index():
 def admin_new():
     form = GuaranteeForm() if request.method == "POST" else GuaranteeForm(operator_vat=request.args.get("vat", ""))
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             guarantee = record_guarantee(
                 acting_user(),
                 operator_vat=form.operator_vat.data,
@@ -102,10 +94,7 @@ def admin_new():
                 valid_to=form.valid_to.data,
                 contract_number=form.contract_number.data or None,
             )
-        except GuaranteeError as error:
-            discard_changes()
-            _apply_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Garanzia {guarantee.reference} registrata per {guarantee.operator.name}.", "success")
             return redirect(url_for("guarantees.admin_detail", guarantee_id=guarantee.id))
     return render_template("guarantees/admin_new.html", form=form)
@@ -136,13 +125,9 @@ def admin_state(guarantee_id):
     guarantee = _guarantee_or_404(guarantee_id)
     form = StateForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             change_guarantee_state(acting_user(), guarantee, form.state.data)
-        except GuaranteeError as error:
-            discard_changes()
-            guarantee = _guarantee_or_404(guarantee_id)
-            _apply_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Stato della garanzia {guarantee.reference}: {guarantee.state_label}.", "success")
             return redirect(url_for("guarantees.admin_detail", guarantee_id=guarantee.id))
     return _render_admin_detail(guarantee, form)
@@ -157,7 +142,7 @@ def admin_exposure():
         else ExposureForm(operator_vat=request.args.get("vat", ""), as_of=date.today())
     )
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             exposure = record_exposure(
                 acting_user(),
                 operator_vat=form.operator_vat.data,
@@ -165,10 +150,7 @@ def admin_exposure():
                 as_of=form.as_of.data,
                 note=form.note.data or "",
             )
-        except GuaranteeError as error:
-            discard_changes()
-            _apply_error(form, error)
-        else:
+        if not outcome.refused:
             flash(
                 f"Esposizione di {exposure.operator.name} al {exposure.as_of.strftime('%d/%m/%Y')} "
                 f"registrata: "

@@ -3,9 +3,9 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..forms import refusals
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import COMPANY_ROLES, ActionForm, ContactForm, EmailChangeForm, InviteForm, RoleForm
 from .models import User
@@ -82,12 +82,9 @@ def profile():
 def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             request_email_change(acting_user(), form.email.data)
-        except AccountError as error:
-            discard_changes()
-            form.email.errors = [*form.email.errors, str(error)]
-        else:
+        if not outcome.refused:
             return render_template(
                 "operators/email_sent.html",
                 new_email=form.email.data,
@@ -132,7 +129,7 @@ def company_users():
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             user = invite_colleague(
                 acting_user(),
                 full_name=form.full_name.data,
@@ -140,13 +137,7 @@ def invite():
                 role=form.role.data,
                 username=form.username.data,
             )
-        except AccountError as error:
-            discard_changes()
-            if error.field in form:
-                form[error.field].errors = [*form[error.field].errors, str(error)]
-            else:
-                form.form_errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash(
                 f"Invito inviato a {user.email}: {user.username} sceglierà la password dal link ricevuto.",
                 "success",
@@ -163,15 +154,12 @@ def _colleague_action(user_id: int, action, done: str, form_class=ActionForm):
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
         return redirect(url_for("operators.company_users"))
-    try:
+    with refusals(category="error") as outcome:
         if form_class is RoleForm:
             action(acting_user(), user, form.role.data)
         else:
             action(acting_user(), user)
-    except AccountError as error:
-        discard_changes()
-        flash(str(error), "error")
-    else:
+    if not outcome.refused:
         flash(done.format(user=user), "success")
     return redirect(url_for("operators.company_users", page=request.args.get("page", type=int)))
 

@@ -5,10 +5,9 @@ from flask_login import current_user
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import show_error
+from ..forms import refusals
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import (
     ActionForm,
@@ -21,7 +20,6 @@ from .forms import (
 )
 from .models import CATEGORIES, STATES, Ticket, TicketAttachment
 from .services import (
-    TicketError,
     attachment_viewed,
     close_ticket,
     load_conversation,
@@ -82,7 +80,7 @@ def _prefill() -> dict:
 def new():
     form = TicketForm() if request.method == "POST" else TicketForm(data=_prefill())
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             ticket = open_ticket(
                 acting_user(),
                 category=form.category.data,
@@ -90,10 +88,7 @@ def new():
                 body=form.body.data,
                 attachment=_checked(form),
             )
-        except TicketError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(
                 f"Ticket n. {ticket.id} aperto: riceverai un'e-mail a ogni risposta dell'assistenza.",
                 "success",
@@ -131,11 +126,9 @@ def close(ticket_id):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="warning") as outcome:
         close_ticket(ticket, acting_user())
-    except TicketError as error:
-        flash(str(error), "warning")
-    else:
+    if not outcome.refused:
         flash(f"Ticket n. {ticket.id} chiuso.", "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
@@ -177,12 +170,9 @@ def staff_detail(ticket_id):
         return _render_staff_detail(ticket)
     form = StaffReplyForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             reply_as_staff(ticket, acting_user(), form.body.data, _checked(form), state=form.state.data)
-        except TicketError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash("Risposta inviata all'operatore.", "success")
             return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
     return _render_staff_detail(ticket, reply_form=form)
@@ -194,12 +184,9 @@ def staff_state(ticket_id):
     ticket = db.get_or_404(Ticket, ticket_id)
     form = StateForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             set_ticket_state(ticket, acting_user(), form.new_state.data)
-        except TicketError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Stato del ticket n. {ticket.id}: {ticket.state_label}.", "success")
             return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
     return _render_staff_detail(ticket, state_form=form)
