@@ -118,7 +118,7 @@ def unlock_user(user: User, admin: User) -> None:
     """Lift a temporary lock-out after failed log-ins."""
     if not user.is_locked():
         raise AdminError(f"L'utente {user.username} non è bloccato.")
-    unlock(user)
+    unlock(user, admin)
 
 
 # --- audit log ------------------------------------------------------------------------------------

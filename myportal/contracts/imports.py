@@ -275,7 +275,12 @@ def import_measurements(
         return result
     savepoint.commit()
     audit(
-        "import.measurements", inserted=result.inserted, updated=result.updated, unchanged=result.unchanged, file=origin
+        "import.measurements",
+        user=None,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        file=origin,
     )
     return result
 

@@ -144,7 +144,14 @@ def import_plants(source, *, dry_run: bool = False, origin: str | None = None) -
         else:
             result.unchanged += 1
     db.session.flush()
-    audit("import.plants", inserted=result.inserted, updated=result.updated, unchanged=result.unchanged, file=origin)
+    audit(
+        "import.plants",
+        user=None,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        file=origin,
+    )
     return result
 
 

@@ -385,6 +385,7 @@ def notify_expiring(today: date) -> int:
         audit(
             "guarantee.expiry_notice",
             guarantee,
+            user=None,  # the notify command
             threshold_days=threshold,
             days_left=days_left,
             recipients=len(recipients.get(guarantee.operator_id, [])),

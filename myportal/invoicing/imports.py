@@ -405,6 +405,7 @@ def import_invoices(source, *, dry_run: bool = False, origin: str | None = None)
     db.session.flush()
     audit(
         "import.invoices",
+        user=None,
         inserted=result.inserted,
         updated=result.updated,
         unchanged=result.unchanged,

@@ -66,8 +66,6 @@ def _latest_news_statement():
     return published_news().with_only_columns(NewsItem.id, NewsItem.title, NewsItem.published_at).limit(3)
 
 
-
-
 class AccountError(DomainError):
     """A refusal about a user's own data or the company's users."""
 
@@ -85,6 +83,7 @@ def find_operator(*, vat_number: str | None = None, fiscal_code: str | None = No
 
 def get_or_create_operator(
     *,
+    actor: User | None,
     name: str,
     vat_number: str | None = None,
     fiscal_code: str | None = None,
@@ -93,7 +92,7 @@ def get_or_create_operator(
     customer_code: str | None = None,
     email: str | None = None,
 ) -> Operator:
-    """The operator identified by ``vat_number`` (or ``fiscal_code``), created when missing."""
+    """The operator identified by ``vat_number`` (or ``fiscal_code``), created by ``actor`` when missing."""
     operator = find_operator(vat_number=vat_number, fiscal_code=None if vat_number else fiscal_code)
     if operator is None:
         operator = Operator(
@@ -105,7 +104,7 @@ def get_or_create_operator(
             email=email,
         )
         db.session.add(operator)
-        audit("operator.created", operator)
+        audit("operator.created", operator, user=actor)
     if customer_code and operator.customer_code is None:
         operator.customer_code = customer_code
     db.session.flush()
@@ -116,8 +115,11 @@ def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(User.username_key == username_key(username))) is not None
 
 
-def add_operator_user(operator: Operator, *, username: str, email: str, status: str = "pending", **fields) -> User:
-    """A new user of ``operator``; the operator's first user becomes its ``operator_admin``."""
+def add_operator_user(
+    operator: Operator, *, actor: User | None, username: str, email: str, status: str = "pending", **fields
+) -> User:
+    """A new user of ``operator``, created by ``actor`` (None: a visitor registering, or a command); the
+    operator's first user becomes its ``operator_admin``."""
     if username_taken(username):
         raise AccountError("Nome utente non disponibile: scegline un altro.", field="username")
     has_users = db.session.scalar(select(User.id).where(User.operator_id == operator.id).limit(1)) is not None
@@ -132,7 +134,7 @@ def add_operator_user(operator: Operator, *, username: str, email: str, status: 
     )
     db.session.add(user)
     db.session.flush()
-    audit("user.created", user, operator_id=operator.id, role=user.role)
+    audit("user.created", user, user=actor, operator_id=operator.id, role=user.role)
     return user
 
 
@@ -169,13 +171,13 @@ def create_user(
         operator = find_operator(vat_number=vat)
         if operator is None:
             raise AccountError(f"No operator with Partita IVA {vat}.", field="operator")
-        return add_operator_user(operator, username=username, email=email, role=role, **fields)
+        return add_operator_user(operator, actor=None, username=username, email=email, role=role, **fields)
     if operator_vat:
         raise AccountError("Support and admin users do not belong to an operator.", field="operator")
     user = User(username=username.strip(), username_key=username_key(username), email=email, role=role, **fields)
     db.session.add(user)
     db.session.flush()
-    audit("user.created", user, role=role)
+    audit("user.created", user, user=None, role=role)
     return user
 
 
@@ -335,7 +337,7 @@ def invite_colleague(admin: User, *, full_name: str, email: str, role: str, user
     if role not in COMPANY_ROLES:
         raise AccountError("Ruolo non valido.", field="role")
     user = add_operator_user(
-        admin.operator, username=username, email=email, role=role, full_name=full_name, status="pending"
+        admin.operator, actor=admin, username=username, email=email, role=role, full_name=full_name, status="pending"
     )
     send_invitation(user, admin)
     audit("user.invited", user, user=admin, operator_id=admin.operator_id, role=role)

@@ -355,6 +355,7 @@ def import_records(
     if result.inserted or result.updated or audit_unchanged:
         audit(
             spec.event,
+            user=None,
             inserted=result.inserted,
             updated=result.updated,
             unchanged=result.unchanged,

@@ -38,6 +38,12 @@ def get_owned_or_404(model, object_id):
         abort(404)
     owner_id = obj.id if model.__tablename__ == "operators" else obj.operator_id
     if current_user.operator_id is None or owner_id != current_user.operator_id:
-        audit("access.cross_operator", obj, operator_id=current_user.operator_id, owner_operator_id=owner_id)
+        audit(
+            "access.cross_operator",
+            obj,
+            user=current_user._get_current_object(),
+            operator_id=current_user.operator_id,
+            owner_operator_id=owner_id,
+        )
         abort(404)
     return obj

@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import Row, bindparam, or_, select
 
+from ..auth.services import send_activation, unlock
 from ..errors import DomainError
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_customer_code, clean_fiscal_code, clean_vat
@@ -68,11 +69,11 @@ def find_operators(kind: str, value: str) -> list[Row]:
     return list(db.session.execute(statement, {"value": value}))
 
 
-def look_up(query: str) -> tuple[str, list[Row]]:
+def look_up(query: str, staff: User) -> tuple[str, list[Row]]:
     """Recognise ``query``, find the operators and audit the look-up; return (value, operators)."""
     kind, value = recognise_query(query)
     operators = find_operators(kind, value)
-    audit("support.lookup", query=value, kind=kind, results=len(operators))
+    audit("support.lookup", user=staff, query=value, kind=kind, results=len(operators))
     return value, operators
 
 
@@ -89,32 +90,28 @@ def registration_requests_of(operator: Operator) -> list[RegistrationRequest]:
     return list(db.session.scalars(statement))
 
 
-def record_account_view(operator: Operator) -> None:
-    audit("support.account_viewed", operator, operator_id=operator.id)
+def record_account_view(operator: Operator, staff: User) -> None:
+    audit("support.account_viewed", operator, user=staff, operator_id=operator.id)
 
 
-def unlock_user(user: User) -> None:
+def unlock_user(user: User, staff: User) -> None:
     """Lift the temporary lock-out of ``user``."""
-    from ..auth.services import unlock
-
     if not user.is_locked():
         raise SupportError(f"L'utente {user.username} non è bloccato.")
-    unlock(user)
+    unlock(user, staff)
 
 
-def resend_activation(user: User) -> None:
+def resend_activation(user: User, staff: User) -> None:
     """Send a fresh activation link to a user who has not activated the account yet."""
-    from ..auth.services import send_activation
-
     if user.status != "pending":
         raise SupportError(f"L'utente {user.username} non è in attesa di attivazione: nessun link inviato.")
-    send_activation(user)
+    send_activation(user, actor=staff)
 
 
-def check_secret_answer(user: User, answer: str) -> bool:
+def check_secret_answer(user: User, answer: str, staff: User) -> bool:
     """Whether the answer the caller gives matches the stored one; audited, and it never changes anything."""
     if not user.secret_answer_hash:
         raise SupportError(f"L'utente {user.username} non ha una domanda segreta.", field="answer")
     matches = verify_password(user.secret_answer_hash, normalise_secret_answer(answer))
-    audit("support.secret_checked", user, operator_id=user.operator_id, matches=matches)
+    audit("support.secret_checked", user, user=staff, operator_id=user.operator_id, matches=matches)
     return matches

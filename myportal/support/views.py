@@ -3,14 +3,14 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
+from ..forms import refusals
 from ..operators.models import Operator, User
+from ..pages import acting_user
 from ..registration.models import SECRET_QUESTIONS
 from ..security.access import role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import ActionForm, SearchForm, SecretAnswerForm
 from .services import (
-    SupportError,
     check_secret_answer,
     look_up,
     record_account_view,
@@ -26,7 +26,7 @@ def search():
     form = SearchForm(formdata=request.args if "q" in request.args else None)
     value, operators = None, None
     if "q" in request.args and form.validate():
-        value, operators = look_up(form.q.data)
+        value, operators = look_up(form.q.data, acting_user())
     return render_template("support/search.html", form=form, value=value, operators=operators)
 
 
@@ -54,7 +54,7 @@ def _render_account(operator: Operator, *, secret_user=None, secret_form=None, s
 @role_required("admin", "support")
 def account(operator_id):
     operator = db.get_or_404(Operator, operator_id)
-    record_account_view(operator)
+    record_account_view(operator, acting_user())
     return _render_account(operator)
 
 
@@ -63,12 +63,9 @@ def _user_action(operator_id: int, user_id: int, action, confirmation: str):
     user = _user_of(operator, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        action(user)
-    except SupportError as error:
-        discard_changes()
-        flash(str(error), "error")
-    else:
+    with refusals(category="error") as outcome:
+        action(user, acting_user())
+    if not outcome.refused:
         flash(confirmation.format(username=user.username, email=user.email), "success")
     return redirect(url_for("support.account", operator_id=operator.id))
 
@@ -93,9 +90,6 @@ def check_secret(operator_id, user_id):
     form = SecretAnswerForm()
     result = None
     if form.validate_on_submit():
-        try:
-            result = check_secret_answer(user, form.answer.data)
-        except SupportError as error:
-            discard_changes()
-            form.answer.errors.append(str(error))
+        with refusals(form):
+            result = check_secret_answer(user, form.answer.data, acting_user())
     return _render_account(operator, secret_user=user, secret_form=form, secret_result=result)

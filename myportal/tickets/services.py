@@ -116,7 +116,7 @@ def open_ticket(user: User, *, category: str, subject: str, body: str, attachmen
     )
     db.session.add(ticket)
     _add_message(ticket, user, body, attachment, from_staff=False)
-    audit("ticket.opened", ticket, category=category, attachment=attachment.filename if attachment else None)
+    audit("ticket.opened", ticket, user=user, category=category, attachment=attachment.filename if attachment else None)
     send_email(
         support_email(),
         f"Nuovo ticket n. {ticket.id}: {ticket.subject}",
@@ -135,7 +135,7 @@ def reply_as_operator(ticket: Ticket, user: User, body: str, attachment: Checked
     previous = ticket.state
     if ticket.state == "chiuso":
         ticket.state = "aperto"
-    audit("ticket.replied", ticket, message_id=message.id, previous_state=previous, state=ticket.state)
+    audit("ticket.replied", ticket, user=user, message_id=message.id, previous_state=previous, state=ticket.state)
     send_email(
         support_email(),
         f"Ticket n. {ticket.id}: nuova risposta dell'operatore",
@@ -192,7 +192,7 @@ def close_ticket(ticket: Ticket, user: User) -> None:
     previous = ticket.state
     ticket.state = "chiuso"
     ticket.updated_at = utcnow()
-    audit("ticket.closed", ticket, previous_state=previous)
+    audit("ticket.closed", ticket, user=user, previous_state=previous)
 
 
 def set_ticket_state(ticket: Ticket, staff: User, state: str) -> None:
