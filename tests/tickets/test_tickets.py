@@ -78,7 +78,7 @@ def test_open_a_ticket_with_an_attachment(client, operator_user, login_as, dbs, 
     message = mailbox.last(SUPPORT)
     assert f"ticket n. {ticket.id}" in message["Subject"].lower()
     assert "consumo errato" in mailbox.body(message)
-    assert dbs.count(AuditEvent, AuditEvent.event == "ticket.opened") == 1
+    assert dbs.count(AuditEvent, AuditEvent.event == "ticket.opened", AuditEvent.user_id == operator_user.id) == 1
 
 
 @pytest.mark.parametrize("filename", ["dati.xlsx", "letture.csv", "nota.txt", "foto.png", "foto.jpg"])
