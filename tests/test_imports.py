@@ -120,13 +120,13 @@ def test_legacy_errors_reported_with_line_numbers_and_nothing_written(run, write
     result = run("legacy-credentials", path)
     assert result.exit_code == 1
     errors = result.stderr
-    assert "riga 2, vat_number: Partita IVA non valida" in errors
-    assert "riga 3, company_name: campo obbligatorio" in errors
-    assert "riga 4, email: Non indicare un indirizzo PEC" in errors
-    assert "riga 6, login: 'IDRO.QUATTRO' è già presente alla riga 5" in errors
-    assert "riga 7, login:" in errors
-    assert "riga 8, registered_address: al massimo 300 caratteri" in errors
-    assert "riga 9, password: campo obbligatorio" in errors
+    assert "riga 2, colonna vat_number: Partita IVA non valida" in errors
+    assert "riga 3, colonna company_name: campo obbligatorio" in errors
+    assert "riga 4, colonna email: Non indicare un indirizzo PEC" in errors
+    assert "riga 6, colonna login: 'IDRO.QUATTRO' è già presente alla riga 5" in errors
+    assert "riga 7, colonna login:" in errors
+    assert "riga 8, colonna registered_address: al massimo 300 caratteri" in errors
+    assert "riga 9, colonna password: campo obbligatorio" in errors
     assert "riga 5" not in errors.replace("alla riga 5", "")
     assert "7 error(s): nothing imported." in errors
     assert dbs.count(LegacyCredential) == 0
@@ -148,7 +148,7 @@ def test_errors_leave_existing_records_untouched(run, write, dbs):
     )
     result = run("legacy-credentials", path)
     assert result.exit_code == 1
-    assert "riga 4, vat_number" in result.stderr
+    assert "riga 4, colonna vat_number" in result.stderr
     assert dbs.count(LegacyCredential) == 1
     assert dbs.scalar(select(LegacyCredential.company_name)) == "Prima S.r.l."
 
@@ -201,14 +201,14 @@ def test_geco_errors(run, write, dbs):
     result = run("geco-practices", path)
     assert result.exit_code == 1
     errors = result.stderr
-    assert "riga 2, practice_id: L'ID pratica contiene solo lettere, cifre e trattini" in errors
-    assert "riga 3, practice_id:" in errors
-    assert "riga 4, requester_fiscal_code: Codice fiscale non valido" in errors
-    assert "riga 5, requester_fiscal_code:" in errors
-    assert "riga 6, status: campo obbligatorio" in errors
+    assert "riga 2, colonna practice_id: L'ID pratica contiene solo lettere, cifre e trattini" in errors
+    assert "riga 3, colonna practice_id:" in errors
+    assert "riga 4, colonna requester_fiscal_code: Codice fiscale non valido" in errors
+    assert "riga 5, colonna requester_fiscal_code:" in errors
+    assert "riga 6, colonna status: campo obbligatorio" in errors
     assert "riga 7: trovati 7 campi, attesi 6." in errors
     assert "riga 8: trovati 4 campi, attesi 6." in errors
-    assert "riga 10, practice_id: 'GECO-8' è già presente alla riga 9" in errors
+    assert "riga 10, colonna practice_id: 'GECO-8' è già presente alla riga 9" in errors
     assert dbs.count(GecoPractice) == 0
 
 
@@ -256,14 +256,14 @@ def test_customer_errors(run, write, dbs):
     result = run("customers", path)
     assert result.exit_code == 1
     errors = result.stderr
-    assert "riga 2, customer_code: Il codice cliente è composto da sei cifre" in errors
-    assert "riga 3, tax_code: Partita IVA non valida" in errors
-    assert "riga 4, tax_code: Codice fiscale non valido" in errors
-    assert "riga 5, email: Non indicare un indirizzo PEC" in errors
-    assert "riga 6, email: Indirizzo e-mail non valido" in errors
-    assert "riga 7, customer_code: campo obbligatorio" in errors
-    assert "riga 9, customer_code: '004517' è già presente alla riga 8" in errors
-    assert "riga 9, tax_code: Partita IVA non valida" in errors
+    assert "riga 2, colonna customer_code: Il codice cliente è composto da sei cifre" in errors
+    assert "riga 3, colonna tax_code: Partita IVA non valida" in errors
+    assert "riga 4, colonna tax_code: Codice fiscale non valido" in errors
+    assert "riga 5, colonna email: Non indicare un indirizzo PEC" in errors
+    assert "riga 6, colonna email: Indirizzo e-mail non valido" in errors
+    assert "riga 7, colonna customer_code: campo obbligatorio" in errors
+    assert "riga 9, colonna customer_code: '004517' è già presente alla riga 8" in errors
+    assert "riga 9, colonna tax_code: Partita IVA non valida" in errors
     assert dbs.count(CustomerRecord) == 0
 
 
@@ -328,11 +328,11 @@ def test_import_function_without_the_command(app, dbs):
         bad = import_customers(["\ufeff" + ",".join(CUSTOMERS.names), "12,x,,Via,"])
         assert not bad.ok
         assert [str(error) for error in bad.errors] == [
-            "riga 2, customer_code: Il codice cliente è composto da sei cifre, come riportato in fattura. "
+            "riga 2, colonna customer_code: Il codice cliente è composto da sei cifre, come riportato in fattura. "
             "(valore: '12')",
-            "riga 2, tax_code: Inserisci una Partita IVA di 11 cifre o un codice fiscale di 16 caratteri. "
+            "riga 2, colonna tax_code: Inserisci una Partita IVA di 11 cifre o un codice fiscale di 16 caratteri. "
             "(valore: 'x')",
-            "riga 2, company_name: campo obbligatorio mancante.",
+            "riga 2, colonna company_name: campo obbligatorio mancante.",
         ]
 
 
