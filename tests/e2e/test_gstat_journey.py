@@ -5,8 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from myportal.gstat.calendar import last_ended_month, previous_month
 from myportal.gstat.models import MonthlyReport, Plant
-from myportal.gstat.services import last_ended_month, previous_month
 from tests.e2e import assert_accessible, log_in
 
 

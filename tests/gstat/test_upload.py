@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from myportal.gstat.models import MonthlyReport
-from myportal.gstat.services import CSV_HEADER
+from myportal.gstat.upload import CSV_HEADER
 from myportal.security.models import AuditEvent
 from tests.conftest import csrf_from
 from tests.gstat import add_plant, add_report, last_month, months_ago, this_month
@@ -140,7 +140,7 @@ def test_upload_with_errors_lists_every_one_and_writes_nothing(client, dbs, plan
         "riga 6, colonna month: il mese",
         "riga 7, colonna month: mese non valido",
         "riga 8, colonna gross_production_mwh: il valore non può essere negativo",
-        "riga 8, colonna auxiliary_consumption_mwh: &#39;x&#39; non è un numero",
+        "riga 8, colonna auxiliary_consumption_mwh: numero non valido &#39;x&#39;",
         "riga 9, colonna net_production_mwh: la produzione netta",
         "riga 10, colonna gross_production_mwh: la produzione lorda",
         "riga 11, colonna fuel_type:",
@@ -158,7 +158,7 @@ def test_upload_with_errors_lists_every_one_and_writes_nothing(client, dbs, plan
 def test_header_problems(client, dbs, plants, user):
     response = upload(client, "gaudi_code;anno;month\r\nUP_UPL_SOLAR;2024;1\r\n")
     page = response.get_data(as_text=True)
-    assert "riga 1: colonne mancanti: year" in page and "colonne sconosciute: anno" in page
+    assert "intestazione: colonne mancanti: year" in page and "colonne sconosciute: anno" in page
     assert dbs.count(MonthlyReport) == 0
     response = upload(client, HEADER + "\r\n")
     assert "il file non contiene righe di dati" in response.get_data(as_text=True)
