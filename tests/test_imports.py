@@ -1,15 +1,20 @@
 """`myportal import ...`: validation row by row, all-or-nothing writes, updates by natural key."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from myportal.registration.imports import CUSTOMERS, csv_lines, import_customers
+from myportal.contracts.models import Measurement
+from myportal.csvimport import csv_lines
+from myportal.gstat.models import Plant
+from myportal.registration.imports import CUSTOMERS, import_customers
 from myportal.registration.models import CustomerRecord, GecoPractice, LegacyCredential
 from myportal.security.models import AuditEvent
 from myportal.security.passwords import verify_password
 from tests.conftest import make_fiscal_code, make_vat
+from tests.contracts import add_supply_point
 
 SAMPLES = Path(__file__).resolve().parent.parent / "docs" / "samples"
 LEGACY_HEADER = "vat_number,company_name,registered_address,login,password,email"
@@ -341,3 +346,28 @@ def test_documented_samples_import(run, kind):
     result = run(kind, SAMPLES / f"{kind}.csv")
     assert result.exit_code == 0, result.output
     assert "0 updated" in result.output
+
+
+# --- one reading of figures for every import ----------------------------------------------------------------
+
+
+def test_every_import_reads_figures_the_same_italian_way(run, write, dbs, make_operator):
+    """A figure that reads 176020 in Italian and 176.02 in English is refused by row and column, never scaled."""
+    operator = make_operator()
+    add_supply_point(dbs, operator, pod="IT001E77700009")
+    plants = "vat_number,gaudi_code,name,source,capacity_mw\n" + f"{operator.vat_number},UP_FIG_1,Impianto,solar,"
+    refused = run("plants", write(plants + "176.020\n"))
+    assert refused.exit_code == 1 and "riga 2, colonna capacity_mw:" in refused.output
+    assert "numero ambiguo '176.020'" in refused.output and dbs.count(Plant) == 0
+    assert run("plants", write(plants + '"1.234,5"\n')).exit_code == 0
+    assert dbs.scalar(select(Plant.capacity_mw)) == Decimal("1234.5")
+
+    measurements = "pod;start;active_energy_kwh;reactive_energy_kvarh;power_kw\n" + (
+        "IT001E77700009;2025-01-15T10:00:00+01:00;{};0,5;1.234,5\n"
+    )
+    refused = run("measurements", write(measurements.format("8.125")))
+    assert refused.exit_code == 1 and "riga 2, colonna active_energy_kwh: numero ambiguo '8.125'" in refused.output
+    assert dbs.count(Measurement) == 0
+    assert run("measurements", write(measurements.format("8,125"))).exit_code == 0
+    stored = dbs.scalars(select(Measurement))
+    assert [(row.active_energy_kwh, row.power_kw) for row in stored] == [(Decimal("8.125"), Decimal("1234.5"))]

@@ -136,6 +136,8 @@ def _hours_limit(year, month):
             "supera il massimo possibile",
         ),
         ({"gross_production_mwh": "1.000.000.000.000"}, "gross_production_mwh", "troppo grande"),
+        ({"gross_production_mwh": "176.020"}, "gross_production_mwh", "Numero ambiguo '176.020': scrivi 176020"),
+        ({"net_production_mwh": "1,234.5"}, "net_production_mwh", "usa la virgola per i decimali"),
     ],
 )
 def test_form_bad_inputs_say_what_is_wrong(client, dbs, plant, user, changes, field, message):
