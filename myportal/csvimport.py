@@ -176,7 +176,7 @@ def header_errors(expected: Sequence[str], names: Sequence[str] | None, delimite
 
 def read_table(
     lines: Iterable[str], columns: Sequence[str], report: Callable[[RowError], object]
-) -> Iterator[tuple[int, tuple[str, ...]]]:
+) -> Iterator[tuple[int, Sequence[str]]]:
     """``(line, cells)`` of each data row, the cells in the order of ``columns`` (not stripped).
 
     Every problem of the file goes to ``report``: a wrong header (then no row is read), a row with the wrong
@@ -198,6 +198,7 @@ def read_table(
         if errors:
             return
         positions = [names.index(name) for name in columns]
+        in_order = positions == list(range(len(positions)))  # the usual case: the cells as they are
         pick = itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
         width = len(names)
         for cells in reader:
@@ -207,7 +208,7 @@ def read_table(
                 continue
             if not cells[0].strip() and not "".join(cells).strip():
                 continue
-            yield reader.line_num, pick(cells)
+            yield reader.line_num, cells if in_order else pick(cells)
     except NotUtf8 as error:
         report(RowError(None, error.message))
     except csv.Error as error:

@@ -139,7 +139,7 @@ def test_read_table_gives_cells_in_the_expected_order_with_their_lines():
 def test_read_table_reports_encoding_and_header_problems():
     errors = []
     assert list(read_table(_lines_of("a,b\n1,2\nCittà,3\n".encode("latin-1")), ("a", "b"), errors.append)) == [
-        (2, ("1", "2"))
+        (2, ["1", "2"])
     ]
     assert [str(error) for error in errors] == [
         "Il file non è codificato in UTF-8 (carattere non valido alla riga 3): salvalo come «CSV UTF-8»."
