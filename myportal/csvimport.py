@@ -268,7 +268,7 @@ def parse_decimal(text: str) -> Decimal:
     if _ENGLISH.fullmatch(compact):
         raise NotANumber(
             f"numero non valido {text.strip()!r}: usa la virgola per i decimali e il punto per le migliaia "
-            f"({compact.replace(',', '').replace('.', ',')})."
+            f"({compact.replace(',', '_').replace('.', ',').replace('_', '.')})."
         )
     if "." in compact and re.fullmatch(r"-?[\d.,]+", compact, re.ASCII):
         raise NotANumber(

@@ -56,7 +56,7 @@ def test_figures_are_read_the_italian_way(text, expected):
         ("176.020", "numero ambiguo '176.020': scrivi 176020 se il punto separa le migliaia, 176,020 se"),
         ("1.005", "numero ambiguo '1.005'"),
         ("-8.125", "numero ambiguo '-8.125'"),
-        ("1,234.5", "usa la virgola per i decimali e il punto per le migliaia"),
+        ("1,234.5", "usa la virgola per i decimali e il punto per le migliaia (1.234,5)."),
         ("1.23.4", "il punto separa le migliaia a gruppi di tre cifre"),
         ("1.2345,6", "il punto separa le migliaia a gruppi di tre cifre"),
         ("1,2,3", "numero non valido '1,2,3'."),
