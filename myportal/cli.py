@@ -23,10 +23,13 @@ def main():
 
 def register(app: Flask) -> None:
     """The portal's commands, with those of each feature's ``cli.register(app, import_group)``."""
+    from .csvimport import import_group
     from .demo import demo_data_command
     from .features import feature_modules
-    from .registration.imports import import_group
+    from .registration.imports import COMMANDS as REGISTRATION_IMPORTS
 
+    for command in REGISTRATION_IMPORTS:
+        import_group.add_command(command)
     for module in feature_modules("cli"):
         module.register(app, import_group)
     app.cli.add_command(users_group)

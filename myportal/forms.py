@@ -21,11 +21,13 @@ from .transaction import discard_changes
 
 
 def show_error(form, error) -> None:
-    """A service's error next to the field it names (``error.field``), or above the form when none."""
-    if getattr(error, "field", None) and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+    """A service's error next to the field it names (``error.field``), or above the form when none; an error
+    made of several (``error.errors``, e.g. every wrong figure of a report) shows each one on its field."""
+    for one in getattr(error, "errors", None) or (error,):
+        if getattr(one, "field", None) and one.field in form:
+            form[one.field].errors = [*form[one.field].errors, str(one)]
+        else:
+            form.form_errors.append(str(one))
 
 
 class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as outcome:``)

@@ -16,8 +16,9 @@ from sqlalchemy import insert, select
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import User
+from .calendar import ROME, deadline, last_ended_month, month_hours, previous_month
 from .models import MonthlyReport, Plant
-from .services import ROME, THOUSANDTH, deadline, last_ended_month, month_hours, previous_month
+from .validation import THOUSANDTH
 
 MONTHS_OF_HISTORY = 24
 # (which operator: 0 the first with users, 1 the second; GAUDÌ code, name, source, capacity in MW)

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..forms import Cleaned, VatNumber
 from .imports import clean_capacity, clean_gaudi_code
 from .models import FUEL_UNITS, SOURCES
-from .services import FIGURES
+from .validation import FIGURES
 
 MONTHS = (
     "gennaio",

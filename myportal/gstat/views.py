@@ -14,45 +14,32 @@ from flask import (
 )
 from flask_babel import format_decimal
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
+from ..forms import refusals
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, role_required
 from ..transaction import discard_changes
 from . import bp
+from .calendar import deadline, is_late, last_ended_month, month_ended, recent_months, today_in_italy
 from .forms import MONTHS, ActionForm, MonthForm, PlantForm, ReportForm, UploadForm
 from .models import FUEL_UNITS, SOURCES, MonthlyReport, Plant
 from .services import (
-    CSV_HEADER,
-    GstatError,
-    ReportInvalid,
     all_plants,
     annual_summary,
     correct_report,
     current_report,
-    deadline,
     first_submissions,
-    is_late,
-    last_ended_month,
     missing_or_late,
-    month_ended,
     month_export,
     operator_plants,
     overview,
-    recent_months,
     record_plant,
     report_history,
     save_report,
-    template_csv,
-    today_in_italy,
-    upload_max_bytes,
-    upload_reports,
 )
+from .upload import CSV_HEADER, template_csv, upload_max_bytes, upload_reports
 
 OPERATOR_ROLES = ("operator", "operator_admin")
-CONCURRENT_CHANGE = (
-    "Gli stessi report sono stati modificati nel frattempo (un altro invio?): ricarica la pagina e riprova."
-)
 
 
 def _month_name(month: int) -> str:
@@ -138,24 +125,9 @@ def report(plant_id, year, month):
     form = ReportForm(plant=plant)
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"
-        try:
+        with refusals(form) as outcome:
             saved = save_report(plant, year, month, form.raw(), acting_user(), submit=submit)
-        except IntegrityError:
-            discard_changes()
-            form.form_errors.append(CONCURRENT_CHANGE)
-        except ReportInvalid as error:
-            discard_changes()
-            for problem in error.problems:
-                target = problem.column if problem.column in form else None
-                message = problem.message[:1].upper() + problem.message[1:]
-                if target:
-                    form[target].errors = [*form[target].errors, message]
-                else:
-                    form.form_errors.append(message)
-        except GstatError as error:
-            discard_changes()
-            form.form_errors.append(str(error))
-        else:
+        if not outcome.refused:
             if submit:
                 flash(
                     f"Report di {_month_name(month)} {year} per {plant.gaudi_code} inviato (revisione "
@@ -174,15 +146,9 @@ def correct(report_id):
     monthly = get_owned_or_404(MonthlyReport, report_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="warning") as outcome:
         copy = correct_report(monthly, acting_user())
-    except IntegrityError:
-        discard_changes()
-        flash(CONCURRENT_CHANGE, "warning")
-    except GstatError as error:
-        discard_changes()
-        flash(str(error), "warning")
-    else:
+    if not outcome.refused:
         flash(f"Rettifica avviata: revisione {copy.revision} in bozza. Correggi i dati e inviala.", "success")
     return redirect(url_for("gstat.report", plant_id=monthly.plant_id, year=monthly.year, month=monthly.month))
 
@@ -195,15 +161,9 @@ def upload():
     if form.validate_on_submit():
         storage = form.file.data
         data = storage.read(upload_max_bytes() + 1)
-        try:
+        with refusals(form) as outcome:
             result = upload_reports(acting_user(), data, submit=form.submit_now.data, filename=storage.filename[:200])
-        except IntegrityError:
-            discard_changes()
-            form.file.errors = [*form.file.errors, CONCURRENT_CHANGE]
-        except GstatError as error:
-            discard_changes()
-            form.file.errors = [*form.file.errors, str(error)]
-        else:
+        if not outcome.refused:
             if result.ok:
                 what = "inviati" if result.submitted else "salvati in bozza"
                 flash(
@@ -305,7 +265,7 @@ def admin_export(year, month):
 def admin_plants():
     form = PlantForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             plant = record_plant(
                 acting_user(),
                 vat_number=form.vat_number.data,
@@ -314,11 +274,7 @@ def admin_plants():
                 source=form.source.data,
                 capacity_mw=Decimal(form.capacity_mw.data),
             )
-        except GstatError as error:
-            discard_changes()
-            target = error.field if error.field in form else "gaudi_code"
-            form[target].errors = [*form[target].errors, str(error)]
-        else:
+        if not outcome.refused:
             flash(f"Impianto {plant.gaudi_code} registrato per {plant.operator.name}.", "success")
             return redirect(url_for("gstat.admin_plants"))
     return render_template("gstat/admin_plants.html", form=form, page=paginate(all_plants()), sources=SOURCES)

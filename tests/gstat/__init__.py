@@ -5,8 +5,8 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from myportal.gstat.calendar import last_ended_month, previous_month, today_in_italy
 from myportal.gstat.models import MonthlyReport, Plant
-from myportal.gstat.services import last_ended_month, previous_month, today_in_italy
 from tests.conftest import counting_queries  # noqa: F401 (re-exported)
 
 _codes = iter(range(1, 1_000_000))
