@@ -5,7 +5,7 @@ package (``myportal/templates`` ...), so that an installed portal finds them nex
 listed by MANIFEST.in (include_package_data).
 """
 
-from setuptools import find_namespace_packages, find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 SHIPPED_FOLDERS = ("templates", "static", "migrations")
 
@@ -18,7 +18,7 @@ def shipped_packages(folder: str) -> list[str]:
 
 setup(
     packages=[
-        *find_packages(include=["myportal", "myportal.*"]),
+        *find_namespace_packages(include=["myportal", "myportal.*"], exclude=["*__pycache__*"]),  # with data folders
         *(package for folder in SHIPPED_FOLDERS for package in shipped_packages(folder)),
     ],
     package_dir={f"myportal.{folder}": folder for folder in SHIPPED_FOLDERS},
