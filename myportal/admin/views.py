@@ -8,7 +8,6 @@ from ..notifications.models import OutboxMessage
 from ..operators.models import User
 from ..pages import paginate
 from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, RegistrationRequest
-from ..security.access import role_required
 from ..transaction import discard_changes
 from . import bp
 from .forms import ActionForm, AuditFilterForm, InformationForm, OutboxFilterForm, RejectForm, UserFilterForm
@@ -48,7 +47,6 @@ def _admin() -> User:
 
 
 @bp.route("/richieste")
-@role_required("admin")
 def requests():
     state = request.args.get("state", "pending")
     if state not in QUEUE_FILTERS:
@@ -72,7 +70,6 @@ def _render_request(registration, *, approve_form=None, reject_form=None, info_f
 
 
 @bp.route("/richieste/<int:request_id>")
-@role_required("admin")
 def request_detail(request_id):
     return _render_request(db.get_or_404(RegistrationRequest, request_id))
 
@@ -100,7 +97,6 @@ def _decide(registration, form, form_name: str, action, confirmation: str, *args
 
 
 @bp.route("/richieste/<int:request_id>/approva", methods=["POST"])
-@role_required("admin")
 def approve(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     return _decide(
@@ -113,7 +109,6 @@ def approve(request_id):
 
 
 @bp.route("/richieste/<int:request_id>/respingi", methods=["POST"])
-@role_required("admin")
 def reject(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     form = RejectForm()
@@ -128,7 +123,6 @@ def reject(request_id):
 
 
 @bp.route("/richieste/<int:request_id>/informazioni", methods=["POST"])
-@role_required("admin")
 def request_information(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     form = InformationForm()
@@ -146,7 +140,6 @@ def request_information(request_id):
 
 
 @bp.route("/utenti")
-@role_required("admin")
 def users():
     form = UserFilterForm(formdata=request.args)
     form.validate()
@@ -182,7 +175,6 @@ def _user_action(user_id: int, action, confirmation: str):
 
 
 @bp.route("/utenti/<int:user_id>/disabilita", methods=["POST"])
-@role_required("admin")
 def disable(user_id):
     return _user_action(
         user_id, disable_user, "Utente {username} disabilitato: tutte le sue sessioni sono state chiuse."
@@ -190,19 +182,16 @@ def disable(user_id):
 
 
 @bp.route("/utenti/<int:user_id>/abilita", methods=["POST"])
-@role_required("admin")
 def enable(user_id):
     return _user_action(user_id, enable_user, "Utente {username} riabilitato.")
 
 
 @bp.route("/utenti/<int:user_id>/sblocca", methods=["POST"])
-@role_required("admin")
 def unlock(user_id):
     return _user_action(user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo.")
 
 
 @bp.route("/utenti/<int:user_id>/azzera-verifica", methods=["POST"])
-@role_required("admin")
 def reset_mfa(user_id):
     return _user_action(
         user_id,
@@ -215,7 +204,6 @@ def reset_mfa(user_id):
 
 
 @bp.route("/registro")
-@role_required("admin")
 def audit_log():
     form = AuditFilterForm(formdata=request.args)
     form.validate()
@@ -243,7 +231,6 @@ def audit_log():
 
 
 @bp.route("/posta")
-@role_required("admin")
 def outbox():
     form = OutboxFilterForm(formdata=request.args)
     form.validate()
@@ -258,7 +245,6 @@ def outbox():
 
 
 @bp.route("/posta/<int:message_id>")
-@role_required("admin")
 def outbox_message(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template("admin/outbox_message.html", message=message)

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ..extensions import limiter
-from ..security.access import role_required
+from ..security.access import operator_admin_required
 from ..security.mfa import grouped, mfa_required_for, provisioning_uri, qr_svg
 from ..transaction import discard_changes
 from . import bp
@@ -221,7 +221,7 @@ def mfa_recovery_codes():
 
 
 @bp.route("/utenti-aziendali/verifica-due-passaggi", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def company_mfa():
     form = CompanyMfaForm()
     if not form.validate_on_submit():

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from ..transaction import discard_changes
 from . import bp
 from .forms import MONTHS, ActionForm, MonthForm, PlantForm, ReportForm, UploadForm
@@ -49,7 +49,6 @@ from .services import (
     upload_reports,
 )
 
-OPERATOR_ROLES = ("operator", "operator_admin")
 CONCURRENT_CHANGE = (
     "Gli stessi report sono stati modificati nel frattempo (un altro invio?): ricarica la pagina e riprova."
 )
@@ -71,7 +70,7 @@ def gstat_number(value) -> str:
 
 
 @bp.route("/gstat")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     months = recent_months()
     page = paginate(operator_plants(current_user.operator_id))
@@ -126,7 +125,7 @@ def _first_submitted(history):
 
 
 @bp.route("/gstat/impianti/<int:plant_id>/<int:year>/<int:month>", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def report(plant_id, year, month):
     plant = get_owned_or_404(Plant, plant_id)
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
@@ -169,7 +168,7 @@ def report(plant_id, year, month):
 
 
 @bp.route("/gstat/report/<int:report_id>/rettifica", methods=["POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def correct(report_id):
     monthly = get_owned_or_404(MonthlyReport, report_id)
     if not ActionForm().validate_on_submit():
@@ -188,7 +187,7 @@ def correct(report_id):
 
 
 @bp.route("/gstat/carica", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def upload():
     form = UploadForm()
     result = None
@@ -224,7 +223,7 @@ def upload():
 
 
 @bp.route("/gstat/modello.csv")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def template():
     return Response(
         "\ufeff" + template_csv(current_user.operator_id),
@@ -234,13 +233,13 @@ def template():
 
 
 @bp.route("/gstat/riepilogo")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def summary_current():
     return redirect(url_for("gstat.summary", year=last_ended_month()[0]))
 
 
 @bp.route("/gstat/riepilogo/<int:year>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def summary(year):
     if not 2000 <= year <= 2100:
         abort(404)
@@ -270,7 +269,7 @@ def _chosen_month() -> tuple[int, int]:
 
 
 @bp.route("/admin/gstat")
-@role_required("admin")
+@admin_required
 def admin_missing():
     year, month = _chosen_month()
     form = MonthForm(formdata=None, data={"year": str(year), "month": str(month)})
@@ -289,7 +288,7 @@ def admin_missing():
 
 
 @bp.route("/admin/gstat/esporta/<int:year>/<int:month>.csv")
-@role_required("admin")
+@admin_required
 def admin_export(year, month):
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         abort(404)
@@ -301,7 +300,7 @@ def admin_export(year, month):
 
 
 @bp.route("/admin/gstat/impianti", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_plants():
     form = PlantForm()
     if form.validate_on_submit():

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from ..transaction import discard_changes
 from . import bp
 from .forms import AdminFilterForm, ExposureForm, GuaranteeForm, StateForm
@@ -24,8 +24,6 @@ from .services import (
     record_exposure,
     record_guarantee,
 )
-
-OPERATOR_ROLES = ("operator", "operator_admin")
 
 
 @bp.context_processor
@@ -44,7 +42,7 @@ def _apply_error(form, error: GuaranteeError) -> None:
 
 
 @bp.route("/garanzie")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     summary = coverage_summary(current_user.operator_id)
     page = paginate(operator_guarantees(current_user.operator_id))
@@ -52,7 +50,7 @@ def index():
 
 
 @bp.route("/garanzie/<int:guarantee_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def detail(guarantee_id):
     guarantee = get_owned_or_404(Guarantee, guarantee_id)
     return render_template("guarantees/detail.html", guarantee=guarantee)
@@ -62,7 +60,7 @@ def detail(guarantee_id):
 
 
 @bp.route("/admin/garanzie")
-@role_required("admin")
+@admin_required
 def admin_index():
     form = AdminFilterForm(request.args)
     form.validate()
@@ -85,7 +83,7 @@ def admin_index():
 
 
 @bp.route("/admin/garanzie/nuova", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_new():
     form = GuaranteeForm() if request.method == "POST" else GuaranteeForm(operator_vat=request.args.get("vat", ""))
     if form.validate_on_submit():
@@ -125,13 +123,13 @@ def _render_admin_detail(guarantee, state_form=None):
 
 
 @bp.route("/admin/garanzie/<int:guarantee_id>")
-@role_required("admin")
+@admin_required
 def admin_detail(guarantee_id):
     return _render_admin_detail(_guarantee_or_404(guarantee_id))
 
 
 @bp.route("/admin/garanzie/<int:guarantee_id>/stato", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_state(guarantee_id):
     guarantee = _guarantee_or_404(guarantee_id)
     form = StateForm()
@@ -149,7 +147,7 @@ def admin_state(guarantee_id):
 
 
 @bp.route("/admin/garanzie/esposizione", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_exposure():
     form = (
         ExposureForm()

@@ -111,10 +111,6 @@ class User(UserMixin, TimestampMixin, Base):
     def mfa_enabled(self) -> bool:
         return self.mfa_enabled_at is not None
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in ("support", "admin")
-
 
 def username_key(username: str) -> str:
     """The case-insensitive form under which user names are unique."""

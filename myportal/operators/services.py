@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from ..extensions import db
 from ..notifications.services import absolute_url, send_email
 from ..registration.models import RegistrationRequest
+from ..security.access import OPERATOR
 from ..security.audit import audit
 from ..security.models import Token
 from ..security.sessions import end_other_sessions
@@ -160,7 +161,7 @@ def create_user(
     if username_taken(username):
         raise UserCreationError(f"User name {username!r} is already taken.", field="username")
     fields = {"full_name": full_name, "password_hash": hash_password(password), "status": "active"}
-    if role in ("operator", "operator_admin"):
+    if role in OPERATOR:
         if not operator_vat:
             raise UserCreationError("--operator VAT is required for operator users.", field="operator")
         try:
@@ -183,7 +184,6 @@ def create_user(
 # --- Dati anagrafici: contact details and e-mail change -------------------------------------------
 
 EMAIL_CHANGE_HOURS = 24
-COMPANY_ROLES = ("operator", "operator_admin")
 INVALID_LINK = "Il link non è valido, è già stato usato oppure è scaduto."
 
 
@@ -341,7 +341,7 @@ def send_invitation(user: User, inviter: User) -> None:
 
 def invite_colleague(admin: User, *, full_name: str, email: str, role: str, username: str) -> User:
     """A pending user of the admin's operator, invited by e-mail to choose a password."""
-    if role not in COMPANY_ROLES:
+    if role not in OPERATOR:
         raise AccountError("Ruolo non valido.", field="role")
     try:
         user = add_operator_user(
@@ -410,7 +410,7 @@ def enable_colleague(admin: User, user: User) -> None:
 
 def change_colleague_role(admin: User, user: User, role: str) -> None:
     """Make a colleague an operator or an operator_admin."""
-    if role not in COMPANY_ROLES:
+    if role not in OPERATOR:
         raise AccountError("Ruolo non valido.", field="role")
     if role == user.role:
         raise AccountError(f"L'utente {user.username} ha già il ruolo «{ROLE_LABELS[role]}».")

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import get_owned_or_404, operator_admin_required, operator_required
 from ..transaction import discard_changes
 from . import bp
 from .forms import COMPANY_ROLES, ActionForm, ContactForm, EmailChangeForm, InviteForm, RoleForm
@@ -62,7 +62,7 @@ def _render_profile(contact_form=None, email_form=None):
 
 
 @bp.route("/dati-anagrafici", methods=["GET", "POST"])
-@role_required("operator", "operator_admin")
+@operator_required
 def profile():
     if request.method == "GET":
         return _render_profile()
@@ -78,7 +78,7 @@ def profile():
 
 
 @bp.route("/dati-anagrafici/email", methods=["POST"])
-@role_required("operator", "operator_admin")
+@operator_required
 def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
@@ -116,7 +116,7 @@ def confirm_email(token):
 
 
 @bp.route("/utenti-aziendali")
-@role_required("operator_admin")
+@operator_admin_required
 def company_users():
     page = paginate(company_users_statement(current_user.operator_id))
     return render_template(
@@ -128,7 +128,7 @@ def company_users():
 
 
 @bp.route("/utenti-aziendali/invita", methods=["GET", "POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
@@ -177,7 +177,7 @@ def _colleague_action(user_id: int, action, done: str, form_class=ActionForm):
 
 
 @bp.route("/utenti-aziendali/<int:user_id>/disabilita", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def disable_user(user_id):
     return _colleague_action(
         user_id, disable_colleague, "Utente {user.username} disabilitato: le sue sessioni sono state chiuse."
@@ -185,13 +185,13 @@ def disable_user(user_id):
 
 
 @bp.route("/utenti-aziendali/<int:user_id>/riabilita", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def enable_user(user_id):
     return _colleague_action(user_id, enable_colleague, "Utente {user.username} riabilitato.")
 
 
 @bp.route("/utenti-aziendali/<int:user_id>/ruolo", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def change_role(user_id):
     return _colleague_action(
         user_id, change_colleague_role, "Ruolo di {user.username} aggiornato: {user.role_label}.", RoleForm
@@ -199,6 +199,6 @@ def change_role(user_id):
 
 
 @bp.route("/utenti-aziendali/<int:user_id>/reinvia-invito", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def resend_invite(user_id):
     return _colleague_action(user_id, resend_invitation, "Invito inviato di nuovo a {user.email}.")

@@ -7,7 +7,7 @@ from ..downloads import send_stored_file
 from ..extensions import db
 from ..forms import show_error
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import get_owned_or_404, operator_required, staff_required
 from ..transaction import discard_changes
 from . import bp
 from .forms import (
@@ -33,9 +33,6 @@ from .services import (
     staff_tickets,
 )
 
-OPERATOR_ROLES = ("operator", "operator_admin")
-STAFF_ROLES = ("support", "admin")
-
 
 def _filters(form) -> dict:
     """The valid, non-empty filters of a GET form, carried over to the pager's links."""
@@ -56,7 +53,7 @@ def _send_attachment(attachment: TicketAttachment):
 
 
 @bp.route("/ticket")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     form = TicketFilterForm(request.args)
     filters = _filters(form)
@@ -78,7 +75,7 @@ def _prefill() -> dict:
 
 
 @bp.route("/ticket/nuovo", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def new():
     form = TicketForm() if request.method == "POST" else TicketForm(data=_prefill())
     if form.validate_on_submit():
@@ -113,7 +110,7 @@ def _render_detail(ticket, reply_form=None):
 
 
 @bp.route("/ticket/<int:ticket_id>", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def detail(ticket_id):
     ticket = get_owned_or_404(Ticket, ticket_id)
     form = ReplyForm()
@@ -125,7 +122,7 @@ def detail(ticket_id):
 
 
 @bp.route("/ticket/<int:ticket_id>/chiudi", methods=["POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def close(ticket_id):
     ticket = get_owned_or_404(Ticket, ticket_id)
     form = ActionForm()
@@ -141,7 +138,7 @@ def close(ticket_id):
 
 
 @bp.route("/ticket/allegati/<int:attachment_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def attachment(attachment_id):
     return _send_attachment(get_owned_or_404(TicketAttachment, attachment_id))
 
@@ -150,7 +147,7 @@ def attachment(attachment_id):
 
 
 @bp.route("/assistenza/ticket")
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_index():
     form = StaffFilterForm(request.args)
     filters = _filters(form)
@@ -170,7 +167,7 @@ def _render_staff_detail(ticket, reply_form=None, state_form=None):
 
 
 @bp.route("/assistenza/ticket/<int:ticket_id>", methods=["GET", "POST"])
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_detail(ticket_id):
     ticket = db.get_or_404(Ticket, ticket_id)
     if request.method == "GET":
@@ -189,7 +186,7 @@ def staff_detail(ticket_id):
 
 
 @bp.route("/assistenza/ticket/<int:ticket_id>/stato", methods=["POST"])
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_state(ticket_id):
     ticket = db.get_or_404(Ticket, ticket_id)
     form = StateForm()
@@ -206,7 +203,7 @@ def staff_state(ticket_id):
 
 
 @bp.route("/assistenza/ticket/allegati/<int:attachment_id>")
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_attachment(attachment_id):
     attachment = db.get_or_404(TicketAttachment, attachment_id)
     attachment_viewed(attachment, acting_user())
