@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from ..auth.errors import AuthError
+from ..auth.mfa import reset_mfa
+from ..auth.services import unlock
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_vat
 from ..models import utcnow
@@ -148,8 +151,6 @@ def enable_user(user: User, admin: User) -> None:
 
 def unlock_user(user: User, admin: User) -> None:
     """Lift a temporary lock-out after failed log-ins."""
-    from ..auth.services import unlock
-
     if not user.is_locked():
         raise AdminError(f"L'utente {user.username} non è bloccato.")
     unlock(user)
@@ -157,9 +158,6 @@ def unlock_user(user: User, admin: User) -> None:
 
 def reset_user_mfa(user: User, admin: User) -> None:
     """Remove the second factor of a user who lost it (see ``auth.mfa.reset_mfa``)."""
-    from ..auth.mfa import reset_mfa
-    from ..auth.services import AuthError
-
     try:
         reset_mfa(user, admin)
     except AuthError as error:

@@ -7,8 +7,10 @@ from flask_wtf import FlaskForm
 from ..extensions import limiter
 from ..security.access import operator_admin_required
 from ..security.mfa import grouped, mfa_required_for, provisioning_uri, qr_svg
+from ..security.redirects import safe_next
 from ..transaction import discard_changes
-from . import bp
+from . import bp, login_limit
+from .errors import AuthError
 from .forms import CodeForm, CompanyMfaForm, DisableMfaForm
 from .mfa import (
     MfaLocked,
@@ -25,8 +27,6 @@ from .mfa import (
     start_enrolment,
     verify_second_step,
 )
-from .services import AuthError
-from .views import _login_limit, _safe_next
 
 # What a user who must still enrol may open; the half-logged-in state may also open the code step and log-in.
 ENROLMENT_ENDPOINTS = frozenset({"auth.mfa_enrol", "auth.mfa_start", "auth.mfa_qr", "auth.logout", "static"})
@@ -68,8 +68,8 @@ def _start_over():
 
 
 @bp.route("/accedi/codice", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_code_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_code_key)
 def mfa_verify():
     if current_user.is_authenticated:
         return redirect(url_for("operators.home"))
@@ -88,7 +88,7 @@ def mfa_verify():
         except AuthError as error:
             form.code.errors.append(str(error))
         else:
-            return redirect(_safe_next(next_url))
+            return redirect(safe_next(next_url))
     return render_template("auth/mfa_verify.html", form=form)
 
 
@@ -103,7 +103,7 @@ def _enrolling_user():
 
 
 @bp.route("/verifica-due-passaggi/attiva", methods=["POST"])
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_start():
     user, _pending = _enrolling_user()
     if user is None:
@@ -119,8 +119,8 @@ def mfa_start():
 
 
 @bp.route("/verifica-due-passaggi/configura", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_code_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_code_key)
 def mfa_enrol():
     user, pending = _enrolling_user()
     if user is None:
@@ -140,7 +140,7 @@ def mfa_enrol():
         else:
             next_url = url_for("auth.mfa_settings")
             if pending:
-                next_url = _safe_next(finish_login(user, "enrolment"))
+                next_url = safe_next(finish_login(user, "enrolment"))
             page = render_template("auth/mfa_recovery_codes.html", codes=codes, next_url=next_url, first=True)
             return _no_store(make_response(page))
     page = render_template("auth/mfa_enrol.html", form=form, secret=grouped(secret), required=required, pending=pending)
@@ -190,7 +190,7 @@ def _code_refused(error: AuthError, form, form_name: str):
 
 @bp.route("/verifica-due-passaggi/disattiva", methods=["POST"])
 @login_required
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_disable():
     form = DisableMfaForm()
     if not form.validate_on_submit():
@@ -205,7 +205,7 @@ def mfa_disable():
 
 @bp.route("/verifica-due-passaggi/codici-di-recupero", methods=["POST"])
 @login_required
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_recovery_codes():
     form = CodeForm(prefix="regen")
     if not form.validate_on_submit():

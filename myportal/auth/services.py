@@ -13,16 +13,10 @@ from ..security.audit import audit
 from ..security.passwords import hash_password, needs_rehash, verify_password
 from ..security.sessions import end_other_sessions, start_session
 from ..security.tokens import consume_token, find_valid_token, issue_token
+from .errors import AuthError
+from .mfa import begin_second_step, needs_second_step
 
 GENERIC_LOGIN_ERROR = "Credenziali non valide. Dopo ripetuti tentativi errati l'accesso viene bloccato temporaneamente."
-
-
-class AuthError(Exception):
-    """A refusal whose message can be shown as is; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def find_user(username: str) -> User | None:
@@ -46,8 +40,6 @@ def log_in(username: str, password: str, next_url: str = "") -> bool:
         raise AuthError(GENERIC_LOGIN_ERROR)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    from .mfa import begin_second_step, needs_second_step
-
     if needs_second_step(user):
         begin_second_step(user, next_url)
         return False

@@ -7,11 +7,13 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select
 
 from ..extensions import db
+from ..identifiers import IdentifierError, clean_email, clean_vat
 from ..notifications.services import absolute_url, send_email
 from ..registration.models import RegistrationRequest
 from ..security.access import OPERATOR
 from ..security.audit import audit
 from ..security.models import Token
+from ..security.passwords import hash_password, password_problem
 from ..security.sessions import end_other_sessions
 from ..security.tokens import consume_token, digest, find_valid_token, issue_token
 from .contact_models import PendingEmailChange, UserContact
@@ -148,9 +150,6 @@ def create_user(
     full_name: str = "",
 ) -> User:
     """An active user with a password (``myportal users create``, demo data)."""
-    from ..identifiers import IdentifierError, clean_email, clean_vat
-    from ..security.passwords import hash_password, password_problem
-
     problem = password_problem(password, username=username)
     if problem:
         raise UserCreationError(problem, field="password")

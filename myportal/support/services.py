@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import Row, bindparam, or_, select
 
+from ..auth.services import send_activation, unlock
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_customer_code, clean_fiscal_code, clean_vat
 from ..operators.models import Operator, User
@@ -98,8 +99,6 @@ def record_account_view(operator: Operator) -> None:
 
 def unlock_user(user: User) -> None:
     """Lift the temporary lock-out of ``user``."""
-    from ..auth.services import unlock
-
     if not user.is_locked():
         raise SupportError(f"L'utente {user.username} non è bloccato.")
     unlock(user)
@@ -107,8 +106,6 @@ def unlock_user(user: User) -> None:
 
 def resend_activation(user: User) -> None:
     """Send a fresh activation link to a user who has not activated the account yet."""
-    from ..auth.services import send_activation
-
     if user.status != "pending":
         raise SupportError(f"L'utente {user.username} non è in attesa di attivazione: nessun link inviato.")
     send_activation(user)
