@@ -16,7 +16,7 @@ from ..security.models import Token
 from ..security.passwords import hash_password, password_problem
 from ..security.sessions import end_other_sessions
 from ..security.tokens import consume_token, digest, find_valid_token, issue_token
-from .contact_models import PendingEmailChange, UserContact
+from .contact_models import PendingEmailChange
 from .models import ROLE_LABELS, Operator, User, username_key
 
 
@@ -194,25 +194,13 @@ class AccountError(Exception):
         self.field = field
 
 
-def fax_of(user: User) -> str | None:
-    contact = db.session.get(UserContact, user.id)
-    return contact.fax if contact else None
-
-
 def update_contact_details(user: User, *, phone: str | None, mobile: str | None, fax: str | None) -> list[str]:
     """Set the user's telephone numbers and fax; return the names of the fields that changed."""
     changed = []
-    for name, value in (("phone", phone or None), ("mobile", mobile or None)):
+    for name, value in (("phone", phone or None), ("mobile", mobile or None), ("fax", fax or None)):
         if getattr(user, name) != value:
             setattr(user, name, value)
             changed.append(name)
-    contact = db.session.get(UserContact, user.id)
-    if (contact.fax if contact else None) != (fax or None):
-        if contact is None:
-            contact = UserContact(user_id=user.id)
-            db.session.add(contact)
-        contact.fax = fax or None
-        changed.append("fax")
     if changed:
         audit("profile.contacts_updated", user, user=user, fields=changed)
     return changed
@@ -277,7 +265,7 @@ def confirm_email_change(raw: str) -> User:
     return user
 
 
-def change_request_prefill(user: User, *, fax: str | None = None) -> dict:
+def change_request_prefill(user: User) -> dict:
     """Category, subject and message of a ticket asking to correct the other data."""
     operator = user.operator
     rows = []
@@ -299,7 +287,7 @@ def change_request_prefill(user: User, *, fax: str | None = None) -> dict:
         ("E-mail", user.email),
         ("Telefono fisso", user.phone),
         ("Cellulare", user.mobile),
-        ("Fax", fax),
+        ("Fax", user.fax),
     ]
     current = "\n".join(f"- {label}: {value or '—'}" for label, value in rows)
     message = (

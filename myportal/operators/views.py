@@ -16,7 +16,6 @@ from .services import (
     confirm_email_change,
     disable_colleague,
     enable_colleague,
-    fax_of,
     home_figures,
     invite_colleague,
     mask_email,
@@ -47,17 +46,15 @@ def home():
 
 def _render_profile(contact_form=None, email_form=None):
     user = acting_user()
-    fax = fax_of(user)
     if contact_form is None:
-        contact_form = ContactForm(formdata=None, data={"phone": user.phone, "mobile": user.mobile, "fax": fax})
+        contact_form = ContactForm(formdata=None, data={"phone": user.phone, "mobile": user.mobile, "fax": user.fax})
     return render_template(
         "operators/profile.html",
         operator=user.operator,
         user=user,
-        fax=fax,
         contact_form=contact_form,
         email_form=email_form or EmailChangeForm(formdata=None),
-        change_request=change_request_prefill(user, fax=fax),
+        change_request=change_request_prefill(user),
     )
 
 
