@@ -20,11 +20,6 @@ STAFF = ("support", "admin")  # Terna-side support desk and back office
 ADMIN = ("admin",)  # Terna-side back office
 
 
-def has_role(user, roles: tuple[str, ...]) -> bool:
-    """Whether ``user`` is logged in with one of ``roles``."""
-    return user.is_authenticated and user.role in roles
-
-
 def refusal(roles: tuple[str, ...]):
     """The response for a request the current user may not make: log-in page, 403, or None when allowed."""
     if request.method in EXEMPT_METHODS or current_app.config.get("LOGIN_DISABLED"):
