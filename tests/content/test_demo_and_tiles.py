@@ -9,7 +9,7 @@ from myportal.content.demo import load_demo
 from myportal.content.models import LIBRARY_CATEGORIES, Document, NewsItem
 from myportal.extensions import db
 from myportal.operators.models import Operator
-from tests.content import text
+from tests.conftest import page_text
 
 
 def _load(app, operator_ids):
@@ -41,4 +41,4 @@ def test_demo_loader_is_idempotent_and_files_open(app, dbs, make_operator, clien
     library_pdf = dbs.scalar(select(Document).where(Document.category == "storico"))
     reader = PdfReader(io.BytesIO(client.get(f"/documenti/{library_pdf.id}/scarica").data))
     assert "Documento di archivio" in reader.pages[0].extract_text()
-    assert "Mercato della capacità" in text(client.get("/notizie"))
+    assert "Mercato della capacità" in page_text(client.get("/notizie"))
