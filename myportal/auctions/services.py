@@ -77,16 +77,6 @@ def check_pdf(filename: str, data: bytes) -> CheckedPdf:
 # --- queries ------------------------------------------------------------------------------------------------
 
 
-def open_auctions_count(now: datetime | None = None) -> int:
-    """Published procedures whose enrolment window is open now (home page tile)."""
-    now = now or utcnow()
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Auction)
-        .where(Auction.published.is_(True), Auction.opens_at <= now, Auction.closes_at > now)
-    )
-
-
 @dataclass
 class AuctionRow:
     auction: Auction

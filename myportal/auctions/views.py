@@ -9,7 +9,7 @@ from ..forms import refusals
 from ..guarantees.services import format_money
 from ..models import utcnow
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import ActionForm, AuctionForm, EnrolmentFilterForm, RejectForm, enrolment_form
 from .models import ENROLMENT_STATES, Auction, Enrolment, EnrolmentDocument
@@ -37,8 +37,6 @@ from .services import (
     withdraw,
 )
 
-OPERATOR_ROLES = ("operator", "operator_admin")
-
 
 @bp.context_processor
 def _helpers():
@@ -53,7 +51,7 @@ def _send_document(document: EnrolmentDocument):
 
 
 @bp.route("/aste")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     now = utcnow()
     open_rows, upcoming = current_auctions(current_user.operator_id, now)
@@ -73,14 +71,14 @@ def _published_or_404(auction_id: int) -> Auction:
 
 
 @bp.route("/aste/<int:auction_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def detail(auction_id):
     auction = _published_or_404(auction_id)
     return _render_detail(auction, find_enrolment(auction.id, current_user.operator_id))
 
 
 @bp.route("/aste/iscrizioni/<int:enrolment_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def enrolment(enrolment_id):
     """The operator's own enrolment by id (another operator's: 404, audited)."""
     found = get_owned_or_404(Enrolment, enrolment_id)
@@ -104,7 +102,7 @@ def _render_detail(auction: Auction, enrolment: Enrolment | None):
 
 
 @bp.route("/aste/<int:auction_id>/iscrizione", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def enrol_page(auction_id):
     auction = _published_or_404(auction_id)
     existing = find_enrolment(auction.id, current_user.operator_id)
@@ -140,7 +138,7 @@ def enrol_page(auction_id):
 
 
 @bp.route("/aste/<int:auction_id>/ritiro", methods=["POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def withdraw_enrolment(auction_id):
     auction = _published_or_404(auction_id)
     form = ActionForm()
@@ -157,7 +155,7 @@ def withdraw_enrolment(auction_id):
 
 
 @bp.route("/aste/documenti/<int:document_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def document(document_id):
     return _send_document(get_owned_or_404(EnrolmentDocument, document_id))
 
@@ -176,7 +174,7 @@ def _enrolment_or_404(enrolment_id: int) -> Enrolment:
 
 
 @bp.route("/admin/aste")
-@role_required("admin")
+@admin_required
 def admin_index():
     page = paginate(all_auctions())
     return render_template("auctions/admin_list.html", page=page, pending=pending_counts(page.items))
@@ -187,7 +185,7 @@ def _procedure_data(form) -> dict:
 
 
 @bp.route("/admin/aste/nuova", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_new():
     form = AuctionForm()
     if form.validate_on_submit():
@@ -200,7 +198,7 @@ def admin_new():
 
 
 @bp.route("/admin/aste/<int:auction_id>/modifica", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_edit(auction_id):
     auction = _auction_or_404(auction_id)
     form = AuctionForm(obj=auction) if request.method == "GET" else AuctionForm()
@@ -214,13 +212,13 @@ def admin_edit(auction_id):
 
 
 @bp.route("/admin/aste/<int:auction_id>/pubblica", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_publish(auction_id):
     return _set_published(auction_id, True)
 
 
 @bp.route("/admin/aste/<int:auction_id>/ritira-pubblicazione", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_unpublish(auction_id):
     return _set_published(auction_id, False)
 
@@ -235,7 +233,7 @@ def _set_published(auction_id: int, published: bool):
 
 
 @bp.route("/admin/aste/<int:auction_id>")
-@role_required("admin")
+@admin_required
 def admin_detail(auction_id):
     auction = _auction_or_404(auction_id)
     form = EnrolmentFilterForm(request.args)
@@ -252,7 +250,7 @@ def admin_detail(auction_id):
 
 
 @bp.route("/admin/aste/<int:auction_id>/ammessi.csv")
-@role_required("admin")
+@admin_required
 def admin_export(auction_id):
     auction = _auction_or_404(auction_id)
     body = admitted_csv(acting_user(), auction)
@@ -267,7 +265,7 @@ def admin_export(auction_id):
 
 
 @bp.route("/admin/aste/iscrizioni/<int:enrolment_id>")
-@role_required("admin")
+@admin_required
 def admin_enrolment(enrolment_id):
     enrolment = _enrolment_or_404(enrolment_id)
     return render_template(
@@ -280,7 +278,7 @@ def admin_enrolment(enrolment_id):
 
 
 @bp.route("/admin/aste/iscrizioni/<int:enrolment_id>/approva", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_approve(enrolment_id):
     enrolment = _enrolment_or_404(enrolment_id)
     if not ActionForm().validate_on_submit():
@@ -293,7 +291,7 @@ def admin_approve(enrolment_id):
 
 
 @bp.route("/admin/aste/iscrizioni/<int:enrolment_id>/respingi", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_reject(enrolment_id):
     enrolment = _enrolment_or_404(enrolment_id)
     form = RejectForm()
@@ -316,7 +314,7 @@ def admin_reject(enrolment_id):
 
 
 @bp.route("/admin/aste/documenti/<int:document_id>")
-@role_required("admin")
+@admin_required
 def admin_document(document_id):
     document = db.get_or_404(EnrolmentDocument, document_id)
     return _send_document(document)

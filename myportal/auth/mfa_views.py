@@ -7,9 +7,10 @@ from flask_wtf import FlaskForm
 from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import refusals
-from ..security.access import role_required
+from ..security.access import operator_admin_required
 from ..security.mfa import grouped, mfa_required_for, provisioning_uri, qr_svg
-from . import bp
+from ..security.redirects import safe_next
+from . import bp, login_limit
 from .forms import CodeForm, CompanyMfaForm, DisableMfaForm
 from .mfa import (
     MfaLocked,
@@ -26,7 +27,6 @@ from .mfa import (
     start_enrolment,
     verify_second_step,
 )
-from .views import _login_limit, _safe_next
 
 # What a user who must still enrol may open; the half-logged-in state may also open the code step and log-in.
 ENROLMENT_ENDPOINTS = frozenset({"auth.mfa_enrol", "auth.mfa_start", "auth.mfa_qr", "auth.logout", "static"})
@@ -68,8 +68,8 @@ def _start_over():
 
 
 @bp.route("/accedi/codice", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_code_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_code_key)
 def mfa_verify():
     if current_user.is_authenticated:
         return redirect(url_for("operators.home"))
@@ -86,7 +86,7 @@ def mfa_verify():
             flash(str(outcome.error), "error")
             return redirect(url_for("auth.login"))
         if not outcome.refused:
-            return redirect(_safe_next(next_url))
+            return redirect(safe_next(next_url))
     return render_template("auth/mfa_verify.html", form=form)
 
 
@@ -101,7 +101,7 @@ def _enrolling_user():
 
 
 @bp.route("/verifica-due-passaggi/attiva", methods=["POST"])
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_start():
     user, _pending = _enrolling_user()
     if user is None:
@@ -116,8 +116,8 @@ def mfa_start():
 
 
 @bp.route("/verifica-due-passaggi/configura", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_code_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_code_key)
 def mfa_enrol():
     user, pending = _enrolling_user()
     if user is None:
@@ -135,7 +135,7 @@ def mfa_enrol():
         if not outcome.refused:
             next_url = url_for("auth.mfa_settings")
             if pending:
-                next_url = _safe_next(finish_login(user, "enrolment"))
+                next_url = safe_next(finish_login(user, "enrolment"))
             page = render_template("auth/mfa_recovery_codes.html", codes=codes, next_url=next_url, first=True)
             return _no_store(make_response(page))
     page = render_template("auth/mfa_enrol.html", form=form, secret=grouped(secret), required=required, pending=pending)
@@ -185,7 +185,7 @@ def _code_refused(error: DomainError, form, form_name: str):
 
 @bp.route("/verifica-due-passaggi/disattiva", methods=["POST"])
 @login_required
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_disable():
     form = DisableMfaForm()
     if not form.validate_on_submit():
@@ -200,7 +200,7 @@ def mfa_disable():
 
 @bp.route("/verifica-due-passaggi/codici-di-recupero", methods=["POST"])
 @login_required
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_recovery_codes():
     form = CodeForm(prefix="regen")
     if not form.validate_on_submit():
@@ -216,7 +216,7 @@ def mfa_recovery_codes():
 
 
 @bp.route("/utenti-aziendali/verifica-due-passaggi", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def company_mfa():
     form = CompanyMfaForm()
     if not form.validate_on_submit():

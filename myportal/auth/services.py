@@ -5,7 +5,6 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from ..errors import DomainError
 from ..extensions import db
 from ..models import utcnow
 from ..notifications.services import portal_url, send_email
@@ -14,12 +13,10 @@ from ..security.audit import audit
 from ..security.passwords import hash_password, needs_rehash, verify_password
 from ..security.sessions import end_other_sessions, start_session
 from ..security.tokens import consume_token, find_valid_token, issue_token
+from .errors import AuthError
+from .mfa import begin_second_step, needs_second_step
 
 GENERIC_LOGIN_ERROR = "Credenziali non valide. Dopo ripetuti tentativi errati l'accesso viene bloccato temporaneamente."
-
-
-class AuthError(DomainError):
-    """A refused log-in, credential or second-factor step."""
 
 
 def find_user(username: str) -> User | None:
@@ -43,8 +40,6 @@ def log_in(username: str, password: str, next_url: str = "") -> bool:
         raise AuthError(GENERIC_LOGIN_ERROR)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    from .mfa import begin_second_step, needs_second_step
-
     if needs_second_step(user):
         begin_second_step(user, next_url)
         return False

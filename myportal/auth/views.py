@@ -1,42 +1,33 @@
 """Views of log-in and credentials."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import limiter
 from ..forms import refusals
 from ..operators.models import username_key
-from ..security.redirects import is_local_path
-from . import bp
+from ..security.redirects import safe_next
+from ..security.sessions import end_session
+from . import bp, login_limit, mfa_views  # noqa: F401  (mfa_views: the second factor's routes)
+from .errors import AuthError
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from .mfa import abandon_second_step, has_pending_state
-from .services import AuthError, change_password, log_in, request_password_reset, set_password_with_token, token_user
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+from .services import change_password, log_in, request_password_reset, set_password_with_token, token_user
 
 
 def _account_key() -> str:
     return "account:" + username_key(request.form.get("username", ""))[:64]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths are followed after log-in (no open redirect)."""
-    if is_local_path(target):
-        return target
-    return url_for("operators.home")
-
-
 @bp.route("/accedi", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("operators.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        next_url = _safe_next(request.args.get("next"))
+        next_url = safe_next(request.args.get("next"))
         with refusals(form, keep_changes=True) as outcome:  # a failure counts towards the lock-out
             session_started = log_in(form.username.data, form.password.data, next_url)
         if not outcome.refused:
@@ -46,8 +37,6 @@ def login():
 
 @bp.route("/esci", methods=["POST"])
 def logout():
-    from ..security.sessions import end_session
-
     if current_user.is_authenticated:
         end_session(current_user._get_current_object())
     elif has_pending_state():
@@ -58,7 +47,7 @@ def logout():
 
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -108,6 +97,3 @@ def change_password_page():
             flash("Password modificata. Le altre sessioni aperte sono state chiuse.", "success")
             return redirect(url_for("operators.home"))
     return render_template("auth/change_password.html", form=form)
-
-
-from . import mfa_views  # noqa: E402, F401  (the second factor's routes)

@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 from werkzeug.utils import secure_filename
 
@@ -50,11 +50,6 @@ def published_news() -> Select:
     return (
         select(NewsItem).where(NewsItem.published.is_(True)).order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
     )
-
-
-def latest_news(limit: int = 3) -> list[NewsItem]:
-    """The ``limit`` newest published news (one query), for the home page."""
-    return list(db.session.scalars(published_news().limit(limit)))
 
 
 def find_published_news(news_id: int) -> NewsItem | None:
@@ -132,15 +127,6 @@ def operator_documents(operator_id: int) -> Select:
         select(Document)
         .where(Document.operator_id == operator_id, Document.category == PERSONAL)
         .order_by(Document.published_at.desc(), Document.id.desc())
-    )
-
-
-def document_count(operator_id: int) -> int:
-    """How many documents were published for the operator (home page tile)."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Document)
-        .where(Document.operator_id == operator_id, Document.category == PERSONAL)
     )
 
 

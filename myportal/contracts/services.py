@@ -329,12 +329,6 @@ def iter_measurement_batches(supply_point_id: int, period: Period, batch: int = 
         result.close()
 
 
-def iter_measurements(supply_point_id: int, period: Period, batch: int = 1000) -> Iterator:
-    """The period's intervals in order, one row at a time (see ``iter_measurement_batches``)."""
-    for rows in iter_measurement_batches(supply_point_id, period, batch):
-        yield from rows
-
-
 # --- meter readings ----------------------------------------------------------------------------------------
 
 

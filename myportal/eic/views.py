@@ -15,7 +15,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms import refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, operator_required, role_required
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import ActionForm, EicRequestForm, RejectForm
 from .models import FUNCTIONS, OBJECT_TYPES, STATE_LABELS, EicRequest
@@ -71,7 +71,7 @@ def request_detail(request_id):
 
 
 @bp.route("/admin/eic")
-@role_required("admin")
+@admin_required
 def admin_queue():
     state = request.args.get("state", "richiesta")
     if state not in QUEUE_FILTERS:
@@ -90,13 +90,13 @@ def _render_admin_detail(eic_request, reject_form=None):
 
 
 @bp.route("/admin/eic/richieste/<int:request_id>")
-@role_required("admin")
+@admin_required
 def admin_detail(request_id):
     return _render_admin_detail(db.get_or_404(EicRequest, request_id))
 
 
 @bp.route("/admin/eic/richieste/<int:request_id>/approva", methods=["POST"])
-@role_required("admin")
+@admin_required
 def approve(request_id):
     eic_request = db.get_or_404(EicRequest, request_id)
     if not ActionForm().validate_on_submit():
@@ -110,7 +110,7 @@ def approve(request_id):
 
 
 @bp.route("/admin/eic/richieste/<int:request_id>/respingi", methods=["POST"])
-@role_required("admin")
+@admin_required
 def reject(request_id):
     eic_request = db.get_or_404(EicRequest, request_id)
     form = RejectForm()
@@ -126,13 +126,13 @@ def reject(request_id):
 
 
 @bp.route("/admin/eic/registro")
-@role_required("admin")
+@admin_required
 def admin_register():
     return render_template("eic/admin_register.html", page=paginate(register()))
 
 
 @bp.route("/admin/eic/registro.csv")
-@role_required("admin")
+@admin_required
 def admin_register_csv():
     return Response(
         stream_with_context(register_csv()),

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from ..forms import refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from ..transaction import discard_changes
 from . import bp
 from .calendar import deadline, is_late, last_ended_month, month_ended, recent_months, today_in_italy
@@ -39,8 +39,6 @@ from .services import (
 )
 from .upload import CSV_HEADER, template_csv, upload_max_bytes, upload_reports
 
-OPERATOR_ROLES = ("operator", "operator_admin")
-
 
 def _month_name(month: int) -> str:
     return MONTHS[month - 1]
@@ -58,7 +56,7 @@ def gstat_number(value) -> str:
 
 
 @bp.route("/gstat")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     months = recent_months()
     page = paginate(operator_plants(current_user.operator_id))
@@ -113,7 +111,7 @@ def _first_submitted(history):
 
 
 @bp.route("/gstat/impianti/<int:plant_id>/<int:year>/<int:month>", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def report(plant_id, year, month):
     plant = get_owned_or_404(Plant, plant_id)
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
@@ -141,7 +139,7 @@ def report(plant_id, year, month):
 
 
 @bp.route("/gstat/report/<int:report_id>/rettifica", methods=["POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def correct(report_id):
     monthly = get_owned_or_404(MonthlyReport, report_id)
     if not ActionForm().validate_on_submit():
@@ -154,7 +152,7 @@ def correct(report_id):
 
 
 @bp.route("/gstat/carica", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def upload():
     form = UploadForm()
     result = None
@@ -184,7 +182,7 @@ def upload():
 
 
 @bp.route("/gstat/modello.csv")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def template():
     return Response(
         "\ufeff" + template_csv(current_user.operator_id),
@@ -194,13 +192,13 @@ def template():
 
 
 @bp.route("/gstat/riepilogo")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def summary_current():
     return redirect(url_for("gstat.summary", year=last_ended_month()[0]))
 
 
 @bp.route("/gstat/riepilogo/<int:year>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def summary(year):
     if not 2000 <= year <= 2100:
         abort(404)
@@ -230,7 +228,7 @@ def _chosen_month() -> tuple[int, int]:
 
 
 @bp.route("/admin/gstat")
-@role_required("admin")
+@admin_required
 def admin_missing():
     year, month = _chosen_month()
     form = MonthForm(formdata=None, data={"year": str(year), "month": str(month)})
@@ -249,7 +247,7 @@ def admin_missing():
 
 
 @bp.route("/admin/gstat/esporta/<int:year>/<int:month>.csv")
-@role_required("admin")
+@admin_required
 def admin_export(year, month):
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         abort(404)
@@ -261,7 +259,7 @@ def admin_export(year, month):
 
 
 @bp.route("/admin/gstat/impianti", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_plants():
     form = PlantForm()
     if form.validate_on_submit():

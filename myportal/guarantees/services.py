@@ -153,15 +153,6 @@ def available_credit(operator_id: int, today: date | None = None) -> Decimal:
     return coverage_summary(operator_id, today).available_credit
 
 
-def current_exposure(operator_id: int) -> Exposure | None:
-    return db.session.scalar(
-        select(Exposure)
-        .where(Exposure.operator_id == operator_id)
-        .order_by(Exposure.as_of.desc(), Exposure.id.desc())
-        .limit(1)
-    )
-
-
 # --- lists --------------------------------------------------------------------------------------------------
 
 

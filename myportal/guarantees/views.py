@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms import refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import AdminFilterForm, ExposureForm, GuaranteeForm, StateForm
 from .models import GUARANTEE_STATES, Guarantee
@@ -24,8 +24,6 @@ from .services import (
     record_guarantee,
 )
 
-OPERATOR_ROLES = ("operator", "operator_admin")
-
 
 @bp.context_processor
 def _helpers():
@@ -36,7 +34,7 @@ def _helpers():
 
 
 @bp.route("/garanzie")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     summary = coverage_summary(current_user.operator_id)
     page = paginate(operator_guarantees(current_user.operator_id))
@@ -44,7 +42,7 @@ def index():
 
 
 @bp.route("/garanzie/<int:guarantee_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def detail(guarantee_id):
     guarantee = get_owned_or_404(Guarantee, guarantee_id)
     return render_template("guarantees/detail.html", guarantee=guarantee)
@@ -54,7 +52,7 @@ def detail(guarantee_id):
 
 
 @bp.route("/admin/garanzie")
-@role_required("admin")
+@admin_required
 def admin_index():
     form = AdminFilterForm(request.args)
     form.validate()
@@ -77,7 +75,7 @@ def admin_index():
 
 
 @bp.route("/admin/garanzie/nuova", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_new():
     form = GuaranteeForm() if request.method == "POST" else GuaranteeForm(operator_vat=request.args.get("vat", ""))
     if form.validate_on_submit():
@@ -114,13 +112,13 @@ def _render_admin_detail(guarantee, state_form=None):
 
 
 @bp.route("/admin/garanzie/<int:guarantee_id>")
-@role_required("admin")
+@admin_required
 def admin_detail(guarantee_id):
     return _render_admin_detail(_guarantee_or_404(guarantee_id))
 
 
 @bp.route("/admin/garanzie/<int:guarantee_id>/stato", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_state(guarantee_id):
     guarantee = _guarantee_or_404(guarantee_id)
     form = StateForm()
@@ -134,7 +132,7 @@ def admin_state(guarantee_id):
 
 
 @bp.route("/admin/garanzie/esposizione", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_exposure():
     form = (
         ExposureForm()

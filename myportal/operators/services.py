@@ -8,13 +8,16 @@ from sqlalchemy import delete, func, select
 
 from ..errors import DomainError
 from ..extensions import db
+from ..identifiers import IdentifierError, clean_email, clean_vat
 from ..notifications.services import absolute_url, send_email
 from ..registration.models import RegistrationRequest
+from ..security.access import OPERATOR
 from ..security.audit import audit
 from ..security.models import Token
+from ..security.passwords import hash_password, password_problem
 from ..security.sessions import end_other_sessions
 from ..security.tokens import consume_token, digest, find_valid_token, issue_token
-from .contact_models import PendingEmailChange, UserContact
+from .contact_models import PendingEmailChange
 from .models import ROLE_LABELS, Operator, User, username_key
 
 
@@ -148,9 +151,6 @@ def create_user(
     full_name: str = "",
 ) -> User:
     """An active user with a password (``myportal users create``, demo data)."""
-    from ..identifiers import IdentifierError, clean_email, clean_vat
-    from ..security.passwords import hash_password, password_problem
-
     problem = password_problem(password, username=username)
     if problem:
         raise AccountError(problem, field="password")
@@ -161,7 +161,7 @@ def create_user(
     if username_taken(username):
         raise AccountError(f"User name {username!r} is already taken.", field="username")
     fields = {"full_name": full_name, "password_hash": hash_password(password), "status": "active"}
-    if role in ("operator", "operator_admin"):
+    if role in OPERATOR:
         if not operator_vat:
             raise AccountError("--operator VAT is required for operator users.", field="operator")
         try:
@@ -184,29 +184,16 @@ def create_user(
 # --- Dati anagrafici: contact details and e-mail change -------------------------------------------
 
 EMAIL_CHANGE_HOURS = 24
-COMPANY_ROLES = ("operator", "operator_admin")
 INVALID_LINK = "Il link non è valido, è già stato usato oppure è scaduto."
-
-
-def fax_of(user: User) -> str | None:
-    contact = db.session.get(UserContact, user.id)
-    return contact.fax if contact else None
 
 
 def update_contact_details(user: User, *, phone: str | None, mobile: str | None, fax: str | None) -> list[str]:
     """Set the user's telephone numbers and fax; return the names of the fields that changed."""
     changed = []
-    for name, value in (("phone", phone or None), ("mobile", mobile or None)):
+    for name, value in (("phone", phone or None), ("mobile", mobile or None), ("fax", fax or None)):
         if getattr(user, name) != value:
             setattr(user, name, value)
             changed.append(name)
-    contact = db.session.get(UserContact, user.id)
-    if (contact.fax if contact else None) != (fax or None):
-        if contact is None:
-            contact = UserContact(user_id=user.id)
-            db.session.add(contact)
-        contact.fax = fax or None
-        changed.append("fax")
     if changed:
         audit("profile.contacts_updated", user, user=user, fields=changed)
     return changed
@@ -271,7 +258,7 @@ def confirm_email_change(raw: str) -> User:
     return user
 
 
-def change_request_prefill(user: User, *, fax: str | None = None) -> dict:
+def change_request_prefill(user: User) -> dict:
     """Category, subject and message of a ticket asking to correct the other data."""
     operator = user.operator
     rows = []
@@ -293,7 +280,7 @@ def change_request_prefill(user: User, *, fax: str | None = None) -> dict:
         ("E-mail", user.email),
         ("Telefono fisso", user.phone),
         ("Cellulare", user.mobile),
-        ("Fax", fax),
+        ("Fax", user.fax),
     ]
     current = "\n".join(f"- {label}: {value or '—'}" for label, value in rows)
     message = (
@@ -334,7 +321,7 @@ def send_invitation(user: User, inviter: User) -> None:
 
 def invite_colleague(admin: User, *, full_name: str, email: str, role: str, username: str) -> User:
     """A pending user of the admin's operator, invited by e-mail to choose a password."""
-    if role not in COMPANY_ROLES:
+    if role not in OPERATOR:
         raise AccountError("Ruolo non valido.", field="role")
     user = add_operator_user(
         admin.operator, actor=admin, username=username, email=email, role=role, full_name=full_name, status="pending"
@@ -400,7 +387,7 @@ def enable_colleague(admin: User, user: User) -> None:
 
 def change_colleague_role(admin: User, user: User, role: str) -> None:
     """Make a colleague an operator or an operator_admin."""
-    if role not in COMPANY_ROLES:
+    if role not in OPERATOR:
         raise AccountError("Ruolo non valido.", field="role")
     if role == user.role:
         raise AccountError(f"L'utente {user.username} ha già il ruolo «{ROLE_LABELS[role]}».")

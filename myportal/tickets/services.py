@@ -1,7 +1,7 @@
 """Rules of tickets: opening, replies from both sides, state changes, lists and e-mail."""
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import DomainError
@@ -11,7 +11,7 @@ from ..notifications.services import absolute_url, send_email
 from ..operators.models import User
 from ..security.audit import audit
 from .attachments import CheckedFile
-from .models import CATEGORIES, OPEN_STATES, STATES, Ticket, TicketAttachment, TicketMessage
+from .models import CATEGORIES, STATES, Ticket, TicketAttachment, TicketMessage
 
 DEFAULT_SUPPORT_EMAIL = "assistenza@myportal.localhost"
 
@@ -25,13 +25,6 @@ def support_email() -> str:
 
 
 # --- queries --------------------------------------------------------------------------------------
-
-
-def open_ticket_count(operator_id: int) -> int:
-    """How many tickets of the operator are not closed (home page tile)."""
-    return db.session.scalar(
-        select(func.count()).select_from(Ticket).where(Ticket.operator_id == operator_id, Ticket.state.in_(OPEN_STATES))
-    )
 
 
 def operator_tickets(operator_id: int, state: str | None = None):

@@ -7,7 +7,7 @@ from ..downloads import send_stored_file
 from ..extensions import db
 from ..forms import refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import get_owned_or_404, operator_required, staff_required
 from . import bp
 from .forms import (
     ActionForm,
@@ -31,9 +31,6 @@ from .services import (
     staff_tickets,
 )
 
-OPERATOR_ROLES = ("operator", "operator_admin")
-STAFF_ROLES = ("support", "admin")
-
 
 def _filters(form) -> dict:
     """The valid, non-empty filters of a GET form, carried over to the pager's links."""
@@ -54,7 +51,7 @@ def _send_attachment(attachment: TicketAttachment):
 
 
 @bp.route("/ticket")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     form = TicketFilterForm(request.args)
     filters = _filters(form)
@@ -76,7 +73,7 @@ def _prefill() -> dict:
 
 
 @bp.route("/ticket/nuovo", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def new():
     form = TicketForm() if request.method == "POST" else TicketForm(data=_prefill())
     if form.validate_on_submit():
@@ -108,7 +105,7 @@ def _render_detail(ticket, reply_form=None):
 
 
 @bp.route("/ticket/<int:ticket_id>", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def detail(ticket_id):
     ticket = get_owned_or_404(Ticket, ticket_id)
     form = ReplyForm()
@@ -120,7 +117,7 @@ def detail(ticket_id):
 
 
 @bp.route("/ticket/<int:ticket_id>/chiudi", methods=["POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def close(ticket_id):
     ticket = get_owned_or_404(Ticket, ticket_id)
     form = ActionForm()
@@ -134,7 +131,7 @@ def close(ticket_id):
 
 
 @bp.route("/ticket/allegati/<int:attachment_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def attachment(attachment_id):
     return _send_attachment(get_owned_or_404(TicketAttachment, attachment_id))
 
@@ -143,7 +140,7 @@ def attachment(attachment_id):
 
 
 @bp.route("/assistenza/ticket")
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_index():
     form = StaffFilterForm(request.args)
     filters = _filters(form)
@@ -163,7 +160,7 @@ def _render_staff_detail(ticket, reply_form=None, state_form=None):
 
 
 @bp.route("/assistenza/ticket/<int:ticket_id>", methods=["GET", "POST"])
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_detail(ticket_id):
     ticket = db.get_or_404(Ticket, ticket_id)
     if request.method == "GET":
@@ -179,7 +176,7 @@ def staff_detail(ticket_id):
 
 
 @bp.route("/assistenza/ticket/<int:ticket_id>/stato", methods=["POST"])
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_state(ticket_id):
     ticket = db.get_or_404(Ticket, ticket_id)
     form = StateForm()
@@ -193,7 +190,7 @@ def staff_state(ticket_id):
 
 
 @bp.route("/assistenza/ticket/allegati/<int:attachment_id>")
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_attachment(attachment_id):
     attachment = db.get_or_404(TicketAttachment, attachment_id)
     attachment_viewed(attachment, acting_user())

@@ -11,7 +11,7 @@ from myportal.contracts.imports import import_measurements_command
 from myportal.contracts.models import Measurement
 from myportal.models import as_utc
 from myportal.security.models import AuditEvent
-from tests.contracts import add_supply_point
+from tests.conftest import add_supply_point
 
 HEADER = "pod,start,active_energy_kwh,reactive_energy_kvarh,power_kw"
 

@@ -26,8 +26,8 @@ from myportal.contracts.services import (
     to_local,
     today_local,
 )
-from tests.conftest import counting_queries
-from tests.contracts import add_measurements, add_supply_point, days_ago, field_error
+from tests.conftest import add_supply_point, counting_queries, field_error
+from tests.contracts import add_measurements, days_ago
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """Helpers of the GSTAT tests: plants and reports written straight to the database, months relative to today."""
 
-import html
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -77,9 +75,3 @@ def months_ago(count: int) -> tuple[int, int]:
 def this_month() -> tuple[int, int]:
     today = today_in_italy()
     return today.year, today.month
-
-
-def field_error(page: str, field: str) -> str:
-    """The error shown under ``field`` (empty if none)."""
-    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
-    return html.unescape(found.group(1)) if found else ""

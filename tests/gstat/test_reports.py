@@ -9,8 +9,8 @@ from sqlalchemy import select
 from myportal.gstat.calendar import deadline, month_hours
 from myportal.gstat.models import MonthlyReport
 from myportal.security.models import AuditEvent
-from tests.conftest import submit
-from tests.gstat import add_plant, add_report, field_error, last_month, months_ago, this_month
+from tests.conftest import field_error, submit
+from tests.gstat import add_plant, add_report, last_month, months_ago, this_month
 
 GOOD = {
     "gross_production_mwh": "1.200,5",

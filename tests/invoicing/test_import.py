@@ -9,8 +9,7 @@ from sqlalchemy import select
 from myportal.invoicing.imports import COLUMNS, import_invoices_command
 from myportal.invoicing.models import Invoice, InvoiceLine
 from myportal.security.models import AuditEvent
-
-from . import make_point
+from tests.conftest import make_supply_point
 
 HEADER = ",".join(COLUMNS)
 BASE = {
@@ -65,7 +64,7 @@ GOOD = csv_text(
 def operator(dbs, make_operator):
     operator = make_operator(customer_code="005007")
     with dbs.session() as session:
-        make_point(session, operator.id, "IT001E12345678")
+        make_supply_point(session, operator.id, pod="IT001E12345678")
     return operator
 
 
@@ -158,7 +157,7 @@ BAD_ROWS = [
 def test_bad_rows_write_nothing(run, dbs, make_operator, operator, row, message):
     stranger = make_operator()
     with dbs.session() as session:
-        make_point(session, stranger.id, "IT001E55555555")
+        make_supply_point(session, stranger.id, pod="IT001E55555555")
     good = GOOD.splitlines()
     result = run("\n".join([good[0], row, *good[1:]]) + "\n")
     assert result.exit_code == 1
@@ -224,7 +223,7 @@ def test_documented_sample_imports(app, dbs, make_operator):
     sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "invoices.csv"
     operator = make_operator(customer_code="004512")
     with dbs.session() as session:
-        make_point(session, operator.id, "IT020E71340331")
+        make_supply_point(session, operator.id, pod="IT020E71340331")
     result = app.test_cli_runner().invoke(import_invoices_command, [str(sample)])
     assert result.exit_code == 0, result.output
     assert dbs.count(Invoice, Invoice.operator_id == operator.id) == 2
