@@ -13,8 +13,7 @@ from myportal.registration.imports import CUSTOMERS, import_customers
 from myportal.registration.models import CustomerRecord, GecoPractice, LegacyCredential
 from myportal.security.models import AuditEvent
 from myportal.security.passwords import verify_password
-from tests.conftest import make_fiscal_code, make_vat
-from tests.contracts import add_supply_point
+from tests.conftest import add_supply_point, make_fiscal_code, make_vat
 
 SAMPLES = Path(__file__).resolve().parent.parent / "docs" / "samples"
 LEGACY_HEADER = "vat_number,company_name,registered_address,login,password,email"
