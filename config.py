@@ -3,7 +3,11 @@
 import os
 from pathlib import Path
 
-INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+def instance_path() -> str:
+    """The folder the portal writes to (the default SQLite database): ``INSTANCE_PATH``, else ``instance/`` in the
+    current directory (the checkout's own for ``make run``); never inside the installed package."""
+    return str(Path(os.environ.get("INSTANCE_PATH") or "instance").resolve())
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -37,7 +41,8 @@ class Config:
     """Settings shared by every environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'myportal.sqlite3'}")
+    # A relative SQLite path lies in the instance folder, which Flask-SQLAlchemy creates when needed.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///myportal.sqlite3")
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options()
     PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)  # trusted reverse proxies in front (X-Forwarded-For/-Proto)
     LOG_REQUESTS = _bool("LOG_REQUESTS", True)  # one JSON line per request, with its request id

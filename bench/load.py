@@ -232,7 +232,7 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
 
 def gstat_upload_csv() -> bytes:
     """The bench operator's two first plants, three months in draft: the upload updates the drafts."""
-    from myportal.gstat.services import CSV_HEADER
+    from myportal.gstat.upload import CSV_HEADER
 
     year, month = last_ended_month(today_local())
     lines = [";".join(CSV_HEADER)]

@@ -188,7 +188,7 @@ def gstat_upload(app) -> dict:
     """10,000 rows: the upload service (parse, validate, store) against a plain executemany of the same rows."""
     from myportal.extensions import db
     from myportal.gstat.models import MonthlyReport, Plant
-    from myportal.gstat.services import CSV_HEADER, upload_reports
+    from myportal.gstat.upload import CSV_HEADER, upload_reports
     from myportal.models import utcnow
     from myportal.operators.models import User
 

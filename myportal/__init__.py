@@ -8,20 +8,29 @@ from flask_babel import get_translations
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from config import instance_path
+
 from . import ops
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
 from .security import input_guard
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent  # the checkout's top level, in development
+
+
+def shipped_folder(name: str) -> str:
+    """templates, static or migrations: inside the package once installed (setup.py), else the checkout's."""
+    inside = PACKAGE_DIR / name
+    return str(inside if inside.is_dir() else ROOT / name)
 
 
 def create_app(config=None) -> Flask:
     """Build the application; ``config`` is a config class or mapping (default: from the environment)."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        template_folder=shipped_folder("templates"),
+        static_folder=shipped_folder("static"),
+        instance_path=instance_path(),
     )
     if config is None:
         from config import config_from_environment
@@ -51,7 +60,7 @@ def register_extensions(app: Flask) -> None:
     from .security import sessions  # noqa: F401  (registers the user loader)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=shipped_folder("migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Accedi per continuare."

@@ -23,10 +23,13 @@ def main():
 
 def register(app: Flask) -> None:
     """The portal's commands, with those of each feature's ``cli.register(app, import_group)``."""
+    from .csvimport import import_group
     from .demo import demo_data_command
     from .features import feature_modules
-    from .registration.imports import import_group
+    from .registration.imports import COMMANDS as REGISTRATION_IMPORTS
 
+    for command in REGISTRATION_IMPORTS:
+        import_group.add_command(command)
     for module in feature_modules("cli"):
         module.register(app, import_group)
     app.cli.add_command(users_group)
@@ -48,7 +51,7 @@ def users_group():
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(role, username, email, operator_vat, full_name, password_stdin):
     """Create an active user with a password (prompted unless --password-stdin)."""
-    from .operators.services import UserCreationError, create_user
+    from .operators.services import AccountError, create_user
     from .transaction import commit
 
     if password_stdin:
@@ -64,7 +67,7 @@ def create_user_command(role, username, email, operator_vat, full_name, password
             full_name=full_name,
             password=password,
         )
-    except UserCreationError as error:
+    except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     commit()

@@ -222,10 +222,11 @@ def _load_users(report: DemoReport, hashes: _Hashes) -> None:
             hashes.remember(DEMO_PASSWORD, user.password_hash)
             report.created_users.append(username)
     for role, username, email, full_name, operator_data in OPERATOR_USERS:
-        operator = get_or_create_operator(**operator_data)
+        operator = get_or_create_operator(actor=None, **operator_data)
         if _find_user(username) is None:
             add_operator_user(
                 operator,
+                actor=None,
                 username=username,
                 email=email,
                 role=role,
@@ -264,12 +265,13 @@ def _load_requests(report: DemoReport, hashes: _Hashes) -> None:
             )
             report.created_requests.append(data["username"])
 
-    person = get_or_create_operator(**PERSON)
+    person = get_or_create_operator(actor=None, **PERSON)
     data = APPROVED_REQUEST
     user = _find_user(data["username"])
     if user is None:
         user = add_operator_user(
             person,
+            actor=None,
             username=data["username"],
             email=data["email"],
             status="active",
@@ -305,7 +307,7 @@ def load_demo_data() -> DemoReport:
     """Create whatever demo data is missing; the caller commits."""
     report = DemoReport()
     hashes = _Hashes()
-    get_or_create_operator(**PRODUCER)
+    get_or_create_operator(actor=None, **PRODUCER)
     _load_users(report, hashes)
     _load_paths(report)
     _load_requests(report, hashes)

@@ -24,11 +24,13 @@ from .transaction import discard_changes
 
 
 def show_error(form, error) -> None:
-    """A service's error next to the field it names (``error.field``), or above the form when none."""
-    if getattr(error, "field", None) and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+    """A service's error next to the field it names (``error.field``), or above the form when none; an error
+    made of several (``error.errors``, e.g. every wrong figure of a report) shows each one on its field."""
+    for one in getattr(error, "errors", None) or (error,):
+        if getattr(one, "field", None) and one.field in form:
+            form[one.field].errors = [*form[one.field].errors, str(one)]
+        else:
+            form.form_errors.append(str(one))
 
 
 class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as outcome:``)
@@ -41,11 +43,15 @@ class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as out
             guarantee = record_guarantee(...)
         if not outcome.refused:
             return redirect(...)
+
+    ``keep_changes=True`` is for a refusal that records the attempt (a wrong password or code counts towards
+    the lock-out and is audited): what the service wrote before refusing is committed as usual.
     """
 
-    def __init__(self, form=None, category: str = "danger"):
+    def __init__(self, form=None, category: str = "danger", *, keep_changes: bool = False):
         self.form = form
         self.category = category
+        self.keep_changes = keep_changes
         self.error: DomainError | None = None
 
     @property
@@ -59,7 +65,8 @@ class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as out
         if error is None or not isinstance(error, DomainError):
             return False
         self.error = error
-        discard_changes()
+        if not self.keep_changes:
+            discard_changes()
         if self.form is not None:
             show_error(self.form, error)
         else:

@@ -2,7 +2,7 @@
 
 from .features import feature_modules
 from .notifications.models import OutboxMessage  # noqa: F401
-from .operators.contact_models import PendingEmailChange, UserContact  # noqa: F401
+from .operators.contact_models import PendingEmailChange  # noqa: F401
 from .security.models import AuditEvent, RecoveryCode, Token, UserSession  # noqa: F401
 
 # Each feature's models.py (operators, registration, contracts, invoicing, tickets, content, ...).

@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import html
 import itertools
 import os
 import re
@@ -9,6 +10,8 @@ import socket
 import tempfile
 import time
 from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
 
 import pyotp
 import pytest
@@ -19,6 +22,7 @@ from stdnum.it import codicefiscale
 
 from config import TestingConfig
 from myportal import create_app
+from myportal.contracts.models import SupplyPoint
 from myportal.extensions import db, limiter
 from myportal.models import utcnow
 from myportal.operators.models import Operator, User, username_key
@@ -280,6 +284,42 @@ def make_user(app, make_operator):
     return factory
 
 
+_supply_points = itertools.count(1)
+
+
+def make_supply_point(session, operator, **fields) -> SupplyPoint:
+    """A supply point of ``operator`` (an Operator or its id) added to ``session`` and flushed; every field
+    has a plausible default, the POD and meter serial numbered so that points never collide."""
+    number = next(_supply_points)
+    values = {
+        "operator_id": getattr(operator, "id", operator),
+        "pod": f"IT001E{70000000 + number:08d}",
+        "address": f"Via Emilia {number}",
+        "postal_code": "48121",
+        "city": "Ravenna",
+        "province": "RA",
+        "voltage_level": "BT",
+        "voltage_v": 400,
+        "contracted_power_kw": Decimal("6"),
+        "available_power_kw": Decimal("6.6"),
+        "meter_serial": f"MEC{number:09d}",
+        "remotely_read": False,
+        "distributor": "e-distribuzione S.p.A.",
+        "active_since": date(2020, 1, 1),
+    }
+    values.update(fields)
+    point = SupplyPoint(**values)
+    session.add(point)
+    session.flush()
+    return point
+
+
+def add_supply_point(dbs, operator, **fields) -> SupplyPoint:
+    """``make_supply_point`` in a session of its own, committed."""
+    with dbs.session() as session:
+        return make_supply_point(session, operator, **fields)
+
+
 # --- HTTP helpers ------------------------------------------------------------------------------------------------
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -297,6 +337,18 @@ def submit(client, url: str, data: dict, *, page: str | None = None, follow_redi
     return client.post(url, data={"csrf_token": csrf_from(html), **data}, follow_redirects=follow_redirects)
 
 
+def page_text(page) -> str:
+    """The HTML of ``page`` (a response or a string) with its entities decoded (apostrophes come back as ')."""
+    return html.unescape(page if isinstance(page, str) else page.get_data(as_text=True))
+
+
+def field_error(page, field: str) -> str:
+    """The message shown next to the form field ``field`` of ``page`` (a response or HTML); '' when none."""
+    source = page if isinstance(page, str) else page.get_data(as_text=True)
+    found = re.search(rf'<p class="error" id="{re.escape(field)}-error">(.*?)</p>', source, re.S)
+    return html.unescape(found.group(1)).strip() if found else ""
+
+
 def login(client, username: str, password: str = DEFAULT_PASSWORD, follow_redirects: bool = False):
     return submit(client, "/accedi", {"username": username, "password": password}, follow_redirects=follow_redirects)
 
@@ -309,6 +361,26 @@ def login_as(client):
         return client
 
     return do_login
+
+
+def make_admin(app, make_user, role: str = "admin", **fields) -> User:
+    """An administrator (or ``role``) with a confirmed second factor, its TOTP secret in ``totp_secret``."""
+    secret = pyotp.random_base32(32)
+    with app.app_context():
+        fields.update(mfa_secret=encrypt_secret(secret), mfa_enabled_at=utcnow())
+    user = make_user(role=role, **fields)
+    user.totp_secret = secret
+    return user
+
+
+def login_admin(client, admin):
+    """Log ``admin`` (from ``make_admin``) in through the real pages, answering the code step if asked."""
+    response = login(client, admin.username)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"].endswith("/accedi/codice"):
+        response = submit(client, "/accedi/codice", {"code": pyotp.TOTP(admin.totp_secret).now()})
+        assert response.status_code == 302 and "/accedi" not in response.headers["Location"], response.headers
+    return client
 
 
 def wait_for(predicate, timeout: float = 5.0):

@@ -1,15 +1,19 @@
 """`myportal import ...`: validation row by row, all-or-nothing writes, updates by natural key."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from myportal.registration.imports import CUSTOMERS, csv_lines, import_customers
+from myportal.contracts.models import Measurement
+from myportal.csvimport import csv_lines
+from myportal.gstat.models import Plant
+from myportal.registration.imports import CUSTOMERS, import_customers
 from myportal.registration.models import CustomerRecord, GecoPractice, LegacyCredential
 from myportal.security.models import AuditEvent
 from myportal.security.passwords import verify_password
-from tests.conftest import make_fiscal_code, make_vat
+from tests.conftest import add_supply_point, make_fiscal_code, make_vat
 
 SAMPLES = Path(__file__).resolve().parent.parent / "docs" / "samples"
 LEGACY_HEADER = "vat_number,company_name,registered_address,login,password,email"
@@ -120,13 +124,13 @@ def test_legacy_errors_reported_with_line_numbers_and_nothing_written(run, write
     result = run("legacy-credentials", path)
     assert result.exit_code == 1
     errors = result.stderr
-    assert "riga 2, vat_number: Partita IVA non valida" in errors
-    assert "riga 3, company_name: campo obbligatorio" in errors
-    assert "riga 4, email: Non indicare un indirizzo PEC" in errors
-    assert "riga 6, login: 'IDRO.QUATTRO' è già presente alla riga 5" in errors
-    assert "riga 7, login:" in errors
-    assert "riga 8, registered_address: al massimo 300 caratteri" in errors
-    assert "riga 9, password: campo obbligatorio" in errors
+    assert "riga 2, colonna vat_number: Partita IVA non valida" in errors
+    assert "riga 3, colonna company_name: campo obbligatorio" in errors
+    assert "riga 4, colonna email: Non indicare un indirizzo PEC" in errors
+    assert "riga 6, colonna login: 'IDRO.QUATTRO' è già presente alla riga 5" in errors
+    assert "riga 7, colonna login:" in errors
+    assert "riga 8, colonna registered_address: al massimo 300 caratteri" in errors
+    assert "riga 9, colonna password: campo obbligatorio" in errors
     assert "riga 5" not in errors.replace("alla riga 5", "")
     assert "7 error(s): nothing imported." in errors
     assert dbs.count(LegacyCredential) == 0
@@ -148,7 +152,7 @@ def test_errors_leave_existing_records_untouched(run, write, dbs):
     )
     result = run("legacy-credentials", path)
     assert result.exit_code == 1
-    assert "riga 4, vat_number" in result.stderr
+    assert "riga 4, colonna vat_number" in result.stderr
     assert dbs.count(LegacyCredential) == 1
     assert dbs.scalar(select(LegacyCredential.company_name)) == "Prima S.r.l."
 
@@ -201,14 +205,14 @@ def test_geco_errors(run, write, dbs):
     result = run("geco-practices", path)
     assert result.exit_code == 1
     errors = result.stderr
-    assert "riga 2, practice_id: L'ID pratica contiene solo lettere, cifre e trattini" in errors
-    assert "riga 3, practice_id:" in errors
-    assert "riga 4, requester_fiscal_code: Codice fiscale non valido" in errors
-    assert "riga 5, requester_fiscal_code:" in errors
-    assert "riga 6, status: campo obbligatorio" in errors
+    assert "riga 2, colonna practice_id: L'ID pratica contiene solo lettere, cifre e trattini" in errors
+    assert "riga 3, colonna practice_id:" in errors
+    assert "riga 4, colonna requester_fiscal_code: Codice fiscale non valido" in errors
+    assert "riga 5, colonna requester_fiscal_code:" in errors
+    assert "riga 6, colonna status: campo obbligatorio" in errors
     assert "riga 7: trovati 7 campi, attesi 6." in errors
     assert "riga 8: trovati 4 campi, attesi 6." in errors
-    assert "riga 10, practice_id: 'GECO-8' è già presente alla riga 9" in errors
+    assert "riga 10, colonna practice_id: 'GECO-8' è già presente alla riga 9" in errors
     assert dbs.count(GecoPractice) == 0
 
 
@@ -256,14 +260,14 @@ def test_customer_errors(run, write, dbs):
     result = run("customers", path)
     assert result.exit_code == 1
     errors = result.stderr
-    assert "riga 2, customer_code: Il codice cliente è composto da sei cifre" in errors
-    assert "riga 3, tax_code: Partita IVA non valida" in errors
-    assert "riga 4, tax_code: Codice fiscale non valido" in errors
-    assert "riga 5, email: Non indicare un indirizzo PEC" in errors
-    assert "riga 6, email: Indirizzo e-mail non valido" in errors
-    assert "riga 7, customer_code: campo obbligatorio" in errors
-    assert "riga 9, customer_code: '004517' è già presente alla riga 8" in errors
-    assert "riga 9, tax_code: Partita IVA non valida" in errors
+    assert "riga 2, colonna customer_code: Il codice cliente è composto da sei cifre" in errors
+    assert "riga 3, colonna tax_code: Partita IVA non valida" in errors
+    assert "riga 4, colonna tax_code: Codice fiscale non valido" in errors
+    assert "riga 5, colonna email: Non indicare un indirizzo PEC" in errors
+    assert "riga 6, colonna email: Indirizzo e-mail non valido" in errors
+    assert "riga 7, colonna customer_code: campo obbligatorio" in errors
+    assert "riga 9, colonna customer_code: '004517' è già presente alla riga 8" in errors
+    assert "riga 9, colonna tax_code: Partita IVA non valida" in errors
     assert dbs.count(CustomerRecord) == 0
 
 
@@ -328,11 +332,11 @@ def test_import_function_without_the_command(app, dbs):
         bad = import_customers(["\ufeff" + ",".join(CUSTOMERS.names), "12,x,,Via,"])
         assert not bad.ok
         assert [str(error) for error in bad.errors] == [
-            "riga 2, customer_code: Il codice cliente è composto da sei cifre, come riportato in fattura. "
+            "riga 2, colonna customer_code: Il codice cliente è composto da sei cifre, come riportato in fattura. "
             "(valore: '12')",
-            "riga 2, tax_code: Inserisci una Partita IVA di 11 cifre o un codice fiscale di 16 caratteri. "
+            "riga 2, colonna tax_code: Inserisci una Partita IVA di 11 cifre o un codice fiscale di 16 caratteri. "
             "(valore: 'x')",
-            "riga 2, company_name: campo obbligatorio mancante.",
+            "riga 2, colonna company_name: campo obbligatorio mancante.",
         ]
 
 
@@ -341,3 +345,28 @@ def test_documented_samples_import(run, kind):
     result = run(kind, SAMPLES / f"{kind}.csv")
     assert result.exit_code == 0, result.output
     assert "0 updated" in result.output
+
+
+# --- one reading of figures for every import ----------------------------------------------------------------
+
+
+def test_every_import_reads_figures_the_same_italian_way(run, write, dbs, make_operator):
+    """A figure that reads 176020 in Italian and 176.02 in English is refused by row and column, never scaled."""
+    operator = make_operator()
+    add_supply_point(dbs, operator, pod="IT001E77700009")
+    plants = "vat_number,gaudi_code,name,source,capacity_mw\n" + f"{operator.vat_number},UP_FIG_1,Impianto,solar,"
+    refused = run("plants", write(plants + "176.020\n"))
+    assert refused.exit_code == 1 and "riga 2, colonna capacity_mw:" in refused.output
+    assert "numero ambiguo '176.020'" in refused.output and dbs.count(Plant) == 0
+    assert run("plants", write(plants + '"1.234,5"\n')).exit_code == 0
+    assert dbs.scalar(select(Plant.capacity_mw)) == Decimal("1234.5")
+
+    measurements = "pod;start;active_energy_kwh;reactive_energy_kvarh;power_kw\n" + (
+        "IT001E77700009;2025-01-15T10:00:00+01:00;{};0,5;1.234,5\n"
+    )
+    refused = run("measurements", write(measurements.format("8.125")))
+    assert refused.exit_code == 1 and "riga 2, colonna active_energy_kwh: numero ambiguo '8.125'" in refused.output
+    assert dbs.count(Measurement) == 0
+    assert run("measurements", write(measurements.format("8,125"))).exit_code == 0
+    stored = dbs.scalars(select(Measurement))
+    assert [(row.active_energy_kwh, row.power_kw) for row in stored] == [(Decimal("8.125"), Decimal("1234.5"))]

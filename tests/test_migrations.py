@@ -5,7 +5,8 @@ import os
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
 
 from config import TestingConfig
 from myportal import create_app
@@ -24,3 +25,38 @@ def test_migrations_match_models(tmp_path):
             differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="checked on a fresh SQLite file")
+def test_fax_moves_into_users_and_back(tmp_path):
+    """5f3c2a7d9e41 copies each user's fax from user_contacts into users.fax; its downgrade copies it back."""
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'fax.sqlite3'}"
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="8b6eef39bcc4")
+        with db.engine.begin() as connection:
+            for user_id, name in ((1, "fax.user"), (2, "nofax.user")):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, username, username_key, email, full_name, role, status,"
+                        " failed_logins, created_at, updated_at) VALUES (:id, :name, :name, 'u@example.com', '',"
+                        " 'support', 'active', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                    ),
+                    {"id": user_id, "name": name},
+                )
+            connection.execute(
+                text("INSERT INTO user_contacts (user_id, fax, updated_at) VALUES (1, '06 5550002', '2026-01-01')")
+            )
+        upgrade(revision="5f3c2a7d9e41")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT id, fax FROM users ORDER BY id")).all() == [
+                (1, "06 5550002"),
+                (2, None),
+            ]
+        downgrade(revision="8b6eef39bcc4")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT user_id, fax FROM user_contacts")).all() == [(1, "06 5550002")]
+        db.engine.dispose()

@@ -2,4 +2,7 @@
 
 from flask import Blueprint
 
+from ..security.access import ADMIN, guard_blueprint
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+guard_blueprint(bp, ADMIN)

@@ -5,7 +5,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from ..auth.services import unlock
 from ..dates import local_midnight
+from ..errors import DomainError
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_vat
 from ..models import utcnow
@@ -20,12 +22,8 @@ QUEUE_FILTERS = (*REQUEST_STATES, "all")
 OPEN_STATES = ("pending", "info_requested")
 
 
-class AdminError(Exception):
-    """A refused back-office action; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AdminError(DomainError):
+    """A refused back-office action."""
 
 
 def _like(value: str) -> str:
@@ -53,36 +51,6 @@ def ensure_open(registration: RegistrationRequest) -> None:
         raise AdminError(
             f"La richiesta è già stata {registration.status_label.lower()}: nessuna modifica è stata fatta."
         )
-
-
-def _registration_call(function_name: str, registration: RegistrationRequest, admin: User, *args):
-    """Call the registration service ``function_name``; its RegistrationError becomes an AdminError."""
-    from ..registration import services
-
-    ensure_open(registration)
-    try:
-        return getattr(services, function_name)(registration, admin, *args)
-    except services.RegistrationError as error:
-        raise AdminError(str(error), field=getattr(error, "field", None)) from error
-
-
-def approve_request(registration: RegistrationRequest, admin: User) -> User:
-    """Approve a new-user request: the applicant's user is created and gets the activation e-mail."""
-    return _registration_call("approve_registration", registration, admin)
-
-
-def reject_request(registration: RegistrationRequest, admin: User, reason: str) -> None:
-    """Reject a new-user request, telling the applicant ``reason`` by e-mail."""
-    if not reason.strip():
-        raise AdminError("Indica il motivo del rifiuto.", field="reason")
-    _registration_call("reject_registration", registration, admin, reason.strip())
-
-
-def ask_for_information(registration: RegistrationRequest, admin: User, message: str) -> None:
-    """Ask the applicant for more information; they answer through a link in the e-mail."""
-    if not message.strip():
-        raise AdminError("Scrivi le informazioni da chiedere al richiedente.", field="message")
-    _registration_call("request_more_information", registration, admin, message.strip())
 
 
 # --- users ----------------------------------------------------------------------------------------
@@ -147,22 +115,9 @@ def enable_user(user: User, admin: User) -> None:
 
 def unlock_user(user: User, admin: User) -> None:
     """Lift a temporary lock-out after failed log-ins."""
-    from ..auth.services import unlock
-
     if not user.is_locked():
         raise AdminError(f"L'utente {user.username} non è bloccato.")
-    unlock(user)
-
-
-def reset_user_mfa(user: User, admin: User) -> None:
-    """Remove the second factor of a user who lost it (see ``auth.mfa.reset_mfa``)."""
-    from ..auth.mfa import reset_mfa
-    from ..auth.services import AuthError
-
-    try:
-        reset_mfa(user, admin)
-    except AuthError as error:
-        raise AdminError(str(error)) from error
+    unlock(user, admin)
 
 
 # --- audit log ------------------------------------------------------------------------------------

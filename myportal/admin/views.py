@@ -3,22 +3,19 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth import mfa
 from ..extensions import db
-from ..forms import ActionForm
+from ..forms import ActionForm, refusals
 from ..notifications.models import OutboxMessage
 from ..operators.models import User
 from ..pages import paginate
 from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, RegistrationRequest
-from ..security.access import role_required
-from ..transaction import discard_changes
+from ..registration.services import approve_registration, reject_registration, request_more_information
 from . import bp
 from .forms import AuditFilterForm, InformationForm, OutboxFilterForm, RejectForm, UserFilterForm
 from .services import (
     OPEN_STATES,
     QUEUE_FILTERS,
-    AdminError,
-    approve_request,
-    ask_for_information,
     audit_event_names,
     audit_events,
     disable_user,
@@ -27,8 +24,6 @@ from .services import (
     operators_by_id,
     outbox_messages,
     registration_queue,
-    reject_request,
-    reset_user_mfa,
     unlock_user,
     user_list,
 )
@@ -49,7 +44,6 @@ def _admin() -> User:
 
 
 @bp.route("/richieste")
-@role_required("admin")
 def requests():
     state = request.args.get("state", "pending")
     if state not in QUEUE_FILTERS:
@@ -73,48 +67,42 @@ def _render_request(registration, *, approve_form=None, reject_form=None, info_f
 
 
 @bp.route("/richieste/<int:request_id>")
-@role_required("admin")
 def request_detail(request_id):
     return _render_request(db.get_or_404(RegistrationRequest, request_id))
 
 
 def _decide(registration, form, form_name: str, action, confirmation: str, *args):
-    """Run ``action`` for a valid ``form``; map refusals onto the form, or flash them."""
-    try:
+    """Run ``action`` for a valid ``form``; a refusal about a field is shown on the form, any other is flashed."""
+    with refusals(category="warning") as outcome:
         ensure_open(registration)
-    except AdminError as error:
-        flash(str(error), "warning")
+    if outcome.refused:
         return redirect(url_for("admin.request_detail", request_id=registration.id))
     if not form.validate_on_submit():
         return _render_request(registration, **{form_name: form})
-    try:
+    with refusals(form) as outcome:
         action(registration, _admin(), *args)
-    except AdminError as error:
-        discard_changes()
-        if error.field and error.field in form:
-            form[error.field].errors.append(str(error))
-            return _render_request(registration, **{form_name: form})
-        flash(str(error), "error")
-        return redirect(url_for("admin.request_detail", request_id=registration.id))
-    flash(confirmation, "success")
-    return redirect(url_for("admin.requests"))
+    if not outcome.refused:
+        flash(confirmation, "success")
+        return redirect(url_for("admin.requests"))
+    if outcome.error.field in form:
+        return _render_request(registration, **{form_name: form})
+    flash(str(outcome.error), "error")
+    return redirect(url_for("admin.request_detail", request_id=registration.id))
 
 
 @bp.route("/richieste/<int:request_id>/approva", methods=["POST"])
-@role_required("admin")
 def approve(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     return _decide(
         registration,
         ActionForm(),
         "approve_form",
-        approve_request,
+        approve_registration,
         f"Richiesta di {registration.display_name} approvata: all'utente è stata inviata l'e-mail di attivazione.",
     )
 
 
 @bp.route("/richieste/<int:request_id>/respingi", methods=["POST"])
-@role_required("admin")
 def reject(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     form = RejectForm()
@@ -122,14 +110,13 @@ def reject(request_id):
         registration,
         form,
         "reject_form",
-        reject_request,
+        reject_registration,
         f"Richiesta di {registration.display_name} respinta: il richiedente è stato avvisato via e-mail.",
         form.reason.data or "",
     )
 
 
 @bp.route("/richieste/<int:request_id>/informazioni", methods=["POST"])
-@role_required("admin")
 def request_information(request_id):
     registration = db.get_or_404(RegistrationRequest, request_id)
     form = InformationForm()
@@ -137,7 +124,7 @@ def request_information(request_id):
         registration,
         form,
         "info_form",
-        ask_for_information,
+        request_more_information,
         f"Richiesta di informazioni inviata via e-mail a {registration.email}.",
         form.message.data or "",
     )
@@ -147,7 +134,6 @@ def request_information(request_id):
 
 
 @bp.route("/utenti")
-@role_required("admin")
 def users():
     form = UserFilterForm(formdata=request.args)
     form.validate()
@@ -172,18 +158,14 @@ def _user_action(user_id: int, action, confirmation: str):
     back = url_for("admin.users", **{k: v for k, v in request.args.items() if k in USER_LIST_ARGS})
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="error") as outcome:
         action(user, _admin())
-    except AdminError as error:
-        discard_changes()
-        flash(str(error), "error")
-    else:
+    if not outcome.refused:
         flash(confirmation.format(username=user.username), "success")
     return redirect(back)
 
 
 @bp.route("/utenti/<int:user_id>/disabilita", methods=["POST"])
-@role_required("admin")
 def disable(user_id):
     return _user_action(
         user_id, disable_user, "Utente {username} disabilitato: tutte le sue sessioni sono state chiuse."
@@ -191,23 +173,20 @@ def disable(user_id):
 
 
 @bp.route("/utenti/<int:user_id>/abilita", methods=["POST"])
-@role_required("admin")
 def enable(user_id):
     return _user_action(user_id, enable_user, "Utente {username} riabilitato.")
 
 
 @bp.route("/utenti/<int:user_id>/sblocca", methods=["POST"])
-@role_required("admin")
 def unlock(user_id):
     return _user_action(user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo.")
 
 
 @bp.route("/utenti/<int:user_id>/azzera-verifica", methods=["POST"])
-@role_required("admin")
 def reset_mfa(user_id):
     return _user_action(
         user_id,
-        reset_user_mfa,
+        mfa.reset_mfa,
         "Verifica in due passaggi di {username} azzerata: al prossimo accesso potrà configurarla di nuovo.",
     )
 
@@ -216,7 +195,6 @@ def reset_mfa(user_id):
 
 
 @bp.route("/registro")
-@role_required("admin")
 def audit_log():
     form = AuditFilterForm(formdata=request.args)
     form.validate()
@@ -244,7 +222,6 @@ def audit_log():
 
 
 @bp.route("/posta")
-@role_required("admin")
 def outbox():
     form = OutboxFilterForm(formdata=request.args)
     form.validate()
@@ -259,7 +236,6 @@ def outbox():
 
 
 @bp.route("/posta/<int:message_id>")
-@role_required("admin")
 def outbox_message(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template("admin/outbox_message.html", message=message)

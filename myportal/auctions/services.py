@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.utils import secure_filename
 
 from ..dates import local_time
+from ..errors import DomainError
 from ..extensions import db
 from ..formatting import ITALIAN, money
 from ..guarantees.services import available_credit
@@ -28,12 +29,8 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 EXPORT_COLUMNS = ("Ragione sociale", "Partita IVA", "Data iscrizione", "Stato")
 
 
-class AuctionError(Exception):
-    """A refusal shown to the user; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AuctionError(DomainError):
+    """A refused auction or enrolment action."""
 
 
 def rome_text(value: datetime) -> str:
@@ -73,16 +70,6 @@ def check_pdf(filename: str, data: bytes) -> CheckedPdf:
 
 
 # --- queries ------------------------------------------------------------------------------------------------
-
-
-def open_auctions_count(now: datetime | None = None) -> int:
-    """Published procedures whose enrolment window is open now (home page tile)."""
-    now = now or utcnow()
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Auction)
-        .where(Auction.published.is_(True), Auction.opens_at <= now, Auction.closes_at > now)
-    )
 
 
 @dataclass

@@ -5,17 +5,15 @@ from flask_login import current_user
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import ActionForm, show_error
+from ..forms import ActionForm, refusals
 from ..models import utcnow
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import AuctionForm, EnrolmentFilterForm, RejectForm, enrolment_form
 from .models import ENROLMENT_STATES, Auction, Enrolment, EnrolmentDocument
 from .services import (
     PROCEDURE_FIELDS,
-    AuctionError,
     AuctionRow,
     admitted_csv,
     all_auctions,
@@ -38,8 +36,6 @@ from .services import (
     withdraw,
 )
 
-OPERATOR_ROLES = ("operator", "operator_admin")
-
 
 @bp.context_processor
 def _helpers():
@@ -54,7 +50,7 @@ def _send_document(document: EnrolmentDocument):
 
 
 @bp.route("/aste")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     now = utcnow()
     open_rows, upcoming = current_auctions(current_user.operator_id, now)
@@ -74,14 +70,14 @@ def _published_or_404(auction_id: int) -> Auction:
 
 
 @bp.route("/aste/<int:auction_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def detail(auction_id):
     auction = _published_or_404(auction_id)
     return _render_detail(auction, find_enrolment(auction.id, current_user.operator_id))
 
 
 @bp.route("/aste/iscrizioni/<int:enrolment_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def enrolment(enrolment_id):
     """The operator's own enrolment by id (another operator's: 404, audited)."""
     found = get_owned_or_404(Enrolment, enrolment_id)
@@ -105,7 +101,7 @@ def _render_detail(auction: Auction, enrolment: Enrolment | None):
 
 
 @bp.route("/aste/<int:auction_id>/iscrizione", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def enrol_page(auction_id):
     auction = _published_or_404(auction_id)
     existing = find_enrolment(auction.id, current_user.operator_id)
@@ -116,17 +112,14 @@ def enrol_page(auction_id):
     problem = window_problem(auction, utcnow())
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with refusals(form) as outcome:
                 enrolment, created = enrol(
                     auction,
                     acting_user(),
                     accepted=[bool(field.data) for field in form.declaration_fields],
                     documents=[getattr(field, "checked", None) for field in form.document_fields],
                 )
-            except AuctionError as error:
-                discard_changes()
-                show_error(form, error)
-            else:
+            if not outcome.refused:
                 if created:
                     flash(
                         f"Iscrizione alla procedura {auction.code} inviata: riceverai un'e-mail quando sarà valutata.",
@@ -144,7 +137,7 @@ def enrol_page(auction_id):
 
 
 @bp.route("/aste/<int:auction_id>/ritiro", methods=["POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def withdraw_enrolment(auction_id):
     auction = _published_or_404(auction_id)
     form = ActionForm()
@@ -153,18 +146,15 @@ def withdraw_enrolment(auction_id):
     enrolment = find_enrolment(auction.id, current_user.operator_id)
     if enrolment is None:
         abort(404)
-    try:
+    with refusals(category="warning") as outcome:
         withdraw(enrolment, acting_user())
-    except AuctionError as error:
-        discard_changes()
-        flash(str(error), "warning")
-    else:
+    if not outcome.refused:
         flash(f"Iscrizione alla procedura {auction.code} ritirata.", "success")
     return redirect(url_for("auctions.detail", auction_id=auction.id))
 
 
 @bp.route("/aste/documenti/<int:document_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def document(document_id):
     return _send_document(get_owned_or_404(EnrolmentDocument, document_id))
 
@@ -183,7 +173,7 @@ def _enrolment_or_404(enrolment_id: int) -> Enrolment:
 
 
 @bp.route("/admin/aste")
-@role_required("admin")
+@admin_required
 def admin_index():
     page = paginate(all_auctions())
     return render_template("auctions/admin_list.html", page=page, pending=pending_counts(page.items))
@@ -194,47 +184,40 @@ def _procedure_data(form) -> dict:
 
 
 @bp.route("/admin/aste/nuova", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_new():
     form = AuctionForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             auction = create_auction(acting_user(), **_procedure_data(form))
-        except AuctionError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Procedura {auction.code} creata: pubblicala quando è pronta.", "success")
             return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
     return render_template("auctions/admin_form.html", form=form, auction=None)
 
 
 @bp.route("/admin/aste/<int:auction_id>/modifica", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_edit(auction_id):
     auction = _auction_or_404(auction_id)
     form = AuctionForm(obj=auction) if request.method == "GET" else AuctionForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             update_auction(acting_user(), auction, **_procedure_data(form))
-        except AuctionError as error:
-            discard_changes()
-            auction = _auction_or_404(auction_id)
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Procedura {auction.code} aggiornata.", "success")
             return redirect(url_for("auctions.admin_detail", auction_id=auction.id))
     return render_template("auctions/admin_form.html", form=form, auction=auction)
 
 
 @bp.route("/admin/aste/<int:auction_id>/pubblica", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_publish(auction_id):
     return _set_published(auction_id, True)
 
 
 @bp.route("/admin/aste/<int:auction_id>/ritira-pubblicazione", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_unpublish(auction_id):
     return _set_published(auction_id, False)
 
@@ -249,7 +232,7 @@ def _set_published(auction_id: int, published: bool):
 
 
 @bp.route("/admin/aste/<int:auction_id>")
-@role_required("admin")
+@admin_required
 def admin_detail(auction_id):
     auction = _auction_or_404(auction_id)
     form = EnrolmentFilterForm(request.args)
@@ -266,7 +249,7 @@ def admin_detail(auction_id):
 
 
 @bp.route("/admin/aste/<int:auction_id>/ammessi.csv")
-@role_required("admin")
+@admin_required
 def admin_export(auction_id):
     auction = _auction_or_404(auction_id)
     body = admitted_csv(acting_user(), auction)
@@ -281,7 +264,7 @@ def admin_export(auction_id):
 
 
 @bp.route("/admin/aste/iscrizioni/<int:enrolment_id>")
-@role_required("admin")
+@admin_required
 def admin_enrolment(enrolment_id):
     enrolment = _enrolment_or_404(enrolment_id)
     return render_template(
@@ -294,38 +277,31 @@ def admin_enrolment(enrolment_id):
 
 
 @bp.route("/admin/aste/iscrizioni/<int:enrolment_id>/approva", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_approve(enrolment_id):
     enrolment = _enrolment_or_404(enrolment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="warning") as outcome:
         approve_enrolment(acting_user(), enrolment)
-    except AuctionError as error:
-        discard_changes()
-        flash(str(error), "warning")
-    else:
+    if not outcome.refused:
         flash(f"Iscrizione di {enrolment.operator.name} approvata.", "success")
     return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
 
 
 @bp.route("/admin/aste/iscrizioni/<int:enrolment_id>/respingi", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_reject(enrolment_id):
     enrolment = _enrolment_or_404(enrolment_id)
     form = RejectForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             reject_enrolment(acting_user(), enrolment, form.reason.data)
-        except AuctionError as error:
-            discard_changes()
-            if error.field is None:  # the state does not allow it: said on the enrolment's page
-                flash(str(error), "warning")
-                return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
-            enrolment = _enrolment_or_404(enrolment_id)
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Iscrizione di {enrolment.operator.name} respinta.", "success")
+            return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
+        if outcome.error.field is None:  # the state does not allow it: said on the enrolment's page
+            flash(str(outcome.error), "warning")
             return redirect(url_for("auctions.admin_enrolment", enrolment_id=enrolment_id))
     return render_template(
         "auctions/admin_enrolment.html",
@@ -337,7 +313,7 @@ def admin_reject(enrolment_id):
 
 
 @bp.route("/admin/aste/documenti/<int:document_id>")
-@role_required("admin")
+@admin_required
 def admin_document(document_id):
     document = db.get_or_404(EnrolmentDocument, document_id)
     return _send_document(document)

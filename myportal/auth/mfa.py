@@ -24,7 +24,7 @@ from ..security.models import RecoveryCode
 from ..security.passwords import verify_password
 from ..security.sessions import end_other_sessions, start_session
 from ..security.tokens import consume_token, find_valid_token, issue_token
-from .services import AuthError
+from .errors import AuthError
 
 PENDING_KEY = "mfa_pending"  # the Flask session holds a single-use token, the server the rest
 NEXT_KEY = "mfa_next"

@@ -4,11 +4,13 @@ from flask import Response, abort, flash, make_response, redirect, render_templa
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ..errors import DomainError
 from ..extensions import limiter
-from ..security.access import role_required
+from ..forms import refusals
+from ..security.access import operator_admin_required
 from ..security.mfa import grouped, mfa_required_for, provisioning_uri, qr_svg
-from ..transaction import discard_changes
-from . import bp
+from ..security.redirects import safe_next
+from . import bp, login_limit
 from .forms import CodeForm, CompanyMfaForm, DisableMfaForm
 from .mfa import (
     MfaLocked,
@@ -25,8 +27,6 @@ from .mfa import (
     start_enrolment,
     verify_second_step,
 )
-from .services import AuthError
-from .views import _login_limit, _safe_next
 
 # What a user who must still enrol may open; the half-logged-in state may also open the code step and log-in.
 ENROLMENT_ENDPOINTS = frozenset({"auth.mfa_enrol", "auth.mfa_start", "auth.mfa_qr", "auth.logout", "static"})
@@ -68,8 +68,8 @@ def _start_over():
 
 
 @bp.route("/accedi/codice", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_code_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_code_key)
 def mfa_verify():
     if current_user.is_authenticated:
         return redirect(url_for("operators.home"))
@@ -80,15 +80,13 @@ def mfa_verify():
         return redirect(url_for("auth.mfa_enrol"))
     form = CodeForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, keep_changes=True) as outcome:  # wrong codes count towards the lock-out
             next_url = verify_second_step(user, form.code.data)
-        except MfaLocked as error:
-            flash(str(error), "error")
+        if isinstance(outcome.error, MfaLocked):
+            flash(str(outcome.error), "error")
             return redirect(url_for("auth.login"))
-        except AuthError as error:
-            form.code.errors.append(str(error))
-        else:
-            return redirect(_safe_next(next_url))
+        if not outcome.refused:
+            return redirect(safe_next(next_url))
     return render_template("auth/mfa_verify.html", form=form)
 
 
@@ -103,24 +101,23 @@ def _enrolling_user():
 
 
 @bp.route("/verifica-due-passaggi/attiva", methods=["POST"])
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_start():
     user, _pending = _enrolling_user()
     if user is None:
         return _start_over()
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="info") as outcome:
         start_enrolment(user)
-    except AuthError as error:
-        flash(str(error), "info")
+    if outcome.refused:
         return redirect(url_for("auth.mfa_settings"))
     return redirect(url_for("auth.mfa_enrol"))
 
 
 @bp.route("/verifica-due-passaggi/configura", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_code_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_code_key)
 def mfa_enrol():
     user, pending = _enrolling_user()
     if user is None:
@@ -133,14 +130,12 @@ def mfa_enrol():
         return render_template("auth/mfa_start.html", form=FlaskForm(), required=required, pending=pending)
     form = CodeForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, keep_changes=True) as outcome:  # a wrong code stays in the audit log
             codes = confirm_enrolment(user, form.code.data)
-        except AuthError as error:
-            form.code.errors.append(str(error))
-        else:
+        if not outcome.refused:
             next_url = url_for("auth.mfa_settings")
             if pending:
-                next_url = _safe_next(finish_login(user, "enrolment"))
+                next_url = safe_next(finish_login(user, "enrolment"))
             page = render_template("auth/mfa_recovery_codes.html", codes=codes, next_url=next_url, first=True)
             return _no_store(make_response(page))
     page = render_template("auth/mfa_enrol.html", form=form, secret=grouped(secret), required=required, pending=pending)
@@ -177,43 +172,43 @@ def mfa_settings():
     return _render_settings()
 
 
-def _code_refused(error: AuthError, form, form_name: str):
+def _code_refused(error: DomainError, form, form_name: str):
+    """After ``refusals(form)``: the settings page with the message on its field, or a flash message."""
     if isinstance(error, MfaLocked):  # every session of the user has ended
         flash(str(error), "error")
         return redirect(url_for("auth.login"))
     if error.field is None:
         flash(str(error), "error")
         return redirect(url_for("auth.mfa_settings"))
-    form[error.field].errors.append(str(error))
     return _render_settings(**{form_name: form})
 
 
 @bp.route("/verifica-due-passaggi/disattiva", methods=["POST"])
 @login_required
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_disable():
     form = DisableMfaForm()
     if not form.validate_on_submit():
         return _render_settings(disable_form=form)
-    try:
+    with refusals(form, keep_changes=True) as outcome:  # wrong passwords and codes count
         disable_mfa(current_user._get_current_object(), form.password.data, form.code.data)
-    except AuthError as error:
-        return _code_refused(error, form, "disable_form")
+    if outcome.refused:
+        return _code_refused(outcome.error, form, "disable_form")
     flash("Verifica in due passaggi disattivata.", "success")
     return redirect(url_for("auth.mfa_settings"))
 
 
 @bp.route("/verifica-due-passaggi/codici-di-recupero", methods=["POST"])
 @login_required
-@limiter.limit(_login_limit, key_func=_code_key)
+@limiter.limit(login_limit, key_func=_code_key)
 def mfa_recovery_codes():
     form = CodeForm(prefix="regen")
     if not form.validate_on_submit():
         return _render_settings(regen_form=form)
-    try:
+    with refusals(form, keep_changes=True) as outcome:  # wrong codes count towards the lock-out
         codes = regenerate_recovery_codes(current_user._get_current_object(), form.code.data)
-    except AuthError as error:
-        return _code_refused(error, form, "regen_form")
+    if outcome.refused:
+        return _code_refused(outcome.error, form, "regen_form")
     page = render_template(
         "auth/mfa_recovery_codes.html", codes=codes, next_url=url_for("auth.mfa_settings"), first=False
     )
@@ -221,17 +216,14 @@ def mfa_recovery_codes():
 
 
 @bp.route("/utenti-aziendali/verifica-due-passaggi", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def company_mfa():
     form = CompanyMfaForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="error") as outcome:
         set_company_requirement(current_user.operator, current_user._get_current_object(), form.required.data)
-    except AuthError as error:
-        discard_changes()
-        flash(str(error), "error")
-    else:
+    if not outcome.refused:
         flash(
             "La verifica in due passaggi è ora obbligatoria per tutti gli utenti dell'azienda."
             if form.required.data

@@ -13,16 +13,10 @@ from ..security.audit import audit
 from ..security.passwords import hash_password, needs_rehash, verify_password
 from ..security.sessions import end_other_sessions, start_session
 from ..security.tokens import consume_token, find_valid_token, issue_token
+from .errors import AuthError
+from .mfa import begin_second_step, needs_second_step
 
 GENERIC_LOGIN_ERROR = "Credenziali non valide. Dopo ripetuti tentativi errati l'accesso viene bloccato temporaneamente."
-
-
-class AuthError(Exception):
-    """A refusal whose message can be shown as is; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def find_user(username: str) -> User | None:
@@ -35,7 +29,7 @@ def log_in(username: str, password: str, next_url: str = "") -> bool:
     user = find_user(username)
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None:
-        audit("login.failed", attempted_username=username[:64])
+        audit("login.failed", user=None, attempted_username=username[:64])
         raise AuthError(GENERIC_LOGIN_ERROR)
     now = utcnow()
     if user.is_locked(now):
@@ -46,8 +40,6 @@ def log_in(username: str, password: str, next_url: str = "") -> bool:
         raise AuthError(GENERIC_LOGIN_ERROR)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    from .mfa import begin_second_step, needs_second_step
-
     if needs_second_step(user):
         begin_second_step(user, next_url)
         return False
@@ -71,14 +63,16 @@ def _record_failure(user: User, now, password_ok: bool) -> None:
         audit("login.locked", user, user=user, minutes=current_app.config["LOCKOUT_MINUTES"])
 
 
-def unlock(user: User) -> None:
+def unlock(user: User, actor: User) -> None:
+    """Lift the temporary lock-out of ``user`` (``actor``: the administrator or help-desk user)."""
     user.locked_until = None
     user.failed_logins = 0
-    audit("user.unlocked", user, operator_id=user.operator_id)
+    audit("user.unlocked", user, user=actor, operator_id=user.operator_id)
 
 
-def send_activation(user: User) -> None:
-    """E-mail ``user`` a single-use link, valid ACTIVATION_HOURS, to choose a password."""
+def send_activation(user: User, *, actor: User | None) -> None:
+    """E-mail ``user`` a single-use link, valid ACTIVATION_HOURS, to choose a password; ``actor`` asked for it
+    (None: the visitor registering)."""
     raw = issue_token("activation", timedelta(hours=current_app.config["ACTIVATION_HOURS"]), user=user)
     send_email(
         user.email,
@@ -88,14 +82,14 @@ def send_activation(user: User) -> None:
         link=portal_url("auth.activate", token=raw),
         hours=current_app.config["ACTIVATION_HOURS"],
     )
-    audit("user.activation_sent", user, operator_id=user.operator_id)
+    audit("user.activation_sent", user, user=actor, operator_id=user.operator_id)
 
 
 def request_password_reset(username: str) -> None:
     """Send a reset link if an active account has that user name; say nothing either way."""
     user = find_user(username)
     if user is None or user.status != "active":
-        audit("password.reset_unknown", attempted_username=username[:64])
+        audit("password.reset_unknown", user=None, attempted_username=username[:64])
         return
     raw = issue_token("reset", timedelta(minutes=current_app.config["RESET_MINUTES"]), user=user)
     send_email(
@@ -139,9 +133,9 @@ def set_password_with_token(purpose: str, raw: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password of the logged-in user; every other session of the user ends."""
     if not verify_password(user.password_hash, current):
-        audit("password.change_failed", user)
+        audit("password.change_failed", user, user=user)
         raise AuthError("La password attuale non è corretta.", field="current_password")
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     ended = end_other_sessions(user, keep_current=True)
-    audit("password.changed", user, other_sessions_ended=ended)
+    audit("password.changed", user, user=user, other_sessions_ended=ended)

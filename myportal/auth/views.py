@@ -1,55 +1,42 @@
 """Views of log-in and credentials."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import limiter
+from ..forms import refusals
 from ..operators.models import username_key
-from ..security.redirects import is_local_path
-from ..transaction import discard_changes
-from . import bp
+from ..security.redirects import safe_next
+from ..security.sessions import end_session
+from . import bp, login_limit, mfa_views  # noqa: F401  (mfa_views: the second factor's routes)
+from .errors import AuthError
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from .mfa import abandon_second_step, has_pending_state
-from .services import AuthError, change_password, log_in, request_password_reset, set_password_with_token, token_user
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+from .services import change_password, log_in, request_password_reset, set_password_with_token, token_user
 
 
 def _account_key() -> str:
     return "account:" + username_key(request.form.get("username", ""))[:64]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths are followed after log-in (no open redirect)."""
-    if is_local_path(target):
-        return target
-    return url_for("operators.home")
-
-
 @bp.route("/accedi", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("operators.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        next_url = _safe_next(request.args.get("next"))
-        try:
+        next_url = safe_next(request.args.get("next"))
+        with refusals(form, keep_changes=True) as outcome:  # a failure counts towards the lock-out
             session_started = log_in(form.username.data, form.password.data, next_url)
-        except AuthError as error:
-            form.form_errors.append(str(error))
-        else:
+        if not outcome.refused:
             return redirect(next_url if session_started else url_for("auth.mfa_verify"))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/esci", methods=["POST"])
 def logout():
-    from ..security.sessions import end_session
-
     if current_user.is_authenticated:
         end_session(current_user._get_current_object())
     elif has_pending_state():
@@ -60,7 +47,7 @@ def logout():
 
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -76,11 +63,10 @@ def _password_by_token(purpose: str, token: str, template: str, done_message: st
         return render_template("auth/link_invalid.html", message=str(error)), 404
     form = SetPasswordForm(username=user.username)
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             set_password_with_token(purpose, token, form.password.data)
-        except AuthError as error:
-            discard_changes()
-            return render_template("auth/link_invalid.html", message=str(error)), 404
+        if outcome.refused:
+            return render_template("auth/link_invalid.html", message=str(outcome.error)), 404
         flash(done_message, "success")
         return redirect(url_for("auth.login"))
     return render_template(template, form=form, user=user)
@@ -105,14 +91,9 @@ def reset_password(token):
 def change_password_page():
     form = ChangePasswordForm(username=current_user.username)
     if form.validate_on_submit():
-        try:
+        with refusals(form, keep_changes=True) as outcome:  # the failed attempt stays in the audit log
             change_password(current_user, form.current_password.data, form.password.data)
-        except AuthError as error:
-            form[error.field].errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash("Password modificata. Le altre sessioni aperte sono state chiuse.", "success")
             return redirect(url_for("operators.home"))
     return render_template("auth/change_password.html", form=form)
-
-
-from . import mfa_views  # noqa: E402, F401  (the second factor's routes)

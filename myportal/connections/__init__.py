@@ -2,4 +2,7 @@
 
 from flask import Blueprint
 
+from ..security.access import OPERATOR, guard_blueprint
+
 bp = Blueprint("connections", __name__)
+guard_blueprint(bp, OPERATOR)

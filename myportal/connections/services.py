@@ -1,8 +1,7 @@
 """Ge.Co. practices of an operator (matched by VAT number) and the link to Terna's new-request section."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..extensions import db
 from ..operators.models import Operator
 from ..registration.models import GecoPractice
 
@@ -35,10 +34,3 @@ def practices_of(operator_id: int):
     return _of_operator(select(GecoPractice), operator_id).order_by(
         GecoPractice.created_at.desc(), GecoPractice.id.desc()
     )
-
-
-def open_practices_count(operator_id: int) -> int:
-    statement = _of_operator(select(func.count()).select_from(GecoPractice), operator_id).where(
-        func.lower(func.trim(GecoPractice.status)).not_in(CLOSED_STATES)
-    )
-    return db.session.scalar(statement)

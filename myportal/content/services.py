@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 from werkzeug.utils import secure_filename
 
+from ..errors import DomainError
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import Operator, User
@@ -36,12 +37,8 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 OFFICE_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 
 
-class ContentError(Exception):
-    """Content that cannot be published; ``field`` names the offending input."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ContentError(DomainError):
+    """Content that cannot be published."""
 
 
 # --- news ------------------------------------------------------------------------------------------------
@@ -52,11 +49,6 @@ def published_news() -> Select:
     return (
         select(NewsItem).where(NewsItem.published.is_(True)).order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
     )
-
-
-def latest_news(limit: int = 3) -> list[NewsItem]:
-    """The ``limit`` newest published news (one query), for the home page."""
-    return list(db.session.scalars(published_news().limit(limit)))
 
 
 def find_published_news(news_id: int) -> NewsItem | None:
@@ -134,15 +126,6 @@ def operator_documents(operator_id: int) -> Select:
         select(Document)
         .where(Document.operator_id == operator_id, Document.category == PERSONAL)
         .order_by(Document.published_at.desc(), Document.id.desc())
-    )
-
-
-def document_count(operator_id: int) -> int:
-    """How many documents were published for the operator (home page tile)."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Document)
-        .where(Document.operator_id == operator_id, Document.category == PERSONAL)
     )
 
 

@@ -5,15 +5,14 @@ from flask_login import current_user, login_required
 
 from ..downloads import send_stored_file
 from ..extensions import db
+from ..forms import refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import DocumentForm, NewNewsForm, NewsForm
 from .models import CATEGORY_LABELS, LIBRARY_CATEGORIES, Document, NewsItem
 from .services import (
     DEFAULT_MAX_DOCUMENT_BYTES,
-    ContentError,
     all_documents,
     all_news,
     create_news,
@@ -91,7 +90,7 @@ def download(document_id: int):
 
 
 @bp.route("/i-miei-documenti")
-@role_required("operator", "operator_admin")
+@operator_required
 def my_documents():
     return render_template("content/my_documents.html", page=paginate(operator_documents(current_user.operator_id)))
 
@@ -100,19 +99,19 @@ def my_documents():
 
 
 @bp.route("/admin/contenuti")
-@role_required("admin")
+@admin_required
 def admin_index():
     return redirect(url_for("content.admin_news"))
 
 
 @bp.route("/admin/contenuti/notizie")
-@role_required("admin")
+@admin_required
 def admin_news():
     return render_template("content/admin_news.html", page=paginate(all_news()))
 
 
 @bp.route("/admin/contenuti/notizie/nuova", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_news_new():
     form = NewNewsForm()
     if form.validate_on_submit():
@@ -129,7 +128,7 @@ def admin_news_new():
 
 
 @bp.route("/admin/contenuti/notizie/<int:news_id>/modifica", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_news_edit(news_id: int):
     news = db.get_or_404(NewsItem, news_id)
     form = NewsForm(obj=news)
@@ -141,7 +140,7 @@ def admin_news_edit(news_id: int):
 
 
 @bp.route("/admin/contenuti/notizie/<int:news_id>/pubblica", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_news_publish(news_id: int):
     publish_news(db.get_or_404(NewsItem, news_id), acting_user())
     flash("Notizia pubblicata: ora è visibile a tutti.", "success")
@@ -149,7 +148,7 @@ def admin_news_publish(news_id: int):
 
 
 @bp.route("/admin/contenuti/notizie/<int:news_id>/ritira", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_news_unpublish(news_id: int):
     unpublish_news(db.get_or_404(NewsItem, news_id), acting_user())
     flash("Notizia ritirata: non è più visibile.", "success")
@@ -157,7 +156,7 @@ def admin_news_unpublish(news_id: int):
 
 
 @bp.route("/admin/contenuti/notizie/<int:news_id>/elimina", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_news_delete(news_id: int):
     news = db.get_or_404(NewsItem, news_id)
     if request.method == "POST":
@@ -177,7 +176,7 @@ def admin_news_delete(news_id: int):
 
 
 @bp.route("/admin/contenuti/documenti")
-@role_required("admin")
+@admin_required
 def admin_documents():
     category = request.args.get("category") or None
     if category not in CATEGORY_LABELS:
@@ -191,13 +190,13 @@ def admin_documents():
 
 
 @bp.route("/admin/contenuti/documenti/nuovo", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_document_new():
     form = DocumentForm()
     max_bytes = _max_document_bytes()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with refusals(form) as outcome:
             document = publish_document(
                 acting_user(),
                 title=form.title.data,
@@ -208,23 +207,20 @@ def admin_document_new():
                 operator_vat=form.operator_vat.data,
                 max_bytes=max_bytes,
             )
-        except ContentError as error:
-            discard_changes()
-            form[error.field or "file"].errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash(f"Documento «{document.title}» pubblicato.", "success")
             return redirect(url_for("content.admin_documents"))
     return render_template("content/admin_document_form.html", form=form, max_mb=max_bytes / (1024 * 1024))
 
 
 @bp.route("/admin/contenuti/documenti/<int:document_id>/scarica")
-@role_required("admin")
+@admin_required
 def admin_document_download(document_id: int):
     return _send_document(db.get_or_404(Document, document_id))
 
 
 @bp.route("/admin/contenuti/documenti/<int:document_id>/elimina", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_document_delete(document_id: int):
     document = db.get_or_404(Document, document_id)
     if request.method == "POST":

@@ -1,13 +1,12 @@
 """Forms of the operator's area: the measurement period and the meter self-reading."""
 
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import TextInput
 
 from .. import dates
+from ..csvimport import NotANumber, parse_decimal
 from .models import SupplyPoint
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -31,7 +30,8 @@ class ItalianDateField(DateField):
 
 
 class QuantityField(DecimalField):
-    """A non-negative quantity with at most three decimals; accepts a decimal comma (``1234,5``)."""
+    """A non-negative quantity with at most three decimals, read the Italian way (``1.234,5``; see
+    :func:`myportal.csvimport.parse_decimal`)."""
 
     widget = TextInput()
 
@@ -47,15 +47,11 @@ class QuantityField(DecimalField):
         if not text:
             self.data = None
             return
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
         try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
+            value = parse_decimal(text)
+        except NotANumber as error:
             self.data = None
-            raise ValueError("Inserisci un numero, ad esempio 1234,5.")
+            raise ValueError(f"Inserisci un numero, ad esempio 1234,5 ({str(error).rstrip('.')}).") from None
         if value.as_tuple().exponent < -3:
             self.data = None
             raise ValueError("Al massimo tre cifre decimali.")

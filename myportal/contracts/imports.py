@@ -1,35 +1,39 @@
 """``myportal import measurements FILE``: 15-minute measurements from a CSV file.
 
 The header names the columns ``pod,start,active_energy_kwh,reactive_energy_kvarh,power_kw`` (any order; the
-separator may be ``,`` or ``;``, decimals may use ``.`` or ``,`` — quote a decimal comma when the separator
-is a comma). ``start`` is the beginning of the quarter hour: ISO 8601 with its offset
+file is read by :mod:`myportal.csvimport`: UTF-8, ``,`` or ``;`` by its one rule, figures the Italian way —
+quote a decimal comma when the separator is a comma; a dot decimal such as ``1.25`` is read too, an
+ambiguous ``8.125`` is refused). ``start`` is the beginning of the quarter hour: ISO 8601 with its offset
 (``2025-03-01T14:15:00+01:00``) or Italian local time without it (``2025-03-01 14:15``).
 
 Rows are checked one by one and written in chunks (bulk inserts and updates) inside a savepoint; any error and
 the savepoint is rolled back, so that nothing is written and every error comes back with its line number. A
 row whose (POD, start) exists already updates it, so that importing the same file twice changes nothing. The
-whole file is never held in memory. The reporting types (RowError, ImportResult) are those of the registration
-records' import; their reading of rows (one ORM object per row, one natural key) does not fit a time series.
+whole file is never held in memory.
 """
 
 from __future__ import annotations
 
-import csv
-import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import IO
+from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import insert, select, update
 
+from ..csvimport import (
+    ImportResult,
+    NotANumber,
+    RowError,
+    Source,
+    import_command,
+    open_lines,
+    parse_decimal,
+    read_table,
+    upsert,
+)
 from ..dates import ROME
 from ..extensions import db
 from ..models import as_utc, utcnow
-from ..registration.imports import ImportResult, RowError, header_errors, run_import_command
 from ..security.audit import audit
 from .models import Measurement, SupplyPoint
 
@@ -41,9 +45,6 @@ MAX_ERRORS = 200
 QUARTER = 900  # seconds
 MAX_QUANTITY = Decimal("999999999.999")
 THOUSANDTH = Decimal("0.001")
-BOM = "\ufeff"
-
-Source = str | os.PathLike | IO[str] | Iterable[str]
 
 
 class RowProblem(Exception):
@@ -58,18 +59,14 @@ class RowProblem(Exception):
 
 
 def parse_quantity(column: str, text: str) -> Decimal:
-    """A non-negative number with '.' or ',' as decimal separator, rounded to three decimals."""
+    """A non-negative figure (:func:`myportal.csvimport.parse_decimal`), rounded to three decimals."""
     text = text.strip()
     if not text:
         raise RowProblem(column, "campo obbligatorio mancante.")
-    if "," in text and "." in text:
-        raise RowProblem(column, f"numero non valido {text!r}: usa un solo separatore decimale, senza migliaia.")
     try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
-        raise RowProblem(column, f"numero non valido {text!r}.")
+        value = parse_decimal(text)
+    except NotANumber as error:
+        raise RowProblem(column, str(error)) from None
     if value < 0:
         raise RowProblem(column, f"il valore non può essere negativo ({text}).")
     value = value.quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
@@ -110,34 +107,6 @@ def parse_start(text: str, now: datetime | None = None) -> datetime:
     return value
 
 
-# --- reading ------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _open_lines(source: Source) -> Iterator[Iterable[str]]:
-    """Text lines of ``source`` (a path, a text file or an iterable of lines), without a leading BOM."""
-    if isinstance(source, str | os.PathLike):
-        with open(source, encoding="utf-8-sig", newline="") as handle:
-            yield handle
-        return
-
-    def without_bom(lines: Iterable[str]) -> Iterator[str]:
-        first = True
-        for line in lines:
-            if first and line.startswith(BOM):
-                line = line[1:]
-            first = False
-            yield line
-
-    yield without_bom(source)
-
-
-def _header(first_line: str) -> tuple[list[str], str]:
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    names = [name.strip().lower() for name in next(csv.reader([first_line], delimiter=delimiter))]
-    return names, delimiter
-
-
 # --- writing ------------------------------------------------------------------------------------------------
 
 
@@ -153,9 +122,12 @@ class _Importer:
         self.error_count = 0
 
     def error(self, line: int | None, message: str, column: str | None = None) -> None:
+        self.report(RowError(line, message, column))
+
+    def report(self, error: RowError) -> None:
         self.error_count += 1
         if self.error_count <= MAX_ERRORS:
-            self.result.errors.append(RowError(line, message, column))
+            self.result.errors.append(error)
 
     def point(self, pod: str) -> tuple[int, int] | None:
         if pod not in self.points:
@@ -211,28 +183,22 @@ class _Importer:
         for row in rows:
             by_point.setdefault(row["supply_point_id"], []).append(row)
         inserts, updates = [], []
+
+        def changed(found: dict, row: dict) -> bool:
+            if all(found[column] == row[column] for column in (*QUANTITIES, "operator_id")):
+                return False
+            updates.append(
+                {"id": found["id"], "operator_id": row["operator_id"], **{column: row[column] for column in QUANTITIES}}
+            )
+            return True
+
         for point_id, point_rows in by_point.items():
             existing = self._existing(point_id, [row["start"] for row in point_rows])
-            for row in point_rows:
-                found = existing.get(row["start"])
-                if found is None:
-                    inserts.append(row)
-                elif any(found[column] != row[column] for column in (*QUANTITIES, "operator_id")):
-                    updates.append(
-                        {
-                            "id": found["id"],
-                            "operator_id": row["operator_id"],
-                            **{column: row[column] for column in QUANTITIES},
-                        }
-                    )
-                else:
-                    self.result.unchanged += 1
+            upsert(self.result, point_rows, existing, key=itemgetter("start"), insert=inserts.append, update=changed)
         if inserts:
             db.session.execute(insert(Measurement), inserts)
-            self.result.inserted += len(inserts)
         if updates:
             db.session.execute(update(Measurement), updates)
-            self.result.updated += len(updates)
 
     @staticmethod
     def _existing(point_id: int, starts: list[datetime]) -> dict[datetime, dict]:
@@ -275,55 +241,27 @@ def import_measurements(
         return result
     savepoint.commit()
     audit(
-        "import.measurements", inserted=result.inserted, updated=result.updated, unchanged=result.unchanged, file=origin
+        "import.measurements",
+        user=None,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        file=origin,
     )
     return result
 
 
 def _read(source: Source, importer: _Importer) -> None:
-    with _open_lines(source) as lines:
-        lines = iter(lines)
-        try:
-            first = next(lines)
-        except StopIteration:
-            importer.error(None, "il file è vuoto: manca la riga di intestazione " + ",".join(COLUMNS))
-            return
-        except UnicodeDecodeError:
-            importer.error(None, "il file non è in UTF-8.")
-            return
-        names, delimiter = _header(first)
-        for error in header_errors(COLUMNS, names):
-            importer.error(error.line, error.message)
-        if importer.error_count:
-            return
-        reader = csv.reader(lines, delimiter=delimiter)
-        try:
-            for fields in reader:
-                line = reader.line_num + 1  # the header was read apart
-                if not any(field.strip() for field in fields):
-                    continue
-                if len(fields) != len(names):
-                    importer.error(line, f"trovati {len(fields)} campi, attesi {len(names)}.")
-                    continue
-                importer.row(line, dict(zip(names, fields, strict=True)))
-        except UnicodeDecodeError:
-            importer.error(None, f"il file non è in UTF-8 (errore dopo la riga {reader.line_num + 1}).")
-        except csv.Error as error:
-            importer.error(reader.line_num + 1, f"formato CSV non valido: {error}.")
+    with open_lines(source) as lines:
+        for line, cells in read_table(lines, COLUMNS, importer.report):
+            importer.row(line, dict(zip(COLUMNS, cells, strict=True)))
 
 
-# --- the command --------------------------------------------------------------------------------------------
-
-
-@click.command(
+import_measurements_command = import_command(
     "measurements",
-    help="Import 15-minute measurements from FILE (UTF-8 CSV, '-' for standard input) with the header row "
-    "pod,start,active_energy_kwh,reactive_energy_kvarh,power_kw. start: ISO 8601 with offset, or Italian "
-    "local time without it; decimals with '.' or ','. Any error and nothing is written; a (pod, start) "
-    "already loaded is updated.",
+    import_measurements,
+    help="Import 15-minute measurements from FILE (UTF-8 CSV, ',' or ';' separated, '-' for standard input) "
+    "with the header row pod,start,active_energy_kwh,reactive_energy_kvarh,power_kw. start: ISO 8601 with "
+    "offset, or Italian local time without it; figures the Italian way (1.234,5). Any error and nothing is "
+    "written; a (pod, start) already loaded is updated.",
 )
-@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--dry-run", is_flag=True, help="Only check the file.")
-@with_appcontext
-def import_measurements_command(path: str, dry_run: bool) -> None:
-    run_import_command(import_measurements, path, dry_run=dry_run)

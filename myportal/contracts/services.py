@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import dates
 from ..dates import QUARTER, local_midnight, local_time
+from ..errors import DomainError
 from ..extensions import db
 from ..formatting import local_number
 from ..operators.models import User
@@ -118,8 +119,8 @@ def contracts_of(point: SupplyPoint) -> list[Contract]:
 # --- measurement period ------------------------------------------------------------------------------------
 
 
-class PeriodError(Exception):
-    """A period that cannot be shown: ``errors`` maps each form field to its message."""
+class PeriodError(DomainError):
+    """A period that cannot be shown: ``errors`` maps each form field to its message (there may be two)."""
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(errors.values()))
@@ -310,21 +311,11 @@ def iter_measurement_batches(supply_point_id: int, period: Period, batch: int = 
         result.close()
 
 
-def iter_measurements(supply_point_id: int, period: Period, batch: int = 1000) -> Iterator:
-    """The period's intervals in order, one row at a time (see ``iter_measurement_batches``)."""
-    for rows in iter_measurement_batches(supply_point_id, period, batch):
-        yield from rows
-
-
 # --- meter readings ----------------------------------------------------------------------------------------
 
 
-class ReadingError(Exception):
-    """A self-reading that is refused; ``field`` names the form field it is about (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ReadingError(DomainError):
+    """A self-reading that is refused."""
 
 
 REMOTE_READING_MESSAGE = (

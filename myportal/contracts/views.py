@@ -3,8 +3,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..forms import refusals
 from ..pages import paginate
-from ..security.access import get_owned_or_404, operator_required
+from ..security.access import get_owned_or_404
 from ..security.input_guard import is_valid_id
 from ..security.redirects import is_local_path
 from . import bp
@@ -15,7 +16,6 @@ from .selection import choose_supply_point, current_supply_point
 from .services import (
     REMOTE_READING_MESSAGE,
     PeriodError,
-    ReadingError,
     check_period,
     contract_list,
     contracts_of,
@@ -35,7 +35,6 @@ def _helpers():
 
 
 @bp.route("/punto-fornitura", methods=["POST"])
-@operator_required
 def choose():
     supply_point_id = request.form.get("supply_point_id", type=int) or 0
     if not is_valid_id(supply_point_id):
@@ -55,21 +54,18 @@ def choose():
 
 
 @bp.route("/punti-fornitura")
-@operator_required
 def supply_points():
     page = paginate(supply_point_list(current_user.operator_id))
     return render_template("contracts/supply_points.html", page=page)
 
 
 @bp.route("/punti-fornitura/<int:supply_point_id>")
-@operator_required
 def supply_point(supply_point_id: int):
     point = get_owned_or_404(SupplyPoint, supply_point_id)
     return render_template("contracts/supply_point.html", point=point, contracts=contracts_of(point))
 
 
 @bp.route("/contratti")
-@operator_required
 def contracts():
     state = request.args.get("state", "")
     if state not in CONTRACT_STATES:
@@ -79,19 +75,16 @@ def contracts():
 
 
 @bp.route("/contratti/<int:contract_id>")
-@operator_required
 def contract(contract_id: int):
     return render_template("contracts/contract.html", contract=get_owned_or_404(Contract, contract_id))
 
 
 @bp.route("/dati-tecnici")
-@operator_required
 def technical_data():
     return render_template("contracts/technical_data.html", point=current_supply_point())
 
 
 @bp.route("/dati-contrattuali")
-@operator_required
 def contract_data():
     point = current_supply_point()
     return render_template("contracts/contract_data.html", point=point, contracts=contracts_of(point) if point else [])
@@ -127,7 +120,6 @@ def _render_measurements(form, point, period=None, totals=None, day=None):
 
 
 @bp.route("/misure")
-@operator_required
 def measurements():
     form = MeasurementFilterForm(request.args)
     point = current_supply_point()
@@ -158,13 +150,11 @@ def _export(builder):
 
 
 @bp.route("/misure/csv")
-@operator_required
 def measurements_csv_download():
     return _export(measurements_csv)
 
 
 @bp.route("/misure/xlsx")
-@operator_required
 def measurements_xlsx_download():
     return _export(measurements_xlsx)
 
@@ -173,7 +163,6 @@ def measurements_xlsx_download():
 
 
 @bp.route("/autolettura", methods=["GET", "POST"])
-@operator_required
 def self_reading():
     point = current_supply_point()
     form = None
@@ -181,14 +170,9 @@ def self_reading():
         form = SelfReadingForm(supply_point=point)
         if form.validate_on_submit():
             data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-            try:
+            with refusals(form) as outcome:
                 record_self_reading(point, current_user._get_current_object(), **data)
-            except ReadingError as error:  # raised before anything is written
-                if error.field and error.field in form:
-                    form[error.field].errors.append(str(error))
-                else:
-                    form.form_errors.append(str(error))
-            else:
+            if not outcome.refused:
                 flash(
                     f"Autolettura del {data['reading_date']:%d/%m/%Y} registrata per il punto {point.pod}.", "success"
                 )

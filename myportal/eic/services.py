@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from stdnum.eu import eic as stdnum_eic
 
+from ..errors import DomainError
 from ..extensions import db
 from ..models import utcnow
 from ..notifications.services import portal_url, send_email
@@ -43,12 +44,8 @@ REGISTER_HEADER = (
 )
 
 
-class EicError(Exception):
-    """A refused EIC operation; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class EicError(DomainError):
+    """A refused EIC operation."""
 
 
 # --- look-ups ---------------------------------------------------------------------------------------

@@ -13,16 +13,14 @@ from flask import (
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms import ActionForm
+from ..forms import ActionForm, refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, operator_required, role_required
-from ..transaction import discard_changes
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import EicRequestForm, RejectForm
 from .models import FUNCTIONS, OBJECT_TYPES, STATE_LABELS, EicRequest
 from .services import (
     QUEUE_FILTERS,
-    EicError,
     approve_request,
     ensure_open,
     operator_codes,
@@ -50,12 +48,9 @@ def index():
 def new():
     form = EicRequestForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             eic_request = request_eic(acting_user(), **form.request_data())
-        except EicError as error:
-            discard_changes()
-            form[error.field or "display_name"].errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash(
                 f"Richiesta di codice EIC per {eic_request.display_name} inviata: riceverai un'e-mail "
                 "quando sarà esaminata.",
@@ -76,7 +71,7 @@ def request_detail(request_id):
 
 
 @bp.route("/admin/eic")
-@role_required("admin")
+@admin_required
 def admin_queue():
     state = request.args.get("state", "richiesta")
     if state not in QUEUE_FILTERS:
@@ -95,36 +90,33 @@ def _render_admin_detail(eic_request, reject_form=None):
 
 
 @bp.route("/admin/eic/richieste/<int:request_id>")
-@role_required("admin")
+@admin_required
 def admin_detail(request_id):
     return _render_admin_detail(db.get_or_404(EicRequest, request_id))
 
 
 @bp.route("/admin/eic/richieste/<int:request_id>/approva", methods=["POST"])
-@role_required("admin")
+@admin_required
 def approve(request_id):
     eic_request = db.get_or_404(EicRequest, request_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="error") as outcome:
         record = approve_request(eic_request, acting_user())
-    except EicError as error:
-        discard_changes()
-        flash(str(error), "error")
+    if outcome.refused:
         return redirect(url_for("eic.admin_detail", request_id=request_id))
     flash(f"Richiesta approvata: assegnato il codice EIC {record.code}; il richiedente è stato avvisato.", "success")
     return redirect(url_for("eic.admin_queue"))
 
 
 @bp.route("/admin/eic/richieste/<int:request_id>/respingi", methods=["POST"])
-@role_required("admin")
+@admin_required
 def reject(request_id):
     eic_request = db.get_or_404(EicRequest, request_id)
     form = RejectForm()
-    try:
+    with refusals(category="warning") as outcome:
         ensure_open(eic_request)
-    except EicError as error:
-        flash(str(error), "warning")
+    if outcome.refused:
         return redirect(url_for("eic.admin_detail", request_id=request_id))
     if not form.validate_on_submit():
         return _render_admin_detail(eic_request, form)
@@ -134,13 +126,13 @@ def reject(request_id):
 
 
 @bp.route("/admin/eic/registro")
-@role_required("admin")
+@admin_required
 def admin_register():
     return render_template("eic/admin_register.html", page=paginate(register()))
 
 
 @bp.route("/admin/eic/registro.csv")
-@role_required("admin")
+@admin_required
 def admin_register_csv():
     return Response(
         stream_with_context(register_csv()),

@@ -17,8 +17,9 @@ from ..dates import ROME, next_month, previous_month
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import User
+from .calendar import deadline, last_ended_month, month_hours
 from .models import MonthlyReport, Plant
-from .services import THOUSANDTH, deadline, last_ended_month, month_hours
+from .validation import THOUSANDTH
 
 MONTHS_OF_HISTORY = 24
 # (which operator: 0 the first with users, 1 the second; GAUDÌ code, name, source, capacity in MW)

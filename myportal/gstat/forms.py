@@ -9,7 +9,7 @@ from ..formatting import ITALIAN, month_names
 from ..forms import Cleaned, VatNumber, strip
 from .imports import clean_capacity, clean_gaudi_code
 from .models import FUEL_UNITS, SOURCES
-from .services import FIGURES
+from .validation import FIGURES
 
 
 class ReportForm(FlaskForm):

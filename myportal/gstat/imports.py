@@ -1,30 +1,34 @@
 """``myportal import plants FILE``: the operators' plants from CSV, validated by row, all or nothing.
 
-Built on the import mechanism of :mod:`myportal.registration.imports` (spec, cleaners per column, row
-errors with line numbers); plants are keyed by GAUDÌ code, so importing again updates them.
+Built on :mod:`myportal.csvimport` (spec, cleaners per column, row errors with line numbers, the upsert
+loop); plants are keyed by GAUDÌ code, so importing again updates them.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from operator import itemgetter
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..extensions import db
-from ..identifiers import IdentifierError, clean_vat
-from ..operators.models import Operator
-from ..registration.imports import (
+from ..csvimport import (
     Column,
     ImportResult,
     ImportSpec,
+    NotANumber,
     RowError,
-    _open_lines,
-    run_import_command,
+    Source,
+    assign,
+    import_command,
+    open_lines,
+    parse_decimal,
+    upsert,
     validate_rows,
 )
+from ..extensions import db
+from ..identifiers import IdentifierError, clean_vat
+from ..operators.models import Operator
 from ..security.audit import audit
 from .models import SOURCES, MonthlyReport, Plant
 
@@ -51,13 +55,12 @@ def clean_source(value: str) -> str:
 
 
 def clean_capacity(value: str) -> str:
-    """A capacity in MW, greater than zero, at most three decimals (a decimal comma is accepted)."""
-    text = (value or "").strip().replace(",", ".")
+    """A capacity in MW (:func:`myportal.csvimport.parse_decimal`), greater than zero, at most three decimals."""
     try:
-        number = Decimal(text)
-    except InvalidOperation as error:
-        raise IdentifierError("La potenza deve essere un numero in MW, ad esempio 12.5.") from error
-    if not number.is_finite() or number <= 0:
+        number = parse_decimal(value or "")
+    except NotANumber as error:
+        raise IdentifierError(f"La potenza deve essere un numero in MW, ad esempio 12,5: {error}") from error
+    if number <= 0:
         raise IdentifierError("La potenza deve essere maggiore di zero.")
     if number > _CAPACITY_LIMIT or number.as_tuple().exponent < -3:
         raise IdentifierError("La potenza ha al massimo tre decimali e sette cifre intere.")
@@ -99,17 +102,14 @@ def plants_spec(operator_vat: _OperatorVat) -> ImportSpec:
 PLANT_COLUMNS = ("vat_number", "gaudi_code", "name", "source", "capacity_mw")
 
 
-def import_plants(source, *, dry_run: bool = False, origin: str | None = None) -> ImportResult:
+def import_plants(source: Source, *, dry_run: bool = False, origin: str | None = None) -> ImportResult:
     """Validate every row of ``source`` (a path, a text file or lines); unless any is wrong (or ``dry_run``),
     insert the new plants and update the others by GAUDÌ code. Nothing is committed."""
     operator_vat = _OperatorVat()
     spec = plants_spec(operator_vat)
     result = ImportResult(spec.kind)
-    try:
-        with _open_lines(source) as lines:
-            rows, result.errors = validate_rows(spec, lines)
-    except UnicodeDecodeError:
-        result.errors = [RowError(None, "il file non è in UTF-8.")]
+    with open_lines(source) as lines:
+        rows, result.errors = validate_rows(spec, lines)
     if result.errors:
         return result
     existing = {
@@ -122,29 +122,32 @@ def import_plants(source, *, dry_run: bool = False, origin: str | None = None) -
     result.valid = len(rows)
     if dry_run:
         return result
-    for row in rows:
-        values = {
+
+    def values(row: dict) -> dict:
+        return {
             "operator_id": operator_vat.operators[row["vat_number"]],
             "name": row["name"],
             "source": row["source"],
             "capacity_mw": Decimal(row["capacity_mw"]),
         }
-        plant = existing.get(row["gaudi_code"])
-        if plant is None:
-            db.session.add(Plant(gaudi_code=row["gaudi_code"], **values))
-            result.inserted += 1
-            continue
-        changed = False
-        for name, value in values.items():
-            if getattr(plant, name) != value:
-                setattr(plant, name, value)
-                changed = True
-        if changed:
-            result.updated += 1
-        else:
-            result.unchanged += 1
+
+    upsert(
+        result,
+        rows,
+        existing,
+        key=itemgetter("gaudi_code"),
+        insert=lambda row: db.session.add(Plant(gaudi_code=row["gaudi_code"], **values(row))),
+        update=lambda plant, row: assign(plant, values(row)),
+    )
     db.session.flush()
-    audit("import.plants", inserted=result.inserted, updated=result.updated, unchanged=result.unchanged, file=origin)
+    audit(
+        "import.plants",
+        user=None,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        file=origin,
+    )
     return result
 
 
@@ -171,14 +174,10 @@ def _operator_changes(rows: list[dict], existing: dict, operators: dict[str, int
     ]
 
 
-@click.command(
+import_plants_command = import_command(
     "plants",
-    help="Import FILE (UTF-8 CSV, '-' for standard input) with the header row: "
+    import_plants,
+    help="Import FILE (UTF-8 CSV, ',' or ';' separated, '-' for standard input) with the header row: "
     + ",".join(PLANT_COLUMNS)
     + ". Rows are validated first: any error and nothing is written; existing plants are updated by gaudi_code.",
 )
-@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--dry-run", is_flag=True, help="Only validate the file.")
-@with_appcontext
-def import_plants_command(path: str, dry_run: bool) -> None:
-    run_import_command(import_plants, path, dry_run=dry_run)

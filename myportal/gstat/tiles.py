@@ -7,8 +7,9 @@ from flask_babel import format_date, gettext, ngettext
 from sqlalchemy import bindparam, func, select
 
 from ..formatting import month_and_year
+from .calendar import deadline, last_ended_month
 from .models import Plant
-from .services import deadline, last_ended_month, missing_reports_query, reports_due_query
+from .services import missing_reports_query, reports_due_query
 
 OPERATOR_ROLES = ("operator", "operator_admin")
 

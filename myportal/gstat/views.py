@@ -13,54 +13,38 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from .. import dates
 from ..formatting import ITALIAN, month_name
-from ..forms import ActionForm
+from ..forms import ActionForm, refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from ..transaction import discard_changes
 from . import bp
+from .calendar import deadline, is_late, last_ended_month, month_ended, recent_months
 from .forms import MonthForm, PlantForm, ReportForm, UploadForm
 from .models import FUEL_UNITS, SOURCES, MonthlyReport, Plant
 from .services import (
-    CSV_HEADER,
-    GstatError,
-    ReportInvalid,
     all_plants,
     annual_summary,
     correct_report,
     current_report,
-    deadline,
     first_submissions,
-    is_late,
-    last_ended_month,
     missing_or_late,
-    month_ended,
     month_export,
     operator_plants,
     overview,
-    recent_months,
     record_plant,
     report_history,
     save_report,
-    template_csv,
-    upload_max_bytes,
-    upload_reports,
 )
-
-OPERATOR_ROLES = ("operator", "operator_admin")
-CONCURRENT_CHANGE = (
-    "Gli stessi report sono stati modificati nel frattempo (un altro invio?): ricarica la pagina e riprova."
-)
-
+from .upload import CSV_HEADER, template_csv, upload_max_bytes, upload_reports
 
 # --- operator's side ------------------------------------------------------------------------------
 
 
 @bp.route("/gstat")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     months = recent_months()
     page = paginate(operator_plants(current_user.operator_id))
@@ -113,7 +97,7 @@ def _first_submitted(history):
 
 
 @bp.route("/gstat/impianti/<int:plant_id>/<int:year>/<int:month>", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def report(plant_id, year, month):
     plant = get_owned_or_404(Plant, plant_id)
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
@@ -125,24 +109,9 @@ def report(plant_id, year, month):
     form = ReportForm(plant=plant)
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"
-        try:
+        with refusals(form) as outcome:
             saved = save_report(plant, year, month, form.raw(), acting_user(), submit=submit)
-        except IntegrityError:
-            discard_changes()
-            form.form_errors.append(CONCURRENT_CHANGE)
-        except ReportInvalid as error:
-            discard_changes()
-            for problem in error.problems:
-                target = problem.column if problem.column in form else None
-                message = problem.message[:1].upper() + problem.message[1:]
-                if target:
-                    form[target].errors = [*form[target].errors, message]
-                else:
-                    form.form_errors.append(message)
-        except GstatError as error:
-            discard_changes()
-            form.form_errors.append(str(error))
-        else:
+        if not outcome.refused:
             if submit:
                 flash(
                     f"Report di {month_name(month, ITALIAN)} {year} per {plant.gaudi_code} inviato (revisione "
@@ -156,41 +125,29 @@ def report(plant_id, year, month):
 
 
 @bp.route("/gstat/report/<int:report_id>/rettifica", methods=["POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def correct(report_id):
     monthly = get_owned_or_404(MonthlyReport, report_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="warning") as outcome:
         copy = correct_report(monthly, acting_user())
-    except IntegrityError:
-        discard_changes()
-        flash(CONCURRENT_CHANGE, "warning")
-    except GstatError as error:
-        discard_changes()
-        flash(str(error), "warning")
-    else:
+    if not outcome.refused:
         flash(f"Rettifica avviata: revisione {copy.revision} in bozza. Correggi i dati e inviala.", "success")
     return redirect(url_for("gstat.report", plant_id=monthly.plant_id, year=monthly.year, month=monthly.month))
 
 
 @bp.route("/gstat/carica", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def upload():
     form = UploadForm()
     result = None
     if form.validate_on_submit():
         storage = form.file.data
         data = storage.read(upload_max_bytes() + 1)
-        try:
+        with refusals(form) as outcome:
             result = upload_reports(acting_user(), data, submit=form.submit_now.data, filename=storage.filename[:200])
-        except IntegrityError:
-            discard_changes()
-            form.file.errors = [*form.file.errors, CONCURRENT_CHANGE]
-        except GstatError as error:
-            discard_changes()
-            form.file.errors = [*form.file.errors, str(error)]
-        else:
+        if not outcome.refused:
             if result.ok:
                 what = "inviati" if result.submitted else "salvati in bozza"
                 flash(
@@ -211,7 +168,7 @@ def upload():
 
 
 @bp.route("/gstat/modello.csv")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def template():
     return Response(
         "\ufeff" + template_csv(current_user.operator_id),
@@ -221,13 +178,13 @@ def template():
 
 
 @bp.route("/gstat/riepilogo")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def summary_current():
     return redirect(url_for("gstat.summary", year=last_ended_month()[0]))
 
 
 @bp.route("/gstat/riepilogo/<int:year>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def summary(year):
     if not 2000 <= year <= 2100:
         abort(404)
@@ -257,7 +214,7 @@ def _chosen_month() -> tuple[int, int]:
 
 
 @bp.route("/admin/gstat")
-@role_required("admin")
+@admin_required
 def admin_missing():
     year, month = _chosen_month()
     form = MonthForm(formdata=None, data={"year": str(year), "month": str(month)})
@@ -275,7 +232,7 @@ def admin_missing():
 
 
 @bp.route("/admin/gstat/esporta/<int:year>/<int:month>.csv")
-@role_required("admin")
+@admin_required
 def admin_export(year, month):
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         abort(404)
@@ -287,11 +244,11 @@ def admin_export(year, month):
 
 
 @bp.route("/admin/gstat/impianti", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_plants():
     form = PlantForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             plant = record_plant(
                 acting_user(),
                 vat_number=form.vat_number.data,
@@ -300,11 +257,7 @@ def admin_plants():
                 source=form.source.data,
                 capacity_mw=Decimal(form.capacity_mw.data),
             )
-        except GstatError as error:
-            discard_changes()
-            target = error.field if error.field in form else "gaudi_code"
-            form[target].errors = [*form[target].errors, str(error)]
-        else:
+        if not outcome.refused:
             flash(f"Impianto {plant.gaudi_code} registrato per {plant.operator.name}.", "success")
             return redirect(url_for("gstat.admin_plants"))
     return render_template("gstat/admin_plants.html", form=form, page=paginate(all_plants()), sources=SOURCES)

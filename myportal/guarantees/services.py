@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import dates, formatting
 from ..contracts.models import Contract
+from ..errors import DomainError
 from ..extensions import db
 from ..formatting import ITALIAN
 from ..models import utcnow
@@ -40,12 +41,8 @@ NOTICE_THRESHOLDS = (30, 7)
 COVERAGE_CURRENCY = "EUR"
 
 
-class GuaranteeError(Exception):
-    """A refusal shown to the user; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class GuaranteeError(DomainError):
+    """A refused guarantee or exposure record."""
 
 
 def money(value) -> Decimal:
@@ -150,15 +147,6 @@ def coverage_summary(operator_id: int, today: date | None = None) -> CoverageSum
 def available_credit(operator_id: int, today: date | None = None) -> Decimal:
     """Active guarantees + deposits − current exposure."""
     return coverage_summary(operator_id, today).available_credit
-
-
-def current_exposure(operator_id: int) -> Exposure | None:
-    return db.session.scalar(
-        select(Exposure)
-        .where(Exposure.operator_id == operator_id)
-        .order_by(Exposure.as_of.desc(), Exposure.id.desc())
-        .limit(1)
-    )
 
 
 # --- lists --------------------------------------------------------------------------------------------------
@@ -384,6 +372,7 @@ def notify_expiring(today: date) -> int:
         audit(
             "guarantee.expiry_notice",
             guarantee,
+            user=None,  # the notify command
             threshold_days=threshold,
             days_left=days_left,
             recipients=len(recipients.get(guarantee.operator_id, [])),

@@ -6,14 +6,13 @@ from flask_login import current_user
 from .. import dates
 from ..extensions import db
 from ..formatting import ITALIAN, money
+from ..forms import refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
+from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import AdminFilterForm, ExposureForm, GuaranteeForm, StateForm
 from .models import GUARANTEE_STATES, Guarantee
 from .services import (
-    GuaranteeError,
     all_guarantees,
     change_guarantee_state,
     coverage_summary,
@@ -24,26 +23,17 @@ from .services import (
     record_guarantee,
 )
 
-OPERATOR_ROLES = ("operator", "operator_admin")
-
 
 @bp.context_processor
 def _helpers():
     return {"states": GUARANTEE_STATES}
 
 
-def _apply_error(form, error: GuaranteeError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 # --- operator's side ----------------------------------------------------------------------------------------
 
 
 @bp.route("/garanzie")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     summary = coverage_summary(current_user.operator_id)
     page = paginate(operator_guarantees(current_user.operator_id))
@@ -51,7 +41,7 @@ def index():
 
 
 @bp.route("/garanzie/<int:guarantee_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def detail(guarantee_id):
     guarantee = get_owned_or_404(Guarantee, guarantee_id)
     return render_template("guarantees/detail.html", guarantee=guarantee)
@@ -61,7 +51,7 @@ def detail(guarantee_id):
 
 
 @bp.route("/admin/garanzie")
-@role_required("admin")
+@admin_required
 def admin_index():
     form = AdminFilterForm(request.args)
     form.validate()
@@ -84,11 +74,11 @@ def admin_index():
 
 
 @bp.route("/admin/garanzie/nuova", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_new():
     form = GuaranteeForm() if request.method == "POST" else GuaranteeForm(operator_vat=request.args.get("vat", ""))
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             guarantee = record_guarantee(
                 acting_user(),
                 operator_vat=form.operator_vat.data,
@@ -101,10 +91,7 @@ def admin_new():
                 valid_to=form.valid_to.data,
                 contract_number=form.contract_number.data or None,
             )
-        except GuaranteeError as error:
-            discard_changes()
-            _apply_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Garanzia {guarantee.reference} registrata per {guarantee.operator.name}.", "success")
             return redirect(url_for("guarantees.admin_detail", guarantee_id=guarantee.id))
     return render_template("guarantees/admin_new.html", form=form)
@@ -124,31 +111,27 @@ def _render_admin_detail(guarantee, state_form=None):
 
 
 @bp.route("/admin/garanzie/<int:guarantee_id>")
-@role_required("admin")
+@admin_required
 def admin_detail(guarantee_id):
     return _render_admin_detail(_guarantee_or_404(guarantee_id))
 
 
 @bp.route("/admin/garanzie/<int:guarantee_id>/stato", methods=["POST"])
-@role_required("admin")
+@admin_required
 def admin_state(guarantee_id):
     guarantee = _guarantee_or_404(guarantee_id)
     form = StateForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             change_guarantee_state(acting_user(), guarantee, form.state.data)
-        except GuaranteeError as error:
-            discard_changes()
-            guarantee = _guarantee_or_404(guarantee_id)
-            _apply_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Stato della garanzia {guarantee.reference}: {guarantee.state_label}.", "success")
             return redirect(url_for("guarantees.admin_detail", guarantee_id=guarantee.id))
     return _render_admin_detail(guarantee, form)
 
 
 @bp.route("/admin/garanzie/esposizione", methods=["GET", "POST"])
-@role_required("admin")
+@admin_required
 def admin_exposure():
     form = (
         ExposureForm()
@@ -156,7 +139,7 @@ def admin_exposure():
         else ExposureForm(operator_vat=request.args.get("vat", ""), as_of=dates.today())
     )
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             exposure = record_exposure(
                 acting_user(),
                 operator_vat=form.operator_vat.data,
@@ -164,10 +147,7 @@ def admin_exposure():
                 as_of=form.as_of.data,
                 note=form.note.data or "",
             )
-        except GuaranteeError as error:
-            discard_changes()
-            _apply_error(form, error)
-        else:
+        if not outcome.refused:
             flash(
                 f"Esposizione di {exposure.operator.name} al {exposure.as_of.strftime('%d/%m/%Y')} "
                 f"registrata: "

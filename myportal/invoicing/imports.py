@@ -5,41 +5,47 @@ Columns (header row required, in any order)::
     number,issue_date,customer_code,pod,period_start,period_end,due_date,paid,description,quantity,unit,
     unit_price,amount,vat_rate
 
-The separator is ',' (or ';' when the header uses it); decimals take '.' or ',' (quote a decimal comma in a
-comma-separated file); dates are ISO (2024-03-31); ``paid`` is true/false (also 1/0, si/no, yes/no); ``pod``
-may be empty; ``unit`` is kWh, kW, mese or € (EUR). The rows of one invoice share its number and must agree on
-the invoice's fields. The operator is the one with that customer code.
+The file is read by :mod:`myportal.csvimport`: UTF-8, ',' or ';' by its one rule, figures the Italian way
+(``1.234,5``; quote a decimal comma in a comma-separated file; a dot decimal such as ``0.1234`` is read too,
+an ambiguous ``1.005`` is refused); dates are ISO (2024-03-31); ``paid`` is true/false (also 1/0, si/no,
+yes/no); ``pod`` may be empty; ``unit`` is kWh, kW, mese or € (EUR). The rows of one invoice share its number
+and must agree on the invoice's fields. The operator is the one with that customer code.
 
 The whole file is validated first: any error and nothing is written, every error reported with its line.
 Re-importing an invoice (same number) replaces its fields and lines; an identical one is left untouched.
 Totals are computed from the lines: taxable = sum of amounts, VAT = sum of amount × rate / 100 rounded
 half-up to cents.
 
-The row-by-row reporting reuses :class:`RowError` and :class:`ImportResult` of the registration imports; their
-reader handles one record per row with a unique key, while an invoice spans several rows that must agree and
-refer to operators and supply points, so the reading and checks are this module's own.
+An invoice spans several rows that must agree and refer to operators and supply points: grouping the rows and
+those checks are this module's own; reading, row errors and the upsert loop are :mod:`myportal.csvimport`'s.
 """
 
 from __future__ import annotations
 
-import csv
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..contracts.models import SupplyPoint
+from ..csvimport import (
+    ImportResult,
+    NotANumber,
+    RowError,
+    Source,
+    import_command,
+    open_lines,
+    parse_decimal,
+    read_table,
+    upsert,
+)
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_customer_code
 from ..operators.models import Operator
-from ..registration.imports import ImportResult, RowError, header_errors, run_import_command
 from ..security.audit import audit
 from .models import Invoice, InvoiceLine
 from .services import billed_figures, invoice_amounts
@@ -114,15 +120,10 @@ def _date(text: str) -> date:
 
 
 def _decimal(name: str, text: str) -> Decimal:
-    compact = text.replace(" ", "")
-    if "," in compact and "." in compact:
-        raise _Problem(f"numero non valido {text!r}: usa un solo separatore decimale, senza separatore delle migliaia.")
     try:
-        value = Decimal(compact.replace(",", "."))
-    except InvalidOperation:
-        raise _Problem(f"numero non valido {text!r}.") from None
-    if not value.is_finite():
-        raise _Problem(f"numero non valido {text!r}.")
+        value = parse_decimal(text)
+    except NotANumber as error:
+        raise _Problem(str(error)) from None
     digits, places = PRECISION[name]
     if value != value.quantize(Decimal(1).scaleb(-places)):
         raise _Problem(f"al massimo {places} decimali ({text!r}).")
@@ -200,41 +201,16 @@ def _clean_line(line: int, raw: dict) -> tuple[LineData | None, list[tuple[str, 
 # --- reading the file ---------------------------------------------------------------------------------------
 
 
-def read_invoices(text: Iterable[str]) -> tuple[list[InvoiceData], list[RowError]]:
+def read_invoices(lines: Iterable[str]) -> tuple[list[InvoiceData], list[RowError]]:
     """The invoices of the file grouped by number, and every error found in its rows."""
-    lines = iter(text)
-    try:
-        first = next(lines, "").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return [], [RowError(None, "il file non è in UTF-8.")]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(_chain(first, lines), delimiter=delimiter)
     errors: list[RowError] = []
     invoices: dict[str, InvoiceData] = {}
-    try:
-        errors.extend(header_errors(COLUMNS, reader.fieldnames))
-        if errors:
-            return [], errors
-        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
-        for raw in reader:
-            line = reader.line_num
-            if None in raw or None in raw.values():
-                errors.append(RowError(line, f"numero di campi diverso da {len(COLUMNS)}."))
-                continue
-            raw = {name: value.strip() for name, value in raw.items()}
-            errors.extend(_read_row(line, raw, invoices))
-    except UnicodeDecodeError:
-        errors.append(RowError(None, f"il file non è in UTF-8 (errore dopo la riga {reader.line_num})."))
-    except csv.Error as error:
-        errors.append(RowError(reader.line_num or None, f"formato CSV non valido: {error}."))
+    for line, cells in read_table(lines, COLUMNS, errors.append):
+        raw = {name: value.strip() for name, value in zip(COLUMNS, cells, strict=True)}
+        errors.extend(_read_row(line, raw, invoices))
     if not invoices and not errors:
         errors.append(RowError(None, "il file non contiene righe di fatture."))
     return list(invoices.values()), errors
-
-
-def _chain(first: str, rest):
-    yield first
-    yield from rest
 
 
 def _read_row(line: int, raw: dict, invoices: dict[str, InvoiceData]) -> list[RowError]:
@@ -368,43 +344,45 @@ def _new_lines(lines: list[LineData]) -> list[InvoiceLine]:
     ]
 
 
-def import_invoices(source, *, dry_run: bool = False, origin: str | None = None) -> ImportResult:
-    """Validate the whole of ``source`` (a path or text lines); unless it has errors, write its invoices.
+def _replace(stored: Invoice, invoice: InvoiceData) -> bool:
+    """Give ``stored`` the fields and lines of the file's ``invoice``; whether they differed."""
+    fields = _invoice_fields(invoice)
+    if _same(stored, fields, invoice.lines):
+        return False
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    if not stored.paid:
+        stored.paid_at = None
+    stored.lines.clear()
+    db.session.flush()  # the old lines go before the new ones take their positions
+    stored.lines.extend(_new_lines(invoice.lines))
+    return True
+
+
+def _insert(invoice: InvoiceData) -> None:
+    db.session.add(Invoice(number=invoice.number, lines=_new_lines(invoice.lines), **_invoice_fields(invoice)))
+
+
+def import_invoices(source: Source, *, dry_run: bool = False, origin: str | None = None) -> ImportResult:
+    """Validate the whole of ``source`` (see :func:`myportal.csvimport.open_lines`); unless it has errors,
+    write its invoices.
 
     Nothing is committed; one audit event records the counts.
     """
     result = ImportResult("invoices")
-    if isinstance(source, str | os.PathLike):
-        with open(source, encoding="utf-8-sig", newline="") as handle:
-            invoices, result.errors = read_invoices(handle)
-    else:
-        invoices, result.errors = read_invoices(source)
+    with open_lines(source) as lines:
+        invoices, result.errors = read_invoices(lines)
     if result.errors:
         return result
     existing, result.errors = _resolve(invoices)
     if result.errors or dry_run:
         result.valid = 0 if result.errors else len(invoices)
         return result
-    for invoice in invoices:
-        fields = _invoice_fields(invoice)
-        stored = existing.get(invoice.number)
-        if stored is None:
-            db.session.add(Invoice(number=invoice.number, lines=_new_lines(invoice.lines), **fields))
-            result.inserted += 1
-        elif _same(stored, fields, invoice.lines):
-            result.unchanged += 1
-        else:
-            for name, value in fields.items():
-                setattr(stored, name, value)
-            if not stored.paid:
-                stored.paid_at = None
-            stored.lines.clear()
-            db.session.flush()  # the old lines go before the new ones take their positions
-            stored.lines.extend(_new_lines(invoice.lines))
-            result.updated += 1
+    upsert(result, invoices, existing, key=lambda invoice: invoice.number, insert=_insert, update=_replace)
     db.session.flush()
     audit(
         "import.invoices",
+        user=None,
         inserted=result.inserted,
         updated=result.updated,
         unchanged=result.unchanged,
@@ -413,14 +391,10 @@ def import_invoices(source, *, dry_run: bool = False, origin: str | None = None)
     return result
 
 
-@click.command(
+import_invoices_command = import_command(
     "invoices",
-    help="Import invoices from FILE (UTF-8 CSV, '-' for standard input), one row per invoice line, with the "
-    "header row: " + ",".join(COLUMNS) + ". Rows are validated first: any error and nothing is written; an "
-    "invoice already imported (same number) has its fields and lines replaced.",
+    import_invoices,
+    help="Import invoices from FILE (UTF-8 CSV, ',' or ';' separated, '-' for standard input), one row per "
+    "invoice line, with the header row: " + ",".join(COLUMNS) + ". Rows are validated first: any error and "
+    "nothing is written; an invoice already imported (same number) has its fields and lines replaced.",
 )
-@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--dry-run", is_flag=True, help="Only check the file.")
-@with_appcontext
-def import_invoices_command(path: str, dry_run: bool) -> None:
-    run_import_command(import_invoices, path, dry_run=dry_run)

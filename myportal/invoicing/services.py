@@ -12,6 +12,7 @@ from sqlalchemy import Row, Select, bindparam, case, extract, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import dates
+from ..errors import DomainError
 from ..extensions import db
 from .models import Invoice
 
@@ -29,12 +30,8 @@ SORTS = {
 DEFAULT_SORT = "date_desc"
 
 
-class InvoicingError(Exception):
-    """A request the rules refuse; ``field`` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class InvoicingError(DomainError):
+    """A request about invoices that the rules refuse."""
 
 
 # --- amounts ------------------------------------------------------------------------------------------------

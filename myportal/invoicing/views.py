@@ -11,6 +11,7 @@ from .. import dates
 from ..contracts.selection import current_supply_point, operator_supply_points
 from ..extensions import db
 from ..formatting import month_names
+from ..forms import refusals
 from ..pages import MAX_PAGE
 from ..security.access import get_owned_or_404, operator_required
 from . import bp
@@ -20,7 +21,6 @@ from .forms import ALL, VIEWS, ArchiveForm, InvoiceFilterForm, WithdrawalsForm
 from .models import Invoice
 from .pdf import Issuer, invoice_pdf
 from .services import (
-    InvoicingError,
     archive_invoices,
     invoice_list_query,
     invoice_page,
@@ -128,10 +128,9 @@ def archive_zip():
     form = ArchiveForm(request.args)
     if not form.validate():
         return _archive_page(form)
-    try:
+    with refusals(form) as outcome:
         invoices = archive_invoices(current_user.operator_id, form.da.month, form.a.month)
-    except InvoicingError as error:
-        getattr(form, error.field).errors.append(str(error))
+    if outcome.refused:
         return _archive_page(form)
     spool = invoices_zip(invoices, current_user.operator, _issuer())
     return send_file(

@@ -1,4 +1,4 @@
-"""Contact details kept beside the User table: the fax number and e-mail changes awaiting confirmation."""
+"""E-mail changes awaiting confirmation."""
 
 from __future__ import annotations
 
@@ -8,16 +8,6 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base, utcnow
-
-
-class UserContact(Base):
-    """A user's fax number (the users table has no fax column)."""
-
-    __tablename__ = "user_contacts"
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    fax: Mapped[str | None] = mapped_column(String(30))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class PendingEmailChange(Base):

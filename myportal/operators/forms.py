@@ -8,11 +8,13 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from ..forms import Email, strip
 from ..identifiers import USERNAME_RE
+from ..security.access import OPERATOR
+from .models import ROLE_LABELS
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ./-]{4,24}$")
 PHONE_MESSAGE = "Indica il numero con cifre, spazi e il prefisso + facoltativo (da 5 a 25 caratteri)."
 USERNAME_MESSAGE = "Il nome utente è di 3-64 caratteri: lettere, cifre e i segni . _ @ -"
-COMPANY_ROLES = {"operator": "Operatore", "operator_admin": "Amministratore aziendale"}
+COMPANY_ROLES = {role: ROLE_LABELS[role] for role in OPERATOR}
 
 
 def _phone_field(label: str) -> StringField:

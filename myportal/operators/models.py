@@ -68,6 +68,7 @@ class User(UserMixin, TimestampMixin, Base):
     company_role: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(30))
     mobile: Mapped[str | None] = mapped_column(String(30))
+    fax: Mapped[str | None] = mapped_column(String(30))
     secret_question: Mapped[str | None] = mapped_column(String(20))
     secret_answer_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20), default="operator")
@@ -110,10 +111,6 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def mfa_enabled(self) -> bool:
         return self.mfa_enabled_at is not None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in ("support", "admin")
 
 
 def username_key(username: str) -> str:

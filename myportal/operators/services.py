@@ -6,14 +6,18 @@ from functools import lru_cache
 from flask import current_app, url_for
 from sqlalchemy import delete, func, select
 
+from ..errors import DomainError
 from ..extensions import db
+from ..identifiers import IdentifierError, clean_email, clean_vat
 from ..notifications.services import absolute_url, send_email
 from ..registration.models import RegistrationRequest
+from ..security.access import OPERATOR
 from ..security.audit import audit
 from ..security.models import Token
+from ..security.passwords import hash_password, password_problem
 from ..security.sessions import end_other_sessions
 from ..security.tokens import consume_token, digest, find_valid_token, issue_token
-from .contact_models import PendingEmailChange, UserContact
+from .contact_models import PendingEmailChange
 from .models import ROLE_LABELS, Operator, User, username_key
 
 
@@ -65,12 +69,8 @@ def _latest_news_statement():
     return published_news().with_only_columns(NewsItem.id, NewsItem.title, NewsItem.published_at).limit(3)
 
 
-class UserCreationError(Exception):
-    """A user that cannot be created; ``field`` names the offending input."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AccountError(DomainError):
+    """A refusal about a user's own data or the company's users."""
 
 
 def find_operator(*, vat_number: str | None = None, fiscal_code: str | None = None) -> Operator | None:
@@ -86,6 +86,7 @@ def find_operator(*, vat_number: str | None = None, fiscal_code: str | None = No
 
 def get_or_create_operator(
     *,
+    actor: User | None,
     name: str,
     vat_number: str | None = None,
     fiscal_code: str | None = None,
@@ -94,7 +95,7 @@ def get_or_create_operator(
     customer_code: str | None = None,
     email: str | None = None,
 ) -> Operator:
-    """The operator identified by ``vat_number`` (or ``fiscal_code``), created when missing."""
+    """The operator identified by ``vat_number`` (or ``fiscal_code``), created by ``actor`` when missing."""
     operator = find_operator(vat_number=vat_number, fiscal_code=None if vat_number else fiscal_code)
     if operator is None:
         operator = Operator(
@@ -106,7 +107,7 @@ def get_or_create_operator(
             email=email,
         )
         db.session.add(operator)
-        audit("operator.created", operator)
+        audit("operator.created", operator, user=actor)
     if customer_code and operator.customer_code is None:
         operator.customer_code = customer_code
     db.session.flush()
@@ -117,10 +118,13 @@ def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(User.username_key == username_key(username))) is not None
 
 
-def add_operator_user(operator: Operator, *, username: str, email: str, status: str = "pending", **fields) -> User:
-    """A new user of ``operator``; the operator's first user becomes its ``operator_admin``."""
+def add_operator_user(
+    operator: Operator, *, actor: User | None, username: str, email: str, status: str = "pending", **fields
+) -> User:
+    """A new user of ``operator``, created by ``actor`` (None: a visitor registering, or a command); the
+    operator's first user becomes its ``operator_admin``."""
     if username_taken(username):
-        raise UserCreationError("Nome utente non disponibile: scegline un altro.", field="username")
+        raise AccountError("Nome utente non disponibile: scegline un altro.", field="username")
     has_users = db.session.scalar(select(User.id).where(User.operator_id == operator.id).limit(1)) is not None
     user = User(
         operator=operator,
@@ -133,7 +137,7 @@ def add_operator_user(operator: Operator, *, username: str, email: str, status: 
     )
     db.session.add(user)
     db.session.flush()
-    audit("user.created", user, operator_id=operator.id, role=user.role)
+    audit("user.created", user, user=actor, operator_id=operator.id, role=user.role)
     return user
 
 
@@ -147,73 +151,49 @@ def create_user(
     full_name: str = "",
 ) -> User:
     """An active user with a password (``myportal users create``, demo data)."""
-    from ..identifiers import IdentifierError, clean_email, clean_vat
-    from ..security.passwords import hash_password, password_problem
-
     problem = password_problem(password, username=username)
     if problem:
-        raise UserCreationError(problem, field="password")
+        raise AccountError(problem, field="password")
     try:
         email = clean_email(email)
     except IdentifierError as error:
-        raise UserCreationError(str(error), field="email") from error
+        raise AccountError(str(error), field="email") from error
     if username_taken(username):
-        raise UserCreationError(f"User name {username!r} is already taken.", field="username")
+        raise AccountError(f"User name {username!r} is already taken.", field="username")
     fields = {"full_name": full_name, "password_hash": hash_password(password), "status": "active"}
-    if role in ("operator", "operator_admin"):
+    if role in OPERATOR:
         if not operator_vat:
-            raise UserCreationError("--operator VAT is required for operator users.", field="operator")
+            raise AccountError("--operator VAT is required for operator users.", field="operator")
         try:
             vat = clean_vat(operator_vat)
         except IdentifierError as error:
-            raise UserCreationError(str(error), field="operator") from error
+            raise AccountError(str(error), field="operator") from error
         operator = find_operator(vat_number=vat)
         if operator is None:
-            raise UserCreationError(f"No operator with Partita IVA {vat}.", field="operator")
-        return add_operator_user(operator, username=username, email=email, role=role, **fields)
+            raise AccountError(f"No operator with Partita IVA {vat}.", field="operator")
+        return add_operator_user(operator, actor=None, username=username, email=email, role=role, **fields)
     if operator_vat:
-        raise UserCreationError("Support and admin users do not belong to an operator.", field="operator")
+        raise AccountError("Support and admin users do not belong to an operator.", field="operator")
     user = User(username=username.strip(), username_key=username_key(username), email=email, role=role, **fields)
     db.session.add(user)
     db.session.flush()
-    audit("user.created", user, role=role)
+    audit("user.created", user, user=None, role=role)
     return user
 
 
 # --- Dati anagrafici: contact details and e-mail change -------------------------------------------
 
 EMAIL_CHANGE_HOURS = 24
-COMPANY_ROLES = ("operator", "operator_admin")
 INVALID_LINK = "Il link non è valido, è già stato usato oppure è scaduto."
-
-
-class AccountError(Exception):
-    """A refusal about a user's own data or the company's users; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-def fax_of(user: User) -> str | None:
-    contact = db.session.get(UserContact, user.id)
-    return contact.fax if contact else None
 
 
 def update_contact_details(user: User, *, phone: str | None, mobile: str | None, fax: str | None) -> list[str]:
     """Set the user's telephone numbers and fax; return the names of the fields that changed."""
     changed = []
-    for name, value in (("phone", phone or None), ("mobile", mobile or None)):
+    for name, value in (("phone", phone or None), ("mobile", mobile or None), ("fax", fax or None)):
         if getattr(user, name) != value:
             setattr(user, name, value)
             changed.append(name)
-    contact = db.session.get(UserContact, user.id)
-    if (contact.fax if contact else None) != (fax or None):
-        if contact is None:
-            contact = UserContact(user_id=user.id)
-            db.session.add(contact)
-        contact.fax = fax or None
-        changed.append("fax")
     if changed:
         audit("profile.contacts_updated", user, user=user, fields=changed)
     return changed
@@ -278,7 +258,7 @@ def confirm_email_change(raw: str) -> User:
     return user
 
 
-def change_request_prefill(user: User, *, fax: str | None = None) -> dict:
+def change_request_prefill(user: User) -> dict:
     """Category, subject and message of a ticket asking to correct the other data."""
     operator = user.operator
     rows = []
@@ -300,7 +280,7 @@ def change_request_prefill(user: User, *, fax: str | None = None) -> dict:
         ("E-mail", user.email),
         ("Telefono fisso", user.phone),
         ("Cellulare", user.mobile),
-        ("Fax", fax),
+        ("Fax", user.fax),
     ]
     current = "\n".join(f"- {label}: {value or '—'}" for label, value in rows)
     message = (
@@ -341,14 +321,11 @@ def send_invitation(user: User, inviter: User) -> None:
 
 def invite_colleague(admin: User, *, full_name: str, email: str, role: str, username: str) -> User:
     """A pending user of the admin's operator, invited by e-mail to choose a password."""
-    if role not in COMPANY_ROLES:
+    if role not in OPERATOR:
         raise AccountError("Ruolo non valido.", field="role")
-    try:
-        user = add_operator_user(
-            admin.operator, username=username, email=email, role=role, full_name=full_name, status="pending"
-        )
-    except UserCreationError as error:
-        raise AccountError(str(error), field=error.field) from error
+    user = add_operator_user(
+        admin.operator, actor=admin, username=username, email=email, role=role, full_name=full_name, status="pending"
+    )
     send_invitation(user, admin)
     audit("user.invited", user, user=admin, operator_id=admin.operator_id, role=role)
     return user
@@ -410,7 +387,7 @@ def enable_colleague(admin: User, user: User) -> None:
 
 def change_colleague_role(admin: User, user: User, role: str) -> None:
     """Make a colleague an operator or an operator_admin."""
-    if role not in COMPANY_ROLES:
+    if role not in OPERATOR:
         raise AccountError("Ruolo non valido.", field="role")
     if role == user.role:
         raise AccountError(f"L'utente {user.username} ha già il ruolo «{ROLE_LABELS[role]}».")

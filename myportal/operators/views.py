@@ -3,10 +3,9 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..forms import ActionForm
+from ..forms import ActionForm, refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
+from ..security.access import get_owned_or_404, operator_admin_required, operator_required
 from . import bp
 from .forms import COMPANY_ROLES, ContactForm, EmailChangeForm, InviteForm, RoleForm
 from .models import User
@@ -17,7 +16,6 @@ from .services import (
     confirm_email_change,
     disable_colleague,
     enable_colleague,
-    fax_of,
     home_figures,
     invite_colleague,
     mask_email,
@@ -48,22 +46,20 @@ def home():
 
 def _render_profile(contact_form=None, email_form=None):
     user = acting_user()
-    fax = fax_of(user)
     if contact_form is None:
-        contact_form = ContactForm(formdata=None, data={"phone": user.phone, "mobile": user.mobile, "fax": fax})
+        contact_form = ContactForm(formdata=None, data={"phone": user.phone, "mobile": user.mobile, "fax": user.fax})
     return render_template(
         "operators/profile.html",
         operator=user.operator,
         user=user,
-        fax=fax,
         contact_form=contact_form,
         email_form=email_form or EmailChangeForm(formdata=None),
-        change_request=change_request_prefill(user, fax=fax),
+        change_request=change_request_prefill(user),
     )
 
 
 @bp.route("/dati-anagrafici", methods=["GET", "POST"])
-@role_required("operator", "operator_admin")
+@operator_required
 def profile():
     if request.method == "GET":
         return _render_profile()
@@ -79,16 +75,13 @@ def profile():
 
 
 @bp.route("/dati-anagrafici/email", methods=["POST"])
-@role_required("operator", "operator_admin")
+@operator_required
 def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             request_email_change(acting_user(), form.email.data)
-        except AccountError as error:
-            discard_changes()
-            form.email.errors = [*form.email.errors, str(error)]
-        else:
+        if not outcome.refused:
             return render_template(
                 "operators/email_sent.html",
                 new_email=form.email.data,
@@ -117,7 +110,7 @@ def confirm_email(token):
 
 
 @bp.route("/utenti-aziendali")
-@role_required("operator_admin")
+@operator_admin_required
 def company_users():
     page = paginate(company_users_statement(current_user.operator_id))
     return render_template(
@@ -129,11 +122,11 @@ def company_users():
 
 
 @bp.route("/utenti-aziendali/invita", methods=["GET", "POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             user = invite_colleague(
                 acting_user(),
                 full_name=form.full_name.data,
@@ -141,13 +134,7 @@ def invite():
                 role=form.role.data,
                 username=form.username.data,
             )
-        except AccountError as error:
-            discard_changes()
-            if error.field in form:
-                form[error.field].errors = [*form[error.field].errors, str(error)]
-            else:
-                form.form_errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash(
                 f"Invito inviato a {user.email}: {user.username} sceglierà la password dal link ricevuto.",
                 "success",
@@ -164,21 +151,18 @@ def _colleague_action(user_id: int, action, done: str, form_class=ActionForm):
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
         return redirect(url_for("operators.company_users"))
-    try:
+    with refusals(category="error") as outcome:
         if form_class is RoleForm:
             action(acting_user(), user, form.role.data)
         else:
             action(acting_user(), user)
-    except AccountError as error:
-        discard_changes()
-        flash(str(error), "error")
-    else:
+    if not outcome.refused:
         flash(done.format(user=user), "success")
     return redirect(url_for("operators.company_users", page=request.args.get("page", type=int)))
 
 
 @bp.route("/utenti-aziendali/<int:user_id>/disabilita", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def disable_user(user_id):
     return _colleague_action(
         user_id, disable_colleague, "Utente {user.username} disabilitato: le sue sessioni sono state chiuse."
@@ -186,13 +170,13 @@ def disable_user(user_id):
 
 
 @bp.route("/utenti-aziendali/<int:user_id>/riabilita", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def enable_user(user_id):
     return _colleague_action(user_id, enable_colleague, "Utente {user.username} riabilitato.")
 
 
 @bp.route("/utenti-aziendali/<int:user_id>/ruolo", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def change_role(user_id):
     return _colleague_action(
         user_id, change_colleague_role, "Ruolo di {user.username} aggiornato: {user.role_label}.", RoleForm
@@ -200,6 +184,6 @@ def change_role(user_id):
 
 
 @bp.route("/utenti-aziendali/<int:user_id>/reinvia-invito", methods=["POST"])
-@role_required("operator_admin")
+@operator_admin_required
 def resend_invite(user_id):
     return _colleague_action(user_id, resend_invitation, "Invito inviato di nuovo a {user.email}.")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..auth.services import send_activation
+from ..errors import DomainError
 from ..extensions import db
 from ..identifiers import CUSTOMER_CODE_RE, parse_identifier
 from ..models import utcnow
@@ -31,19 +32,15 @@ PATHS = ("legacy", "geco", "customer")
 PATH_MODELS = {"legacy": LegacyCredential, "geco": GecoPractice, "customer": CustomerRecord}
 
 
-class RegistrationError(Exception):
-    """A refusal whose message can be shown as is; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class RegistrationError(DomainError):
+    """A refused registration step or decision on a new-user request."""
 
 
 # --- paths 1-3: matching the imported records ----------------------------------------------------------
 
 
 def _mismatch(path: str, **details) -> RegistrationError:
-    audit("registration.mismatch", path=path, **details)
+    audit("registration.mismatch", user=None, path=path, **details)
     return RegistrationError(GENERIC_MISMATCH)
 
 
@@ -166,6 +163,7 @@ def _operator_for(summary: Summary) -> Operator:
         if holder is not None:
             return holder
     return get_or_create_operator(
+        actor=None,
         name=summary.name,
         vat_number=summary.vat_number,
         fiscal_code=summary.fiscal_code,
@@ -177,9 +175,9 @@ def _operator_for(summary: Summary) -> Operator:
 
 def notify_existing_account(user: User, path: str) -> None:
     """Tell the owner of an existing account (on its own address) that someone tried to register it again."""
-    audit("registration.existing_account", user, path=path)
+    audit("registration.existing_account", user, user=None, path=path)
     if user.status == "pending":
-        send_activation(user)
+        send_activation(user, actor=None)
         return
     send_email(
         user.email,
@@ -205,10 +203,10 @@ def confirm_registration(summary: Summary, email: str, username: str | None = No
         raise RegistrationError(USERNAME_UNAVAILABLE, field="username")
     operator = _operator_for(summary)
     user = add_operator_user(
-        operator, username=username, email=email, status="pending", fiscal_code=summary.user_fiscal_code
+        operator, actor=None, username=username, email=email, status="pending", fiscal_code=summary.user_fiscal_code
     )
-    audit("registration.confirmed", user, path=summary.path, record_id=summary.record_id)
-    send_activation(user)
+    audit("registration.confirmed", user, user=None, path=summary.path, record_id=summary.record_id)
+    send_activation(user, actor=None)
     return user
 
 
@@ -255,7 +253,7 @@ def submit_registration_request(
     )
     db.session.add(request)
     db.session.flush()
-    audit("registration.requested", request, username=username, person_kind=request.person_kind)
+    audit("registration.requested", request, user=None, username=username, person_kind=request.person_kind)
     send_email(
         request.email, "Richiesta di registrazione ricevuta", "registration_request_received", application=request
     )
@@ -288,6 +286,7 @@ def approve_registration(request: RegistrationRequest, admin: User) -> User:
                 "La richiesta di una persona giuridica non indica la Partita IVA.", field="vat_number"
             )
         operator = get_or_create_operator(
+            actor=admin,
             name=request.company_name or request.full_name,
             vat_number=request.vat_number,
             kind="giuridica",
@@ -298,12 +297,14 @@ def approve_registration(request: RegistrationRequest, admin: User) -> User:
                 "La richiesta di una persona fisica non indica il codice fiscale.", field="fiscal_code"
             )
         operator = get_or_create_operator(
+            actor=admin,
             name=request.full_name,
             fiscal_code=request.fiscal_code,
             kind="fisica",
         )
     user = add_operator_user(
         operator,
+        actor=admin,
         username=request.username,
         email=request.email,
         status="pending",
@@ -322,7 +323,7 @@ def approve_registration(request: RegistrationRequest, admin: User) -> User:
     _close_info_tokens(request)
     db.session.flush()
     audit("registration.approved", request, user=admin, operator_id=operator.id, new_user_id=user.id)
-    send_activation(user)
+    send_activation(user, actor=admin)
     return user
 
 
@@ -397,5 +398,5 @@ def complete_registration_request(raw: str, reply: str, **details) -> Registrati
     request.applicant_reply = reply
     request.status = "pending"
     consume_token(token)
-    audit("registration.completed", request)
+    audit("registration.completed", request, user=None)
     return request

@@ -5,8 +5,7 @@ import time
 from flask import current_app, redirect, render_template, session, url_for
 
 from ..extensions import limiter
-from ..forms import show_error
-from ..transaction import discard_changes
+from ..forms import refusals
 from . import bp
 from .forms import (
     CompleteRequestForm,
@@ -64,11 +63,9 @@ def choose():
 
 def _match_page(form, template: str, path: str, match):
     if form.validate_on_submit():
-        try:
+        with refusals(form, keep_changes=True) as outcome:  # a mismatch stays in the audit log
             record = match(form)
-        except RegistrationError as error:
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             return _remember_match(path, record.id)
     return render_template(template, form=form)
 
@@ -115,12 +112,9 @@ def confirm():
     form = ConfirmRegistrationForm(choose_username=summary.username is None, data={"email": summary.email})
     if form.validate_on_submit():
         username = form.username.data if "username" in form else None
-        try:
+        with refusals(form) as outcome:
             confirm_registration(summary, form.email.data, username)
-        except RegistrationError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             session.pop(MATCH_KEY, None)
             return redirect(url_for("registration.mail_sent"))
     return render_template("registration/confirm.html", form=form, summary=summary)
@@ -136,17 +130,14 @@ def mail_sent():
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             submit_registration_request(
                 username=form.username.data,
                 secret_question=form.secret_question.data,
                 secret_answer=form.secret_answer.data,
                 **form.details(),
             )
-        except RegistrationError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             return redirect(url_for("registration.request_sent"))
     return render_template("registration/new_user.html", form=form)
 
@@ -165,12 +156,9 @@ def complete(token):
         return render_template("registration/link_invalid.html", message=str(error)), 404
     form = CompleteRequestForm(obj=application)
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             complete_registration_request(token, form.reply.data, **form.details())
-        except RegistrationError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             return redirect(url_for("registration.request_updated"))
     return render_template("registration/complete.html", form=form, application=application, questions=SECRET_QUESTIONS)
 

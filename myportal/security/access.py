@@ -1,34 +1,58 @@
-"""Access control: roles at the route level, operator ownership at the object level."""
+"""Access control: the one role vocabulary, route and blueprint guards, operator ownership at the object level.
+
+Roles (``User.role``): ``operator`` (a user of a company), ``operator_admin`` (also manages the company's
+users), ``support`` and ``admin`` (Terna-side staff). The groups below are the only spelling of who may do what.
+"""
 
 from functools import wraps
 
-from flask import abort
-from flask_login import current_user, login_required
+from flask import abort, current_app, request
+from flask_login import current_user
+from flask_login.config import EXEMPT_METHODS
 
 from ..extensions import db
 from .audit import audit
 from .input_guard import is_valid_id
 
+OPERATOR = ("operator", "operator_admin")  # anyone acting for a company
+OPERATOR_ADMIN = ("operator_admin",)  # manages the company's users
+STAFF = ("support", "admin")  # Terna-side support desk and back office
+ADMIN = ("admin",)  # Terna-side back office
 
-def role_required(*roles: str):
-    """Log-in required, then one of ``roles``; other roles get 403."""
+
+def refusal(roles: tuple[str, ...]):
+    """The response for a request the current user may not make: log-in page, 403, or None when allowed."""
+    if request.method in EXEMPT_METHODS or current_app.config.get("LOGIN_DISABLED"):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.role not in roles:
+        abort(403)
+    return None
+
+
+def role_required(roles: tuple[str, ...]):
+    """Decorator: log-in required, then one of ``roles``; other roles get 403."""
 
     def decorator(view):
         @wraps(view)
-        @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
+            return refusal(roles) or view(*args, **kwargs)
 
         return wrapped
 
     return decorator
 
 
-def operator_required(view):
-    """Pages of an operator's own area: users of an operator only."""
-    return role_required("operator", "operator_admin")(view)
+operator_required = role_required(OPERATOR)
+operator_admin_required = role_required(OPERATOR_ADMIN)
+staff_required = role_required(STAFF)
+admin_required = role_required(ADMIN)
+
+
+def guard_blueprint(blueprint, roles: tuple[str, ...]) -> None:
+    """Every route of ``blueprint`` needs one of ``roles`` (checked before the view runs)."""
+    blueprint.before_request(lambda: refusal(roles))
 
 
 def get_owned_or_404(model, object_id):
@@ -38,6 +62,12 @@ def get_owned_or_404(model, object_id):
         abort(404)
     owner_id = obj.id if model.__tablename__ == "operators" else obj.operator_id
     if current_user.operator_id is None or owner_id != current_user.operator_id:
-        audit("access.cross_operator", obj, operator_id=current_user.operator_id, owner_operator_id=owner_id)
+        audit(
+            "access.cross_operator",
+            obj,
+            user=current_user._get_current_object(),
+            operator_id=current_user.operator_id,
+            owner_operator_id=owner_id,
+        )
         abort(404)
     return obj

@@ -1,16 +1,14 @@
 """The audit log: one call records who did what to which object, when and from where."""
 
 from flask import has_request_context, request
-from flask_login import current_user
 
 from ..extensions import db
 from .models import AuditEvent
 
 
-def audit(event: str, obj=None, *, user=None, operator_id: int | None = None, **details) -> AuditEvent:
-    """Record ``event``; ``user`` defaults to the logged-in user, ``operator_id`` to the object's."""
-    if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user
+def audit(event: str, obj=None, *, user, operator_id: int | None = None, **details) -> AuditEvent:
+    """Record ``event`` done by ``user``, the acting user (None: a visitor who is not logged in, or a command);
+    ``operator_id`` defaults to the object's, then to the user's."""
     if operator_id is None:
         operator_id = getattr(obj, "operator_id", None) or (getattr(user, "operator_id", None) if user else None)
     entry = AuditEvent(

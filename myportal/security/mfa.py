@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 from ..models import utcnow
+from .access import STAFF
 
 ISSUER = "MyPortal"
 RECOVERY_CODES = 10
@@ -118,6 +119,6 @@ def looks_like_recovery_code(code: str) -> bool:
 
 def mfa_required_for(user) -> bool:
     """Admin and support (MFA_REQUIRED_ROLES) always; operators when their company requires it."""
-    if user.role in current_app.config.get("MFA_REQUIRED_ROLES", ("admin", "support")):
+    if user.role in current_app.config.get("MFA_REQUIRED_ROLES", STAFF):
         return True
     return bool(user.operator_id and user.operator is not None and user.operator.mfa_required)

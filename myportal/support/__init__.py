@@ -2,4 +2,7 @@
 
 from flask import Blueprint
 
+from ..security.access import STAFF, guard_blueprint
+
 bp = Blueprint("support", __name__, url_prefix="/assistenza")
+guard_blueprint(bp, STAFF)

@@ -2,6 +2,8 @@
 
 from sqlalchemy import Row, bindparam, or_, select
 
+from ..auth.services import send_activation, unlock
+from ..errors import DomainError
 from ..extensions import db
 from ..identifiers import CUSTOMER_CODE, FISCAL_CODE, VAT, Identifier
 from ..operators.models import Operator, User
@@ -12,12 +14,8 @@ from ..security.passwords import normalise_secret_answer, verify_password
 MAX_RESULTS = 50
 
 
-class SupportError(Exception):
-    """A refused help-desk action; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SupportError(DomainError):
+    """A refused help-desk action."""
 
 
 # The look-up's statements, built once with a bound parameter so that every search hits SQLAlchemy's compiled
@@ -49,10 +47,10 @@ def find_operators(kind: str, value: str) -> list[Row]:
     return list(db.session.execute(statement, {"value": value}))
 
 
-def look_up(identifier: Identifier) -> list[Row]:
+def look_up(identifier: Identifier, staff: User) -> list[Row]:
     """The operators an identifier the caller quoted (parsed by the search form) points to; audited."""
     operators = find_operators(identifier.kind, identifier.value)
-    audit("support.lookup", query=identifier.value, kind=identifier.kind, results=len(operators))
+    audit("support.lookup", user=staff, query=identifier.value, kind=identifier.kind, results=len(operators))
     return operators
 
 
@@ -69,32 +67,28 @@ def registration_requests_of(operator: Operator) -> list[RegistrationRequest]:
     return list(db.session.scalars(statement))
 
 
-def record_account_view(operator: Operator) -> None:
-    audit("support.account_viewed", operator, operator_id=operator.id)
+def record_account_view(operator: Operator, staff: User) -> None:
+    audit("support.account_viewed", operator, user=staff, operator_id=operator.id)
 
 
-def unlock_user(user: User) -> None:
+def unlock_user(user: User, staff: User) -> None:
     """Lift the temporary lock-out of ``user``."""
-    from ..auth.services import unlock
-
     if not user.is_locked():
         raise SupportError(f"L'utente {user.username} non è bloccato.")
-    unlock(user)
+    unlock(user, staff)
 
 
-def resend_activation(user: User) -> None:
+def resend_activation(user: User, staff: User) -> None:
     """Send a fresh activation link to a user who has not activated the account yet."""
-    from ..auth.services import send_activation
-
     if user.status != "pending":
         raise SupportError(f"L'utente {user.username} non è in attesa di attivazione: nessun link inviato.")
-    send_activation(user)
+    send_activation(user, actor=staff)
 
 
-def check_secret_answer(user: User, answer: str) -> bool:
+def check_secret_answer(user: User, answer: str, staff: User) -> bool:
     """Whether the answer the caller gives matches the stored one; audited, and it never changes anything."""
     if not user.secret_answer_hash:
         raise SupportError(f"L'utente {user.username} non ha una domanda segreta.", field="answer")
     matches = verify_password(user.secret_answer_hash, normalise_secret_answer(answer))
-    audit("support.secret_checked", user, operator_id=user.operator_id, matches=matches)
+    audit("support.secret_checked", user, user=staff, operator_id=user.operator_id, matches=matches)
     return matches

@@ -3,15 +3,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..forms import ActionForm
+from ..forms import ActionForm, refusals
 from ..operators.models import Operator, User
+from ..pages import acting_user
 from ..registration.models import SECRET_QUESTIONS
-from ..security.access import role_required
-from ..transaction import discard_changes
 from . import bp
 from .forms import SearchForm, SecretAnswerForm
 from .services import (
-    SupportError,
     check_secret_answer,
     look_up,
     record_account_view,
@@ -22,12 +20,11 @@ from .services import (
 
 
 @bp.route("/")
-@role_required("admin", "support")
 def search():
     form = SearchForm(formdata=request.args if "q" in request.args else None)
     value, operators = None, None
     if "q" in request.args and form.validate():
-        value, operators = form.identifier.value, look_up(form.identifier)
+        value, operators = form.identifier.value, look_up(form.identifier, acting_user())
     return render_template("support/search.html", form=form, value=value, operators=operators)
 
 
@@ -52,10 +49,9 @@ def _render_account(operator: Operator, *, secret_user=None, secret_form=None, s
 
 
 @bp.route("/operatori/<int:operator_id>")
-@role_required("admin", "support")
 def account(operator_id):
     operator = db.get_or_404(Operator, operator_id)
-    record_account_view(operator)
+    record_account_view(operator, acting_user())
     return _render_account(operator)
 
 
@@ -64,39 +60,30 @@ def _user_action(operator_id: int, user_id: int, action, confirmation: str):
     user = _user_of(operator, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        action(user)
-    except SupportError as error:
-        discard_changes()
-        flash(str(error), "error")
-    else:
+    with refusals(category="error") as outcome:
+        action(user, acting_user())
+    if not outcome.refused:
         flash(confirmation.format(username=user.username, email=user.email), "success")
     return redirect(url_for("support.account", operator_id=operator.id))
 
 
 @bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/sblocca", methods=["POST"])
-@role_required("admin", "support")
 def unlock(operator_id, user_id):
     return _user_action(operator_id, user_id, unlock_user, "Utente {username} sbloccato: può accedere di nuovo.")
 
 
 @bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/reinvia-attivazione", methods=["POST"])
-@role_required("admin", "support")
 def resend(operator_id, user_id):
     return _user_action(operator_id, user_id, resend_activation, "Link di attivazione inviato di nuovo a {email}.")
 
 
 @bp.route("/operatori/<int:operator_id>/utenti/<int:user_id>/verifica-risposta", methods=["POST"])
-@role_required("admin", "support")
 def check_secret(operator_id, user_id):
     operator = db.get_or_404(Operator, operator_id)
     user = _user_of(operator, user_id)
     form = SecretAnswerForm()
     result = None
     if form.validate_on_submit():
-        try:
-            result = check_secret_answer(user, form.answer.data)
-        except SupportError as error:
-            discard_changes()
-            form.answer.errors.append(str(error))
+        with refusals(form):
+            result = check_secret_answer(user, form.answer.data, acting_user())
     return _render_account(operator, secret_user=user, secret_form=form, secret_result=result)

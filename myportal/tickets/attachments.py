@@ -7,6 +7,8 @@ from pathlib import PurePosixPath
 
 from werkzeug.utils import secure_filename
 
+from ..errors import DomainError
+
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # extension -> (content type, description shown to the user)
 ALLOWED = {
@@ -21,7 +23,7 @@ ALLOWED = {
 ALLOWED_TEXT = "PDF, PNG, JPEG, TXT, CSV, XLSX"
 
 
-class AttachmentError(ValueError):
+class AttachmentError(DomainError):
     """A file that cannot be attached; the message is shown next to the field."""
 
 

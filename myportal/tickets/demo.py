@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import User
+from ..security.access import STAFF
 from .models import Ticket, TicketMessage
 
 DEMO_TICKETS = (
@@ -55,9 +56,7 @@ def load_demo(operators) -> None:
         return
     operator = operators[0]
     creator = db.session.scalar(select(User).where(User.operator_id == operator.id).order_by(User.id).limit(1))
-    staff = db.session.scalar(
-        select(User).where(User.role.in_(("support", "admin"))).order_by(User.role.desc(), User.id).limit(1)
-    )
+    staff = db.session.scalar(select(User).where(User.role.in_(STAFF)).order_by(User.role.desc(), User.id).limit(1))
     existing = set(db.session.scalars(select(Ticket.subject).where(Ticket.operator_id == operator.id)))
     now = utcnow()
     for spec in DEMO_TICKETS:

@@ -1,26 +1,23 @@
 """Rules of tickets: opening, replies from both sides, state changes, lists and e-mail."""
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..errors import DomainError
 from ..extensions import db
 from ..models import utcnow
 from ..notifications.services import absolute_url, send_email
 from ..operators.models import User
 from ..security.audit import audit
 from .attachments import CheckedFile
-from .models import CATEGORIES, OPEN_STATES, STATES, Ticket, TicketAttachment, TicketMessage
+from .models import CATEGORIES, STATES, Ticket, TicketAttachment, TicketMessage
 
 DEFAULT_SUPPORT_EMAIL = "assistenza@myportal.localhost"
 
 
-class TicketError(Exception):
-    """A refusal shown to the user; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class TicketError(DomainError):
+    """A refused ticket action."""
 
 
 def support_email() -> str:
@@ -28,13 +25,6 @@ def support_email() -> str:
 
 
 # --- queries --------------------------------------------------------------------------------------
-
-
-def open_ticket_count(operator_id: int) -> int:
-    """How many tickets of the operator are not closed (home page tile)."""
-    return db.session.scalar(
-        select(func.count()).select_from(Ticket).where(Ticket.operator_id == operator_id, Ticket.state.in_(OPEN_STATES))
-    )
 
 
 def operator_tickets(operator_id: int, state: str | None = None):
@@ -119,7 +109,7 @@ def open_ticket(user: User, *, category: str, subject: str, body: str, attachmen
     )
     db.session.add(ticket)
     _add_message(ticket, user, body, attachment, from_staff=False)
-    audit("ticket.opened", ticket, category=category, attachment=attachment.filename if attachment else None)
+    audit("ticket.opened", ticket, user=user, category=category, attachment=attachment.filename if attachment else None)
     send_email(
         support_email(),
         f"Nuovo ticket n. {ticket.id}: {ticket.subject}",
@@ -138,7 +128,7 @@ def reply_as_operator(ticket: Ticket, user: User, body: str, attachment: Checked
     previous = ticket.state
     if ticket.state == "chiuso":
         ticket.state = "aperto"
-    audit("ticket.replied", ticket, message_id=message.id, previous_state=previous, state=ticket.state)
+    audit("ticket.replied", ticket, user=user, message_id=message.id, previous_state=previous, state=ticket.state)
     send_email(
         support_email(),
         f"Ticket n. {ticket.id}: nuova risposta dell'operatore",
@@ -195,7 +185,7 @@ def close_ticket(ticket: Ticket, user: User) -> None:
     previous = ticket.state
     ticket.state = "chiuso"
     ticket.updated_at = utcnow()
-    audit("ticket.closed", ticket, previous_state=previous)
+    audit("ticket.closed", ticket, user=user, previous_state=previous)
 
 
 def set_ticket_state(ticket: Ticket, staff: User, state: str) -> None:

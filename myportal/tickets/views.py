@@ -5,10 +5,9 @@ from flask_login import current_user
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import ActionForm, show_error
+from ..forms import ActionForm, refusals
 from ..pages import acting_user, paginate
-from ..security.access import get_owned_or_404, role_required
-from ..transaction import discard_changes
+from ..security.access import get_owned_or_404, operator_required, staff_required
 from . import bp
 from .forms import (
     ReplyForm,
@@ -20,7 +19,6 @@ from .forms import (
 )
 from .models import CATEGORIES, STATES, Ticket, TicketAttachment
 from .services import (
-    TicketError,
     attachment_viewed,
     close_ticket,
     load_conversation,
@@ -31,9 +29,6 @@ from .services import (
     set_ticket_state,
     staff_tickets,
 )
-
-OPERATOR_ROLES = ("operator", "operator_admin")
-STAFF_ROLES = ("support", "admin")
 
 
 def _filters(form) -> dict:
@@ -55,7 +50,7 @@ def _send_attachment(attachment: TicketAttachment):
 
 
 @bp.route("/ticket")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def index():
     form = TicketFilterForm(request.args)
     filters = _filters(form)
@@ -77,11 +72,11 @@ def _prefill() -> dict:
 
 
 @bp.route("/ticket/nuovo", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def new():
     form = TicketForm() if request.method == "POST" else TicketForm(data=_prefill())
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             ticket = open_ticket(
                 acting_user(),
                 category=form.category.data,
@@ -89,10 +84,7 @@ def new():
                 body=form.body.data,
                 attachment=_checked(form),
             )
-        except TicketError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(
                 f"Ticket n. {ticket.id} aperto: riceverai un'e-mail a ogni risposta dell'assistenza.",
                 "success",
@@ -112,7 +104,7 @@ def _render_detail(ticket, reply_form=None):
 
 
 @bp.route("/ticket/<int:ticket_id>", methods=["GET", "POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def detail(ticket_id):
     ticket = get_owned_or_404(Ticket, ticket_id)
     form = ReplyForm()
@@ -124,23 +116,21 @@ def detail(ticket_id):
 
 
 @bp.route("/ticket/<int:ticket_id>/chiudi", methods=["POST"])
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def close(ticket_id):
     ticket = get_owned_or_404(Ticket, ticket_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusals(category="warning") as outcome:
         close_ticket(ticket, acting_user())
-    except TicketError as error:
-        flash(str(error), "warning")
-    else:
+    if not outcome.refused:
         flash(f"Ticket n. {ticket.id} chiuso.", "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
 @bp.route("/ticket/allegati/<int:attachment_id>")
-@role_required(*OPERATOR_ROLES)
+@operator_required
 def attachment(attachment_id):
     return _send_attachment(get_owned_or_404(TicketAttachment, attachment_id))
 
@@ -149,7 +139,7 @@ def attachment(attachment_id):
 
 
 @bp.route("/assistenza/ticket")
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_index():
     form = StaffFilterForm(request.args)
     filters = _filters(form)
@@ -169,43 +159,37 @@ def _render_staff_detail(ticket, reply_form=None, state_form=None):
 
 
 @bp.route("/assistenza/ticket/<int:ticket_id>", methods=["GET", "POST"])
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_detail(ticket_id):
     ticket = db.get_or_404(Ticket, ticket_id)
     if request.method == "GET":
         return _render_staff_detail(ticket)
     form = StaffReplyForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             reply_as_staff(ticket, acting_user(), form.body.data, _checked(form), state=form.state.data)
-        except TicketError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash("Risposta inviata all'operatore.", "success")
             return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
     return _render_staff_detail(ticket, reply_form=form)
 
 
 @bp.route("/assistenza/ticket/<int:ticket_id>/stato", methods=["POST"])
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_state(ticket_id):
     ticket = db.get_or_404(Ticket, ticket_id)
     form = StateForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as outcome:
             set_ticket_state(ticket, acting_user(), form.new_state.data)
-        except TicketError as error:
-            discard_changes()
-            show_error(form, error)
-        else:
+        if not outcome.refused:
             flash(f"Stato del ticket n. {ticket.id}: {ticket.state_label}.", "success")
             return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
     return _render_staff_detail(ticket, state_form=form)
 
 
 @bp.route("/assistenza/ticket/allegati/<int:attachment_id>")
-@role_required(*STAFF_ROLES)
+@staff_required
 def staff_attachment(attachment_id):
     attachment = db.get_or_404(TicketAttachment, attachment_id)
     attachment_viewed(attachment, acting_user())

@@ -1,7 +1,6 @@
 """Administrators' side of auctions: publishing procedures, reviewing enrolments, the export; demo data."""
 
 import csv
-import html
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,13 +14,7 @@ from myportal.models import as_utc, utcnow
 from myportal.operators.models import Operator
 from myportal.security.models import AuditEvent
 from tests.auctions import PDF, add_auction, add_enrolment
-from tests.conftest import counting_queries, submit
-from tests.contracts import field_error
-from tests.guarantees import login_admin, make_admin
-
-
-def _text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+from tests.conftest import counting_queries, field_error, login_admin, make_admin, page_text, submit
 
 
 @pytest.fixture
@@ -60,7 +53,7 @@ def test_admin_creates_and_publishes_a_procedure(admin_client, dbs, make_user, l
     response = submit(
         admin_client, "/admin/aste/nuova", {**GOOD, "procedure_type": procedure_type}, follow_redirects=True
     )
-    assert "Procedura CM-2029-MADRE creata" in _text(response)
+    assert "Procedura CM-2029-MADRE creata" in page_text(response)
     auction = dbs.scalar(select(Auction).where(Auction.code == "CM-2029-MADRE"))
     assert auction.procedure_type == procedure_type and not auction.published
     assert as_utc(auction.opens_at) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 in Rome
@@ -70,7 +63,7 @@ def test_admin_creates_and_publishes_a_procedure(admin_client, dbs, make_user, l
     assert auction.document_list == ["Visura camerale", "Procura"]
     detail = f"/admin/aste/{auction.id}"
     published = submit(admin_client, f"/admin/aste/{auction.id}/pubblica", {}, page=detail, follow_redirects=True)
-    assert "pubblicata" in _text(published) and dbs.get(Auction, auction.id).published
+    assert "pubblicata" in page_text(published) and dbs.get(Auction, auction.id).published
     assert dbs.count(AuditEvent, AuditEvent.event.in_(("auction.created", "auction.published"))) == 2
 
 
@@ -79,7 +72,7 @@ def test_unpublish_and_edit(admin_client, dbs):
     detail = f"/admin/aste/{auction.id}"
     submit(admin_client, f"/admin/aste/{auction.id}/ritira-pubblicazione", {}, page=detail)
     assert not dbs.get(Auction, auction.id).published
-    form = _text(admin_client.get(f"/admin/aste/{auction.id}/modifica"))
+    form = page_text(admin_client.get(f"/admin/aste/{auction.id}/modifica"))
     assert 'value="CCC-2027-01"' in form
     response = submit(
         admin_client,
@@ -87,11 +80,11 @@ def test_unpublish_and_edit(admin_client, dbs):
         {**GOOD, "code": "CCC-2027-01", "title": "Titolo corretto", "minimum_guarantee": "0"},
         follow_redirects=True,
     )
-    assert "Procedura CCC-2027-01 aggiornata." in _text(response)
+    assert "Procedura CCC-2027-01 aggiornata." in page_text(response)
     assert dbs.get(Auction, auction.id).title == "Titolo corretto"
     clash = add_auction(dbs, code="CCC-2027-02")
     bad = submit(admin_client, f"/admin/aste/{clash.id}/modifica", {**GOOD, "code": "CCC-2027-01"})
-    assert "Esiste già una procedura con questo codice." in field_error(_text(bad), "code")
+    assert "Esiste già una procedura con questo codice." in field_error(page_text(bad), "code")
     assert dbs.get(Auction, clash.id).code == "CCC-2027-02"
     assert admin_client.post(f"/admin/aste/{auction.id}/pubblica", data={}).status_code == 400
     assert admin_client.get("/admin/aste/999999").status_code == 404
@@ -127,7 +120,7 @@ def test_procedure_form_bad_inputs(admin_client, dbs, changes, field, message):
     before = dbs.count(Auction)
     response = submit(admin_client, "/admin/aste/nuova", {**GOOD, **changes})
     assert response.status_code == 200
-    error = field_error(_text(response), field)
+    error = field_error(page_text(response), field)
     assert error and message in error
     assert dbs.count(Auction) == before
 
@@ -135,7 +128,7 @@ def test_procedure_form_bad_inputs(admin_client, dbs, changes, field, message):
 def test_unpublished_procedure_is_invisible_to_operators(client, dbs, make_user, login_as):
     auction = add_auction(dbs, published=False, published_at=None, title="Bozza riservata")
     login_as(make_user())
-    assert "Bozza riservata" not in _text(client.get("/aste"))
+    assert "Bozza riservata" not in page_text(client.get("/aste"))
     assert client.get(f"/aste/{auction.id}").status_code == 404
     assert client.get(f"/aste/{auction.id}/iscrizione").status_code == 404
 
@@ -145,10 +138,10 @@ def test_approve_sends_an_email(admin_client, dbs, mailbox, make_operator, make_
     submitter = make_user(operator=operator, email="aste@ligure.example")
     auction = add_auction(dbs, code="MACSE-2030")
     enrolment = add_enrolment(dbs, auction, operator, submitter)
-    listing = _text(admin_client.get(f"/admin/aste/{auction.id}"))
+    listing = page_text(admin_client.get(f"/admin/aste/{auction.id}"))
     assert "Ligure Energia S.p.A." in listing
     page = f"/admin/aste/iscrizioni/{enrolment.id}"
-    assert "Visura camerale" in _text(admin_client.get(page))
+    assert "Visura camerale" in page_text(admin_client.get(page))
     assert admin_client.post(f"{page}/approva", data={}).status_code == 400  # no CSRF token
     assert admin_client.post(f"{page}/respingi", data={"reason": "x"}).status_code == 400
     assert dbs.get(Enrolment, enrolment.id).state == "inviata"
@@ -157,14 +150,14 @@ def test_approve_sends_an_email(admin_client, dbs, mailbox, make_operator, make_
     assert download.status_code == 200 and download.data == PDF
     assert admin_client.get("/admin/aste/documenti/999999").status_code == 404
     response = submit(admin_client, f"{page}/approva", {}, page=page, follow_redirects=True)
-    assert "Iscrizione di Ligure Energia S.p.A. approvata." in _text(response)
+    assert "Iscrizione di Ligure Energia S.p.A. approvata." in page_text(response)
     stored = dbs.get(Enrolment, enrolment.id)
     assert stored.state == "approvata" and stored.decided_at is not None
     message = mailbox.last("aste@ligure.example")
     assert message["Subject"] == "Iscrizione approvata: MACSE-2030"
     assert "è stata approvata" in mailbox.body(message) and f"/aste/{auction.id}" in mailbox.body(message)
     again = submit(admin_client, f"{page}/approva", {}, page=f"/admin/aste/{auction.id}", follow_redirects=True)
-    assert "Si possono approvare solo" in _text(again)
+    assert "Si possono approvare solo" in page_text(again)
     assert len(mailbox) == 1
 
 
@@ -176,7 +169,7 @@ def test_reject_needs_a_reason_and_sends_it(admin_client, client, dbs, mailbox, 
     page = f"/admin/aste/iscrizioni/{enrolment.id}"
     for reason, message in (("   ", "Indica il motivo del rifiuto."), ("r" * 2001, "Al massimo 2000")):
         response = submit(admin_client, f"{page}/respingi", {"reason": reason}, page=page)
-        assert response.status_code == 200 and message in field_error(_text(response), "reason")
+        assert response.status_code == 200 and message in field_error(page_text(response), "reason")
     assert dbs.get(Enrolment, enrolment.id).state == "inviata" and len(mailbox) == 0
     response = submit(
         admin_client,
@@ -185,7 +178,7 @@ def test_reject_needs_a_reason_and_sends_it(admin_client, client, dbs, mailbox, 
         page=page,
         follow_redirects=True,
     )
-    assert "respinta" in _text(response)
+    assert "respinta" in page_text(response)
     stored = dbs.get(Enrolment, enrolment.id)
     assert stored.state == "respinta" and stored.rejection_reason == "Visura camerale più vecchia di sei mesi."
     body = mailbox.body(mailbox.last("gare@operatore.example"))
@@ -201,7 +194,7 @@ def test_operator_follows_the_state(app, dbs, make_operator, make_user, login_as
         dbs, auction, operator, user, state="respinta", rejection_reason="Manca la procura.", decided_at=utcnow()
     )
     login_as(user)
-    page = _text(client.get(f"/aste/{auction.id}"))
+    page = page_text(client.get(f"/aste/{auction.id}"))
     assert "Respinta" in page and "Manca la procura." in page
 
 
@@ -210,9 +203,9 @@ def test_decisions_on_withdrawn_enrolment_are_refused(admin_client, dbs, make_op
     enrolment = add_enrolment(dbs, add_auction(dbs), operator, make_user(operator=operator), state="ritirata")
     page = f"/admin/aste/iscrizioni/{enrolment.id}"
     response = submit(admin_client, f"{page}/respingi", {"reason": "no"}, page="/admin/aste", follow_redirects=True)
-    assert response.status_code == 200 and "Si possono respingere solo" in _text(response)
+    assert response.status_code == 200 and "Si possono respingere solo" in page_text(response)
     approve = submit(admin_client, f"{page}/approva", {}, page="/admin/aste", follow_redirects=True)
-    assert "Si possono approvare solo" in _text(approve)
+    assert "Si possono approvare solo" in page_text(approve)
     assert dbs.get(Enrolment, enrolment.id).state == "ritirata"
     assert admin_client.get("/admin/aste/iscrizioni/999999").status_code == 404
 
@@ -244,7 +237,7 @@ def test_enrolment_filter(admin_client, dbs, make_operator):
     auction = add_auction(dbs)
     add_enrolment(dbs, auction, make_operator(name="Approvata Uno S.p.A."), state="approvata")
     add_enrolment(dbs, auction, make_operator(name="Inviata Due S.p.A."), state="inviata")
-    page = _text(admin_client.get(f"/admin/aste/{auction.id}?state=inviata"))
+    page = page_text(admin_client.get(f"/admin/aste/{auction.id}?state=inviata"))
     assert "Inviata Due" in page and "Approvata Uno" not in page
     assert admin_client.get(f"/admin/aste/{auction.id}?state=boh&page=x").status_code == 200
 
@@ -273,7 +266,7 @@ def test_admin_home_tile(admin_client, dbs, make_operator):
     add_enrolment(dbs, auction, make_operator())
     add_enrolment(dbs, auction, make_operator())
     add_enrolment(dbs, auction, make_operator(), state="approvata")
-    assert "2 iscrizioni da valutare" in _text(admin_client.get("/"))
+    assert "2 iscrizioni da valutare" in page_text(admin_client.get("/"))
 
 
 def test_demo_is_idempotent_and_covers_every_window(app, dbs, make_operator, make_user):

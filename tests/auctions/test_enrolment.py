@@ -1,6 +1,5 @@
 """Operators' side of auctions: the lists, enrolment and its refusals, withdrawal, isolation, tiles."""
 
-import html
 import io
 from decimal import Decimal
 
@@ -13,13 +12,8 @@ from myportal.auctions.services import MAX_DOCUMENT_BYTES
 from myportal.extensions import db
 from myportal.security.models import AuditEvent
 from tests.auctions import PDF, add_auction, add_enrolment, enrol_data
-from tests.conftest import counting_queries, csrf_from, submit
-from tests.contracts import field_error
-from tests.guarantees import add_exposure, add_guarantee, login_admin, make_admin
-
-
-def _text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+from tests.conftest import counting_queries, csrf_from, field_error, login_admin, make_admin, page_text, submit
+from tests.guarantees import add_exposure, add_guarantee
 
 
 @pytest.fixture
@@ -45,20 +39,20 @@ def test_lists_open_upcoming_and_closed(client, dbs, operator, operator_user, lo
     hidden = add_auction(dbs, title="Bozza non pubblicata", published=False, published_at=None)
     add_enrolment(dbs, closed, operator, operator_user, state="approvata")
     login_as(operator_user)
-    page = _text(client.get("/aste"))
+    page = page_text(client.get("/aste"))
     opened, upcoming, past = page.index("<h2>Aperte"), page.index("<h2>Prossime"), page.index("<h2>Chiuse")
     assert opened < page.index("Asta aperta di prova") < upcoming < page.index("Asta futura di prova") < past
     assert past < page.index("Asta chiusa di prova")
     assert "Approvata" in page and "Bozza non pubblicata" not in page
     assert client.get(f"/aste/{hidden.id}").status_code == 404
-    detail = _text(client.get(f"/aste/{open_one.id}"))
+    detail = page_text(client.get(f"/aste/{open_one.id}"))
     assert "Accetto il regolamento della procedura." in detail and "Visura camerale" in detail
     assert "Iscriviti" in detail
 
 
 def test_empty_states(client, operator_user, login_as):
     login_as(operator_user)
-    page = _text(client.get("/aste"))
+    page = page_text(client.get("/aste"))
     assert "Nessuna procedura con iscrizioni aperte." in page
     assert "Nessuna procedura di prossima apertura." in page and "Nessuna procedura chiusa." in page
 
@@ -68,7 +62,7 @@ def test_enrol_with_declarations_and_documents(client, dbs, operator, operator_u
     login_as(operator_user)
     url = f"/aste/{auction.id}/iscrizione"
     response = submit(client, url, enrol_data(), follow_redirects=True)
-    page = _text(response)
+    page = page_text(response)
     assert f"Iscrizione alla procedura {auction.code} inviata" in page and "Inviata" in page
     enrolment = dbs.scalar(select(Enrolment).where(Enrolment.operator_id == operator.id))
     assert enrolment.state == "inviata" and enrolment.user_id == operator_user.id
@@ -79,11 +73,11 @@ def test_enrol_with_declarations_and_documents(client, dbs, operator, operator_u
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Type"] == "application/pdf"
     assert "no-store" in download.headers["Cache-Control"]
-    by_id = _text(client.get(f"/aste/iscrizioni/{enrolment.id}"))
+    by_id = page_text(client.get(f"/aste/iscrizioni/{enrolment.id}"))
     assert auction.title in by_id and "Inviata" in by_id
     # Enrolled already: the form sends back to the procedure.
     again = client.get(url, follow_redirects=True)
-    assert "Risulti già iscritto" in _text(again)
+    assert "Risulti già iscritto" in page_text(again)
 
 
 def test_double_submit_makes_one_enrolment(client, dbs, operator, operator_user, login_as):
@@ -94,7 +88,7 @@ def test_double_submit_makes_one_enrolment(client, dbs, operator, operator_user,
     first = client.post(url, data={"csrf_token": token, **enrol_data()})
     second = client.post(url, data={"csrf_token": token, **enrol_data()}, follow_redirects=True)
     assert first.status_code == 302 and second.status_code == 200
-    assert "Risulti già iscritto a questa procedura" in _text(second)
+    assert "Risulti già iscritto a questa procedura" in page_text(second)
     assert dbs.count(Enrolment, Enrolment.auction_id == auction.id) == 1
     assert dbs.count(EnrolmentDocument) == 1
 
@@ -131,7 +125,7 @@ def test_enrolment_bad_inputs(client, dbs, operator_user, login_as, overrides, f
     login_as(operator_user)
     response = submit(client, f"/aste/{auction.id}/iscrizione", enrol_data(**overrides))
     assert response.status_code == 200
-    error = field_error(_text(response), field)
+    error = field_error(page_text(response), field)
     assert message in error
     assert dbs.count(Enrolment) == 0 and dbs.count(EnrolmentDocument) == 0
 
@@ -159,13 +153,13 @@ def test_enrolment_refused_outside_the_window(client, dbs, operator_user, login_
     auction = add_auction(dbs, window=window)
     login_as(operator_user)
     url = f"/aste/{auction.id}/iscrizione"
-    assert message in _text(client.get(f"/aste/{auction.id}"))
-    assert message in _text(client.get(url))
+    assert message in page_text(client.get(f"/aste/{auction.id}"))
+    assert message in page_text(client.get(url))
     # A complete, valid form posted anyway (the page offered none): refused with the reason.
     complete = client.post(url, data={"csrf_token": _token(client), **enrol_data()})
-    assert complete.status_code == 200 and message in _text(complete)
+    assert complete.status_code == 200 and message in page_text(complete)
     incomplete = client.post(url, data={"csrf_token": _token(client)})
-    assert incomplete.status_code == 200 and message in _text(incomplete)
+    assert incomplete.status_code == 200 and message in page_text(incomplete)
     assert dbs.count(Enrolment) == 0
 
 
@@ -179,10 +173,10 @@ def test_enrolment_refused_with_insufficient_coverage(client, dbs, operator, ope
     add_guarantee(dbs, operator, amount="250000")
     add_exposure(dbs, operator, "100000")
     login_as(operator_user)
-    assert "inferiore alla garanzia minima richiesta (200.000,00 €)" in _text(client.get(f"/aste/{auction.id}"))
+    assert "inferiore alla garanzia minima richiesta (200.000,00 €)" in page_text(client.get(f"/aste/{auction.id}"))
     response = client.post(f"/aste/{auction.id}/iscrizione", data={"csrf_token": _token(client), **enrol_data()})
     assert response.status_code == 200
-    assert "La copertura disponibile (150.000,00 €) è inferiore alla garanzia minima" in _text(response)
+    assert "La copertura disponibile (150.000,00 €) è inferiore alla garanzia minima" in page_text(response)
     assert dbs.count(Enrolment) == 0
     add_guarantee(dbs, operator, guarantee_type="deposito_cauzionale", amount="50000")
     ok = submit(client, f"/aste/{auction.id}/iscrizione", enrol_data())
@@ -195,11 +189,11 @@ def test_withdraw_and_enrol_again(client, dbs, operator, operator_user, login_as
     login_as(operator_user)
     detail = f"/aste/{auction.id}"
     response = submit(client, f"/aste/{auction.id}/ritiro", {}, page=detail, follow_redirects=True)
-    assert f"Iscrizione alla procedura {auction.code} ritirata." in _text(response)
+    assert f"Iscrizione alla procedura {auction.code} ritirata." in page_text(response)
     assert dbs.get(Enrolment, enrolment.id).state == "ritirata"
-    assert "Iscriviti di nuovo" in _text(client.get(detail))
+    assert "Iscriviti di nuovo" in page_text(client.get(detail))
     again = submit(client, f"/aste/{auction.id}/iscrizione", enrol_data(), follow_redirects=True)
-    assert "inviata" in _text(again)
+    assert "inviata" in page_text(again)
     assert dbs.get(Enrolment, enrolment.id).state == "inviata" and dbs.count(Enrolment) == 1
     assert dbs.count(EnrolmentDocument) == 1
 
@@ -208,10 +202,10 @@ def test_withdraw_refused_after_the_window(client, dbs, operator, operator_user,
     auction = add_auction(dbs, window="closed")
     enrolment = add_enrolment(dbs, auction, operator, operator_user)
     login_as(operator_user)
-    page = _text(client.get(f"/aste/{auction.id}"))
+    page = page_text(client.get(f"/aste/{auction.id}"))
     assert "Ritira l'iscrizione" not in page
     response = client.post(f"/aste/{auction.id}/ritiro", data={"csrf_token": _token(client)}, follow_redirects=True)
-    assert "non è più possibile ritirarsi" in _text(response)
+    assert "non è più possibile ritirarsi" in page_text(response)
     assert dbs.get(Enrolment, enrolment.id).state == "inviata"
     assert client.post(f"/aste/{auction.id}/ritiro", data={}).status_code == 400
 
@@ -222,7 +216,7 @@ def test_withdraw_without_enrolment_or_twice(client, dbs, operator, operator_use
     assert client.post(f"/aste/{auction.id}/ritiro", data={"csrf_token": _token(client)}).status_code == 404
     add_enrolment(dbs, auction, operator, operator_user, state="ritirata")
     response = client.post(f"/aste/{auction.id}/ritiro", data={"csrf_token": _token(client)}, follow_redirects=True)
-    assert "non può essere ritirata" in _text(response)
+    assert "non può essere ritirata" in page_text(response)
 
 
 def test_other_operators_enrolment_and_document_are_404_and_audited(
@@ -239,7 +233,7 @@ def test_other_operators_enrolment_and_document_are_404_and_audited(
         ("Enrolment", str(theirs.id)),
         ("EnrolmentDocument", str(document.id)),
     }
-    assert "Non sei iscritto" in _text(client.get(f"/aste/{auction.id}"))
+    assert "Non sei iscritto" in page_text(client.get(f"/aste/{auction.id}"))
     assert client.get("/aste/iscrizioni/999999").status_code == 404
     assert client.get("/aste/documenti/999999").status_code == 404
 
@@ -265,5 +259,5 @@ def test_home_tile(client, dbs, operator, operator_user, login_as):
     add_enrolment(dbs, add_auction(dbs), operator, operator_user)
     add_enrolment(dbs, add_auction(dbs, window="closed"), operator, operator_user, state="ritirata")
     login_as(operator_user)
-    page = _text(client.get("/"))
+    page = page_text(client.get("/"))
     assert "2 procedure aperte · 1 tua iscrizione" in page

@@ -1,6 +1,5 @@
 """The connection-requests page: the link to Terna's "Sistema Elettrico" and the operator's Ge.Co. practices."""
 
-import html as html_lib
 import itertools
 import re
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ from myportal.connections.tiles import home_tiles
 from myportal.extensions import db
 from myportal.operators.models import User
 from myportal.registration.models import GecoPractice
-from tests.conftest import counting_queries, make_fiscal_code
+from tests.conftest import counting_queries, make_fiscal_code, page_text
 from tests.eic import login_user
 
 URL = "/connessioni"
@@ -38,10 +37,6 @@ def add_practice(dbs, vat_number: str, status: str = "In lavorazione", **fields)
     return practice
 
 
-def text(response) -> str:
-    return html_lib.unescape(response.get_data(as_text=True))
-
-
 @pytest.fixture
 def operator(make_operator):
     return make_operator(name="Fotovoltaica Maremma S.r.l.")
@@ -63,7 +58,7 @@ def test_link_to_sistema_elettrico_and_empty_state(client, operator_user, login_
     login_as(operator_user)
     response = client.get(URL)
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert SISTEMA_ELETTRICO_URL == "https://www.terna.it/it/sistema-elettrico"
     link = re.search(r'<a [^>]*href="https://www\.terna\.it/it/sistema-elettrico"[^>]*>', page)
     assert link and "noopener" in re.search(r'rel="([^"]+)"', link.group(0)).group(1)
@@ -82,13 +77,13 @@ def test_lists_only_the_operators_own_practices(
         dbs, other.vat_number, "Preventivo emesso", practice_id="GECO-2024-00003", company_name="Accumuli Sud S.p.A."
     )
     login_as(operator_user)
-    page = text(client.get(URL))
+    page = page_text(client.get(URL))
     assert "GECO-2024-00001" in page and "GECO-2021-00002" in page
     assert "In lavorazione" in page and "Connessione realizzata" in page
     assert "GECO-2024-00003" not in page and "Accumuli Sud" not in page
 
     browser = login_user(client.application.test_client(), dbs, other_user)
-    page = text(browser.get(URL))
+    page = page_text(browser.get(URL))
     assert "GECO-2024-00003" in page and "GECO-2024-00001" not in page
 
 
@@ -96,7 +91,7 @@ def test_operator_without_vat_number_sees_the_empty_state(client, dbs, make_oper
     person = make_operator(kind="fisica", vat_number=None, fiscal_code=make_fiscal_code(77))
     add_practice(dbs, "00000000000")
     login_as(make_user(operator=person))
-    assert "Nessuna pratica Ge.Co." in text(client.get(URL))
+    assert "Nessuna pratica Ge.Co." in page_text(client.get(URL))
 
 
 def test_pagination_and_constant_queries(app, client, dbs, operator, operator_user, login_as):
@@ -111,10 +106,10 @@ def test_pagination_and_constant_queries(app, client, dbs, operator, operator_us
     for _ in range(size):
         add_practice(dbs, operator.vat_number)
     with counting_queries(app) as large:
-        page = text(client.get(URL))
+        page = page_text(client.get(URL))
     assert len(small) == len(large)
     assert "Pagina 1 di 2" in page and oldest.practice_id not in page
-    second = text(client.get(f"{URL}?page=2"))
+    second = page_text(client.get(f"{URL}?page=2"))
     assert oldest.practice_id in second and "Pagina 2 di 2" in second
     assert client.get(f"{URL}?page=abc").status_code == 200
     assert client.get(f"{URL}?page=999").status_code == 200
@@ -152,5 +147,5 @@ def test_demo_is_idempotent(client, dbs, make_operator, make_user, login_as):
         load_demo([first, second])
     assert dbs.count(GecoPractice) == total
     login_as(make_user(operator=first))
-    page = text(client.get(URL))
+    page = page_text(client.get(URL))
     assert "GECO-2025-00342" in page and "GECO-2022-00605" not in page

@@ -1,7 +1,5 @@
 """Helpers of the content tests: documents and news written straight to the database."""
 
-import html
-import re
 from datetime import timedelta
 
 from myportal.content.models import Document, NewsItem
@@ -46,15 +44,3 @@ def add_news(dbs, *, title="Notizia", published=True, days_ago=0, **fields) -> N
         session.flush()
         session.expunge(news)
     return news
-
-
-def text(response) -> str:
-    """The page's text with HTML entities decoded."""
-    return html.unescape(response.get_data(as_text=True))
-
-
-def field_error(response, field: str) -> str:
-    """The error shown next to ``field`` ('' if none)."""
-    page = response.get_data(as_text=True)
-    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
-    return html.unescape(found.group(1)) if found else ""

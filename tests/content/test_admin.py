@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from myportal.content.models import Document, NewsItem
 from myportal.security.models import AuditEvent
-from tests.conftest import csrf_from, make_vat, submit
-from tests.content import PDF_BYTES, add_document, add_news, field_error, text
+from tests.conftest import csrf_from, field_error, make_vat, page_text, submit
+from tests.content import PDF_BYTES, add_document, add_news
 
 NEW_DOCUMENT = "/admin/contenuti/documenti/nuovo"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -95,7 +95,7 @@ def test_create_news_as_draft_then_publish_unpublish(client, dbs, admin):
         },
         follow_redirects=True,
     )
-    assert "Notizia salvata come bozza" in text(response)
+    assert "Notizia salvata come bozza" in page_text(response)
     news = dbs.scalar(select(NewsItem).where(NewsItem.title == "Aste CCC: iscrizioni aperte"))
     assert not news.published and news.published_at is None and news.created_by == admin.id
     assert client.get(f"/notizie/{news.id}").status_code == 404
@@ -107,14 +107,14 @@ def test_create_news_as_draft_then_publish_unpublish(client, dbs, admin):
         page="/admin/contenuti/notizie",
         follow_redirects=True,
     )
-    assert "Notizia pubblicata" in text(response)
+    assert "Notizia pubblicata" in page_text(response)
     assert dbs.get(NewsItem, news.id).published_at is not None
     assert client.get(f"/notizie/{news.id}").status_code == 200
 
     response = submit(
         client, f"/admin/contenuti/notizie/{news.id}/ritira", {}, page="/admin/contenuti/notizie", follow_redirects=True
     )
-    assert "Notizia ritirata" in text(response)
+    assert "Notizia ritirata" in page_text(response)
     assert not dbs.get(NewsItem, news.id).published
     assert client.get(f"/notizie/{news.id}").status_code == 404
     names = [
@@ -139,7 +139,7 @@ def test_create_news_published_at_once(client, dbs, admin):
     )
     news = dbs.scalar(select(NewsItem).where(NewsItem.title == "Manutenzione programmata"))
     assert news.published and news.published_at is not None
-    assert "Manutenzione programmata" in text(client.get("/notizie"))
+    assert "Manutenzione programmata" in page_text(client.get("/notizie"))
 
 
 def test_news_form_bad_input(client, dbs, admin):
@@ -158,7 +158,7 @@ def test_edit_news(client, dbs, admin):
     assert 'value="Titolo vecchio"' in client.get(url).get_data(as_text=True)
     data = {"title": "Titolo nuovo", "summary": "Nuovo sommario", "body": "Nuovo testo"}
     response = submit(client, url, data, follow_redirects=True)
-    assert "Notizia aggiornata" in text(response)
+    assert "Notizia aggiornata" in page_text(response)
     edited = dbs.get(NewsItem, news.id)
     assert (edited.title, edited.summary, edited.body) == ("Titolo nuovo", "Nuovo sommario", "Nuovo testo")
     assert events(dbs, "news.updated")[0].details["fields"] == ["body", "summary", "title"]
@@ -169,11 +169,11 @@ def test_edit_news(client, dbs, admin):
 def test_delete_news_after_confirmation(client, dbs, admin):
     news = add_news(dbs, title="Notizia da eliminare")
     url = f"/admin/contenuti/notizie/{news.id}/elimina"
-    confirm = text(client.get(url))
+    confirm = page_text(client.get(url))
     assert "Conferma eliminazione" in confirm and "Notizia da eliminare" in confirm
     assert dbs.get(NewsItem, news.id) is not None  # GET changes nothing
     response = submit(client, url, {}, follow_redirects=True)
-    assert "Notizia eliminata" in text(response)
+    assert "Notizia eliminata" in page_text(response)
     assert dbs.get(NewsItem, news.id) is None
     assert events(dbs, "news.deleted")[0].details["title"] == "Notizia da eliminare"
 
@@ -192,7 +192,7 @@ def test_missing_news_is_404_for_admins(client, admin):
 def test_admin_news_list_shows_drafts(client, dbs, admin):
     add_news(dbs, title="Bozza interna", published=False)
     add_news(dbs, title="Già pubblicata")
-    page = text(client.get("/admin/contenuti/notizie"))
+    page = page_text(client.get("/admin/contenuti/notizie"))
     assert "Bozza interna" in page and "Già pubblicata" in page and "Bozza" in page
 
 
@@ -232,7 +232,7 @@ def test_admin_uploads_a_library_document(client, dbs, admin, filename, data, co
     assert " " not in document.filename
     event = events(dbs, "document.published")[0]
     assert event.object_id == str(document.id) and event.user_id == admin.id
-    listed = text(client.get("/admin/contenuti/documenti"))
+    listed = page_text(client.get("/admin/contenuti/documenti"))
     assert "Modulo di adesione" in listed
     download = client.get(f"/documenti/{document.id}/scarica")
     assert download.status_code == 200 and download.data == data
@@ -252,10 +252,10 @@ def test_admin_uploads_a_personal_document(client, dbs, admin, make_operator, ma
     document = dbs.scalar(select(Document))
     assert (document.category, document.operator_id) == ("personale", operator.id)
     assert events(dbs, "document.published")[0].operator_id == operator.id
-    assert "Comunicazione riservata" not in text(client.get("/documenti"))
+    assert "Comunicazione riservata" not in page_text(client.get("/documenti"))
     submit(client, "/esci", {}, page="/documenti")
     login_as(make_user(role="operator", operator=operator))
-    assert "Comunicazione riservata" in text(client.get("/i-miei-documenti"))
+    assert "Comunicazione riservata" in page_text(client.get("/i-miei-documenti"))
 
 
 def test_upload_form_renders(client, admin):
@@ -310,7 +310,7 @@ def test_request_over_max_content_length_gets_the_friendly_413(client, dbs, admi
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
     response = upload(client, data=PDF_BYTES + b"0" * 8192)
     assert response.status_code == 413
-    page = text(response)
+    page = page_text(response)
     assert "Il file inviato è troppo grande." in page and "Errore 413" in page
     assert dbs.count(Document) == 0
 
@@ -318,7 +318,7 @@ def test_request_over_max_content_length_gets_the_friendly_413(client, dbs, admi
 def test_default_limit_is_ten_megabytes(client, dbs, admin):
     response = upload(client, data=PDF_BYTES + b"0" * (10 * 1024 * 1024))
     assert response.status_code in (200, 413)
-    refused = "troppo grande" in text(response) or "dimensione massima" in field_error(response, "file")
+    refused = "troppo grande" in page_text(response) or "dimensione massima" in field_error(response, "file")
     assert refused
     assert dbs.count(Document) == 0
 
@@ -363,7 +363,7 @@ def test_admin_list_filters_and_downloads_personal_documents(client, dbs, admin,
     operator = make_operator()
     personal = add_document(dbs, category="personale", operator=operator, title="Per un operatore")
     add_document(dbs, category="storico", title="Archivio")
-    page = text(client.get("/admin/contenuti/documenti?category=personale"))
+    page = page_text(client.get("/admin/contenuti/documenti?category=personale"))
     assert "Per un operatore" in page and operator.name in page and "Archivio" not in page
     response = client.get(f"/admin/contenuti/documenti/{personal.id}/scarica")
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
@@ -372,11 +372,11 @@ def test_admin_list_filters_and_downloads_personal_documents(client, dbs, admin,
 def test_delete_document_after_confirmation(client, dbs, admin):
     document = add_document(dbs, category="comunicati", title="Comunicato superato")
     url = f"/admin/contenuti/documenti/{document.id}/elimina"
-    confirm = text(client.get(url))
+    confirm = page_text(client.get(url))
     assert "Comunicato superato" in confirm and "Conferma eliminazione" in confirm
     assert dbs.get(Document, document.id) is not None
     response = submit(client, url, {}, follow_redirects=True)
-    assert "Documento eliminato" in text(response)
+    assert "Documento eliminato" in page_text(response)
     assert dbs.get(Document, document.id) is None
     assert events(dbs, "document.deleted")[0].details["title"] == "Comunicato superato"
     assert client.get(f"/documenti/{document.id}/scarica").status_code == 404

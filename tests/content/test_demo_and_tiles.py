@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from myportal.content.demo import load_demo
 from myportal.content.models import LIBRARY_CATEGORIES, Document, NewsItem
-from myportal.content.services import document_count, latest_news
 from myportal.extensions import db
 from myportal.operators.models import Operator
-from tests.content import add_document, add_news, text
+from tests.conftest import page_text
 
 
 def _load(app, operator_ids):
@@ -42,20 +41,4 @@ def test_demo_loader_is_idempotent_and_files_open(app, dbs, make_operator, clien
     library_pdf = dbs.scalar(select(Document).where(Document.category == "storico"))
     reader = PdfReader(io.BytesIO(client.get(f"/documenti/{library_pdf.id}/scarica").data))
     assert "Documento di archivio" in reader.pages[0].extract_text()
-    assert "Mercato della capacità" in text(client.get("/notizie"))
-
-
-def test_latest_news_and_document_count(app, dbs, make_operator):
-    operator, other = make_operator(), make_operator()
-    for number in range(5):
-        add_news(dbs, title=f"Notizia {number}", days_ago=number)
-    add_news(dbs, title="Bozza", published=False)
-    add_document(dbs, category="personale", operator=operator)
-    add_document(dbs, category="personale", operator=operator)
-    add_document(dbs, category="personale", operator=other)
-    add_document(dbs, category="modulistica")
-    with app.app_context():
-        assert [n.title for n in latest_news()] == ["Notizia 0", "Notizia 1", "Notizia 2"]
-        assert len(latest_news(limit=10)) == 5
-        assert document_count(operator.id) == 2
-        assert document_count(other.id) == 1
+    assert "Mercato della capacità" in page_text(client.get("/notizie"))

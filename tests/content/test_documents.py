@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from myportal.content.models import Document
 from myportal.extensions import db
 from myportal.security.models import AuditEvent
-from tests.content import PDF_BYTES, add_document, text
+from tests.conftest import page_text
+from tests.content import PDF_BYTES, add_document
 
 CATEGORIES = ["modulistica", "normative", "comunicati", "informazioni", "storico"]
 
@@ -23,7 +24,7 @@ def test_library_lists_all_five_categories(client, dbs, login_as, make_user):
     for category in CATEGORIES:
         add_document(dbs, category=category, title=f"Documento di {category}")
     login_as(make_user(role="operator"))
-    page = text(client.get("/documenti"))
+    page = page_text(client.get("/documenti"))
     assert "Documentazione Generica" in page
     for label in ["Modulistica", "Normative", "Comunicati", "Informazioni", "Storico"]:
         assert label in page
@@ -36,13 +37,13 @@ def test_category_filter_and_empty_state(client, dbs, login_as, make_user, make_
     add_document(dbs, category="comunicati", title="Calendario aste")
     add_document(dbs, category="personale", operator=make_operator(), title="Documento riservato")
     login_as(make_user(role="support"))
-    page = text(client.get("/documenti/normative"))
+    page = page_text(client.get("/documenti/normative"))
     assert "Regole di dispacciamento" in page and "Calendario aste" not in page
     assert 'aria-current="page">Normative' in page
     empty = client.get("/documenti/storico")
     assert empty.status_code == 200
-    assert "Nessun documento in questa categoria" in text(empty)
-    assert "Documento riservato" not in text(client.get("/documenti"))
+    assert "Nessun documento in questa categoria" in page_text(empty)
+    assert "Documento riservato" not in page_text(client.get("/documenti"))
 
 
 @pytest.mark.parametrize("category", ["personale", "segreti", "Modulistica"])
@@ -74,7 +75,7 @@ def test_my_documents_shows_only_own_documents(client, dbs, login_as, make_user,
     add_document(dbs, category="personale", operator=other, title="Fattura di un altro operatore")
     add_document(dbs, category="modulistica", title="Modulo per tutti")
     login_as(make_user(role="operator_admin", operator=mine))
-    page = text(client.get("/i-miei-documenti"))
+    page = page_text(client.get("/i-miei-documenti"))
     assert "Contratto di dispacciamento firmato" in page
     assert "Fattura di un altro operatore" not in page
     assert "Modulo per tutti" not in page
@@ -83,7 +84,7 @@ def test_my_documents_shows_only_own_documents(client, dbs, login_as, make_user,
 
 def test_my_documents_empty_state(client, login_as, make_user):
     login_as(make_user(role="operator"))
-    assert "Nessun documento disponibile" in text(client.get("/i-miei-documenti"))
+    assert "Nessun documento disponibile" in page_text(client.get("/i-miei-documenti"))
 
 
 @pytest.mark.parametrize("role", ["admin", "support"])

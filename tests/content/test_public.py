@@ -1,6 +1,7 @@
 """Public pages: news, contacts and FAQ, open to anonymous users."""
 
-from tests.content import add_news, text
+from tests.conftest import page_text
+from tests.content import add_news
 
 
 def test_news_list_is_public_newest_first_and_hides_drafts(client, dbs):
@@ -8,22 +9,22 @@ def test_news_list_is_public_newest_first_and_hides_drafts(client, dbs):
     add_news(dbs, title="Manutenzione programmata", days_ago=1)
     add_news(dbs, title="Bozza riservata", published=False)
     response = client.get("/notizie")
-    page = text(response)
+    page = page_text(response)
     assert response.status_code == 200
     assert page.index("Manutenzione programmata") < page.index("Asta madre: calendario")
     assert "Bozza riservata" not in page
 
 
 def test_news_list_empty_state(client):
-    assert "Nessuna notizia pubblicata" in text(client.get("/notizie"))
+    assert "Nessuna notizia pubblicata" in page_text(client.get("/notizie"))
 
 
 def test_news_list_is_paginated(client, dbs, app, monkeypatch):
     monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
     for number in range(3):
         add_news(dbs, title=f"Notizia numero {number}", days_ago=number)
-    first = text(client.get("/notizie"))
-    second = text(client.get("/notizie?page=2"))
+    first = page_text(client.get("/notizie"))
+    second = page_text(client.get("/notizie?page=2"))
     assert "Notizia numero 0" in first and "Notizia numero 2" not in first
     assert "Pagina 1 di 2" in first
     assert "Notizia numero 2" in second
@@ -32,7 +33,7 @@ def test_news_list_is_paginated(client, dbs, app, monkeypatch):
 def test_news_detail_is_public(client, dbs):
     news = add_news(dbs, title="GSTAT: scadenze", body="Primo paragrafo.\n\nSecondo paragrafo.")
     response = client.get(f"/notizie/{news.id}")
-    page = text(response)
+    page = page_text(response)
     assert response.status_code == 200
     assert "GSTAT: scadenze" in page
     assert "<p>Primo paragrafo.</p>" in page and "<p>Secondo paragrafo.</p>" in page
@@ -49,12 +50,12 @@ def test_unpublished_or_missing_news_is_404(client, dbs, login_as, make_user):
 def test_news_visible_to_logged_in_operator(client, dbs, login_as, make_user):
     add_news(dbs, title="Nuove funzioni del portale")
     login_as(make_user(role="operator"))
-    assert "Nuove funzioni del portale" in text(client.get("/notizie"))
+    assert "Nuove funzioni del portale" in page_text(client.get("/notizie"))
 
 
 def test_contacts_page_is_public_with_tel_links(client):
     response = client.get("/contatti")
-    page = text(response)
+    page = page_text(response)
     assert response.status_code == 200
     for number, link in [
         ("800.999.666", "tel:+39800999666"),
@@ -69,7 +70,7 @@ def test_contacts_page_is_public_with_tel_links(client):
 
 def test_faq_is_public_and_covers_the_guide(client):
     response = client.get("/faq")
-    page = text(response)
+    page = page_text(response)
     assert response.status_code == 200
     assert page.count("<details") >= 10 and "<script" not in page
     for words in [

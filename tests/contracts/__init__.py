@@ -1,43 +1,16 @@
 """Helpers of the contracts tests: supply points, contracts, measurements and a SQL statement counter."""
 
-import html as html_lib
 import itertools
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert
 
 from myportal import dates
-from myportal.contracts.models import Contract, Measurement, MeterReading, SupplyPoint
+from myportal.contracts.models import Contract, Measurement, MeterReading
 from myportal.dates import local_midnight
 
 _numbers = itertools.count(1)
-
-
-def add_supply_point(dbs, operator, **fields) -> SupplyPoint:
-    number = next(_numbers)
-    values = {
-        "operator_id": operator.id,
-        "pod": f"IT001E{70000000 + number:08d}",
-        "address": f"Via Emilia {number}",
-        "postal_code": "48121",
-        "city": "Ravenna",
-        "province": "RA",
-        "voltage_level": "BT",
-        "voltage_v": 400,
-        "contracted_power_kw": Decimal("6"),
-        "available_power_kw": Decimal("6.6"),
-        "meter_serial": f"MEC{number:09d}",
-        "remotely_read": False,
-        "distributor": "e-distribuzione S.p.A.",
-        "active_since": date(2020, 1, 1),
-    }
-    values.update(fields)
-    with dbs.session() as session:
-        point = SupplyPoint(**values)
-        session.add(point)
-    return point
 
 
 def add_contract(dbs, operator, point=None, **fields) -> Contract:
@@ -103,9 +76,3 @@ def add_reading(dbs, point, reading_date: date, f1, f2, f3, source="distributore
 
 def days_ago(days: int) -> date:
     return dates.today() - timedelta(days=days)
-
-
-def field_error(page: str, field: str) -> str:
-    """The error text shown next to ``field`` ('' if none)."""
-    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
-    return html_lib.unescape(found.group(1)) if found else ""

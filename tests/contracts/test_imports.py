@@ -11,7 +11,7 @@ from myportal.contracts.imports import import_measurements_command
 from myportal.contracts.models import Measurement
 from myportal.models import as_utc
 from myportal.security.models import AuditEvent
-from tests.contracts import add_supply_point
+from tests.conftest import add_supply_point
 
 HEADER = "pod,start,active_energy_kwh,reactive_energy_kvarh,power_kw"
 
@@ -38,7 +38,7 @@ def test_good_file_is_imported(app, dbs, tmp_path, point):
             HEADER,
             "IT001E77700001,2025-01-15T10:00:00+01:00,1.25,0.4,5",
             'it001e77700001,2025-01-15 10:15,"1,5","0,5","6,0"',  # local time, decimal commas in quotes
-            "IT001E77700001,2025-07-15T08:30:00Z,2,0.75,8.125",
+            'IT001E77700001,2025-07-15T08:30:00Z,2,0.75,"8,125"',
             "",
         ]
     )
@@ -107,17 +107,17 @@ def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_written(app, dbs
     result = _run(app, tmp_path, text)
     assert result.exit_code == 1
     output = result.output
-    assert "riga 3, pod: POD sconosciuto 'IT001E99999999'" in output
-    assert "riga 4, active_energy_kwh: numero non valido 'uno'" in output
-    assert "riga 5, reactive_energy_kvarh: il valore non può essere negativo" in output
-    assert "riga 6, start: 2025-01-15T10:07:00+01:00 non è l'inizio di un quarto d'ora" in output
-    assert "riga 7, start:" in output and "è già presente alla riga 2" in output
-    assert "riga 8, start: 2025-10-26 02:15 è ambiguo" in output
-    assert "riga 9, start: 2025-03-30 02:15 non esiste in ora italiana" in output
-    assert "riga 10, start: data e ora non valide" in output
+    assert "riga 3, colonna pod: POD sconosciuto 'IT001E99999999'" in output
+    assert "riga 4, colonna active_energy_kwh: numero non valido 'uno'" in output
+    assert "riga 5, colonna reactive_energy_kvarh: il valore non può essere negativo" in output
+    assert "riga 6, colonna start: 2025-01-15T10:07:00+01:00 non è l'inizio di un quarto d'ora" in output
+    assert "riga 7, colonna start:" in output and "è già presente alla riga 2" in output
+    assert "riga 8, colonna start: 2025-10-26 02:15 è ambiguo" in output
+    assert "riga 9, colonna start: 2025-03-30 02:15 non esiste in ora italiana" in output
+    assert "riga 10, colonna start: data e ora non valide" in output
     assert "riga 11: trovati 4 campi, attesi 5." in output
-    assert "riga 12, active_energy_kwh: numero non valido" in output
-    assert "riga 13, start:" in output and "è nel futuro" in output
+    assert "riga 12, colonna active_energy_kwh: numero non valido" in output
+    assert "riga 13, colonna start:" in output and "è nel futuro" in output
     assert "riga 2" not in output.replace("alla riga 2", "")
     assert "nothing imported" in output
     assert dbs.count(Measurement) == 0
@@ -132,7 +132,7 @@ def test_an_error_after_many_rows_leaves_nothing_written(app, dbs, tmp_path, poi
     lines.append("IT001E77700001,2025-03-01T00:00:00+00:00,1,0.1,4")  # a duplicate of line 2
     result = _run(app, tmp_path, "\n".join(lines))
     assert result.exit_code == 1
-    assert "riga 2502, start:" in result.output and "è già presente alla riga 2" in result.output
+    assert "riga 2502, colonna start:" in result.output and "è già presente alla riga 2" in result.output
     assert dbs.count(Measurement) == 0
     good = _run(app, tmp_path, "\n".join(lines[:-1]))
     assert good.exit_code == 0 and "2500 inserted" in good.output

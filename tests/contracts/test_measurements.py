@@ -18,8 +18,8 @@ from myportal import dates
 from myportal.contracts.exports import csv_rows, write_xlsx
 from myportal.contracts.services import Period, kwh, local_quarters, offset_text, shown_rows
 from myportal.dates import ROME, local_midnight, local_time
-from tests.conftest import counting_queries
-from tests.contracts import add_measurements, add_supply_point, days_ago, field_error
+from tests.conftest import add_supply_point, counting_queries, field_error
+from tests.contracts import add_measurements, days_ago
 
 
 @pytest.fixture

@@ -1,20 +1,15 @@
 """Supply points, contracts, Dati tecnici, Dati contrattuali and the supply-point selector."""
 
-import html
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from myportal.security.models import AuditEvent
-from tests.conftest import counting_queries, submit
-from tests.contracts import add_contract, add_contracts, add_supply_point
+from tests.conftest import add_supply_point, counting_queries, page_text, submit
+from tests.contracts import add_contract, add_contracts
 
 PAGES = ("/punti-fornitura", "/contratti", "/dati-tecnici", "/dati-contrattuali", "/misure", "/autolettura")
-
-
-def _text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture
@@ -40,7 +35,7 @@ def test_empty_state_without_supply_points(client, operator_user, login_as, path
     login_as(operator_user)
     response = client.get(path)
     assert response.status_code == 200
-    page = _text(response)
+    page = page_text(response)
     if path == "/contratti":
         assert "Nessun contratto" in page
     else:
@@ -62,10 +57,10 @@ def test_supply_point_list_and_detail(client, dbs, operator_user, login_as, oper
     )
     contract = add_contract(dbs, operator, point, number="FOR-2024-000001")
     login_as(operator_user)
-    page = _text(client.get("/punti-fornitura"))
+    page = page_text(client.get("/punti-fornitura"))
     assert point.pod in page and "Via Prova 5" in page and "Media tensione" in page
     assert "400,0 kW" in page and "440,0 kW" in page and "Elettronico orario telegestito" in page
-    detail = _text(client.get(f"/punti-fornitura/{point.id}"))
+    detail = page_text(client.get(f"/punti-fornitura/{point.id}"))
     assert f"<dd>{point.pod}</dd>" in detail and "FOR-2024-000001" in detail
     assert f"/contratti/{contract.id}" in detail
 
@@ -83,18 +78,18 @@ def test_contracts_list_filter_and_pagination(client, app, dbs, operator_user, l
         end_date=date(2021, 12, 31),
     )
     login_as(operator_user)
-    page = _text(client.get("/contratti"))
+    page = page_text(client.get("/contratti"))
     assert "DSP-2023-000001" in page and "FOR-2019-000001" in page and "Dispacciamento" in page
     assert point.pod in page
-    ended = _text(client.get("/contratti?state=cessato"))
+    ended = page_text(client.get("/contratti?state=cessato"))
     assert "FOR-2019-000001" in ended and "DSP-2023-000001" not in ended
-    assert "Nessun contratto in questo stato" in _text(client.get("/contratti?state=in_attivazione"))
-    assert "DSP-2023-000001" in _text(client.get("/contratti?state=nonsense"))  # unknown state: all
+    assert "Nessun contratto in questo stato" in page_text(client.get("/contratti?state=in_attivazione"))
+    assert "DSP-2023-000001" in page_text(client.get("/contratti?state=nonsense"))  # unknown state: all
 
     add_contracts(dbs, operator, point, app.config["PAGE_SIZE"])
-    first = _text(client.get("/contratti"))
+    first = page_text(client.get("/contratti"))
     assert "Pagina 1 di 2" in first
-    assert "Pagina 2 di 2" in _text(client.get("/contratti?page=2"))
+    assert "Pagina 2 di 2" in page_text(client.get("/contratti?page=2"))
 
 
 def test_contract_detail(client, dbs, operator_user, login_as, operator):
@@ -109,7 +104,7 @@ def test_contract_detail(client, dbs, operator_user, login_as, operator):
         annual_consumption_kwh=12500,
     )
     login_as(operator_user)
-    page = _text(client.get(f"/contratti/{contract.id}"))
+    page = page_text(client.get(f"/contratti/{contract.id}"))
     assert "FOR-2024-123456" in page and "Luce Impresa Fissa" in page and "Fornitura" in page
     assert "IT60X0542811101********3456" in page and "12.500 kWh" in page and "0,123456 €/kWh" in page
     assert point.pod in page
@@ -127,8 +122,8 @@ def test_other_operators_objects_are_404_and_audited(client, dbs, make_operator,
     seen = {(event.object_type, event.object_id) for event in events}
     assert ("Contract", str(contract.id)) in seen and ("SupplyPoint", str(point.id)) in seen
     assert all(event.user_id == operator_user.id for event in events)
-    assert contract.number not in _text(client.get("/contratti"))
-    assert point.pod not in _text(client.get("/punti-fornitura"))
+    assert contract.number not in page_text(client.get("/contratti"))
+    assert point.pod not in page_text(client.get("/punti-fornitura"))
 
 
 def test_technical_and_contract_data_of_the_chosen_point(client, dbs, operator_user, login_as, operator):
@@ -146,22 +141,22 @@ def test_technical_and_contract_data_of_the_chosen_point(client, dbs, operator_u
     add_contract(dbs, operator, second, number="FOR-B", offer_name="Luce Impresa Fissa 24")
     login_as(operator_user)
 
-    technical = _text(client.get("/dati-tecnici"))
+    technical = page_text(client.get("/dati-tecnici"))
     assert "<dd>IT001E10000001</dd>" in technical and "MEC000000111" in technical
-    assert "FOR-A" in _text(client.get("/dati-contrattuali"))
+    assert "FOR-A" in page_text(client.get("/dati-contrattuali"))
 
     response = submit(
         client, "/punto-fornitura", {"supply_point_id": second.id, "next": "/dati-tecnici"}, page="/dati-tecnici"
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("/dati-tecnici")
-    technical = _text(client.get("/dati-tecnici"))
+    technical = page_text(client.get("/dati-tecnici"))
     assert "<dd>IT001E10000002</dd>" in technical and "MEC000000222" in technical
     assert "30,0 kW" in technical and "Sì, contatore telegestito" in technical
-    contracts = _text(client.get("/dati-contrattuali"))
+    contracts = page_text(client.get("/dati-contrattuali"))
     assert "FOR-B" in contracts and "Luce Impresa Fissa 24" in contracts and "FOR-A" not in contracts
     # the choice persists on every page
-    assert "Punto di fornitura IT001E10000002" in _text(client.get("/autolettura"))
-    assert "IT001E10000002" in _text(client.get("/misure")).split("<main")[1]
+    assert "Punto di fornitura IT001E10000002" in page_text(client.get("/autolettura"))
+    assert "IT001E10000002" in page_text(client.get("/misure")).split("<main")[1]
 
 
 def test_selector_refuses_another_operators_point(client, dbs, make_operator, operator_user, login_as, operator):
@@ -171,8 +166,8 @@ def test_selector_refuses_another_operators_point(client, dbs, make_operator, op
     login_as(operator_user)
     response = submit(client, "/punto-fornitura", {"supply_point_id": theirs.id}, page="/dati-tecnici")
     assert response.status_code == 404
-    assert "<dd>IT001E20000001</dd>" in _text(client.get("/dati-tecnici"))
-    assert "IT001E20000003" not in _text(client.get("/dati-tecnici"))
+    assert "<dd>IT001E20000001</dd>" in page_text(client.get("/dati-tecnici"))
+    assert "IT001E20000003" not in page_text(client.get("/dati-tecnici"))
     assert client.post("/punto-fornitura", data={"supply_point_id": mine.id}).status_code == 400  # no CSRF
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from myportal.contracts.models import MeterReading
 from myportal.security.models import AuditEvent
-from tests.conftest import submit
-from tests.contracts import add_reading, add_supply_point, days_ago, field_error
+from tests.conftest import add_supply_point, field_error, submit
+from tests.contracts import add_reading, days_ago
 
 URL = "/autolettura"
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from myportal.contracts.models import SupplyPoint
 from myportal.operators.models import Operator
-from tests.contracts import add_measurements, add_reading, add_supply_point, days_ago
+from tests.conftest import add_supply_point
+from tests.contracts import add_measurements, add_reading, days_ago
 from tests.e2e import assert_accessible, log_in
 
 

@@ -6,15 +6,16 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from tests.conftest import make_supply_point
 from tests.e2e import log_in
-from tests.invoicing import make_invoice, make_point
+from tests.invoicing import make_invoice
 
 
 def test_invoice_pdf_download(page, make_account, live_db):
     user = make_account(role="operator", company="Fonderie del Tirreno S.p.A.")
     issue = date.today().replace(day=1) - timedelta(days=20)
     with live_db.session() as session:
-        point = make_point(session, user.operator_id, "IT001E33300001")
+        point = make_supply_point(session, user.operator_id, pod="IT001E33300001")
         make_invoice(session, user.operator_id, f"{issue.year}/004711", issue, point=point, customer_code="733001")
         make_invoice(
             session,

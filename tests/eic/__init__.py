@@ -1,6 +1,5 @@
 """Helpers of the EIC tests: a valid request form, direct records, and a SQL statement counter."""
 
-import html as html_lib
 import itertools
 
 import pyotp
@@ -49,10 +48,6 @@ def add_request(dbs, operator_id: int, user_id: int | None = None, **fields) -> 
         eic_request = EicRequest(**values)
         session.add(eic_request)
     return eic_request
-
-
-def text(response) -> str:
-    return html_lib.unescape(response.get_data(as_text=True))
 
 
 def logged_in(client) -> bool:

@@ -9,8 +9,8 @@ from stdnum.eu import eic
 
 from myportal.eic.models import EicCode, EicRequest
 from myportal.security.models import AuditEvent
-from tests.conftest import submit
-from tests.eic import add_request, counting_statements, login_user, text
+from tests.conftest import page_text, submit
+from tests.eic import add_request, counting_statements, login_user
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_approval_issues_a_valid_code_and_tells_the_requester(app, client, dbs, 
         vat_code="01234567890",
     )
     login_as(admin)
-    queue = text(client.get("/admin/eic"))
+    queue = page_text(client.get("/admin/eic"))
     assert "UP-FOGGIA-PV1" in queue and "Solare Adriatico S.p.A." in queue
     response = approve(client, eic_request.id)
     assert response.status_code == 302
@@ -89,7 +89,7 @@ def test_approval_issues_a_valid_code_and_tells_the_requester(app, client, dbs, 
     assert record.code in body
     assert f"/eic/richieste/{eic_request.id}" in body
 
-    page = text(as_user(app, dbs, requester).get("/eic"))
+    page = page_text(as_user(app, dbs, requester).get("/eic"))
     assert record.code in page and "Approvata" in page
 
 
@@ -108,12 +108,12 @@ def test_rejection_needs_a_reason_and_tells_the_requester(app, client, dbs, admi
     for reason in ("", "   "):
         response = reject(client, eic_request.id, reason)
         assert response.status_code == 200
-        page = text(response)
+        page = page_text(response)
         assert "Indica il motivo del rifiuto." in page.split('id="reason-error"', 1)[1]
     response = reject(client, eic_request.id, "x" * 2001)
-    assert "al massimo 2000 caratteri" in text(response)
+    assert "al massimo 2000 caratteri" in page_text(response)
     response = reject(client, eic_request.id, "Motivo\x1bnascosto")
-    assert response.status_code == 200 and "caratteri non ammessi" in text(response)
+    assert response.status_code == 200 and "caratteri non ammessi" in page_text(response)
     assert dbs.get(EicRequest, eic_request.id).state == "richiesta"
     assert len(mailbox) == 0
 
@@ -130,7 +130,7 @@ def test_rejection_needs_a_reason_and_tells_the_requester(app, client, dbs, admi
     body = mailbox.body(mailbox.last("req@example.com"))
     assert "Unità non ancora censita in Gaudì." in body and "respinta" in body
 
-    detail = text(as_user(app, dbs, requester).get(f"/eic/richieste/{eic_request.id}"))
+    detail = page_text(as_user(app, dbs, requester).get(f"/eic/richieste/{eic_request.id}"))
     assert "Respinta" in detail and "Unità non ancora censita in Gaudì." in detail
 
 
@@ -139,12 +139,12 @@ def test_a_decided_request_cannot_be_decided_again(client, dbs, admin, requester
     login_as(admin)
     assert reject(client, eic_request.id, "Dati incompleti.").status_code == 302
     sent = len(mailbox)
-    assert "già stata decisa" in text(client.get(_detail(eic_request.id)))
+    assert "già stata decisa" in page_text(client.get(_detail(eic_request.id)))
     for action, data in (("approva", {}), ("respingi", {"reason": "Ancora"})):
         # The page has no decision forms any more: the token comes from the page's log-out form.
         response = submit(client, f"{_detail(eic_request.id)}/{action}", data, page=_detail(eic_request.id))
         assert response.status_code == 302
-        assert "già stata decisa" in text(client.get(response.headers["Location"]))
+        assert "già stata decisa" in page_text(client.get(response.headers["Location"]))
     stored = dbs.get(EicRequest, eic_request.id)
     assert (stored.state, stored.rejection_reason, stored.eic_code_id) == ("respinta", "Dati incompleti.", None)
     assert dbs.count(EicCode) == 0
@@ -178,7 +178,7 @@ def test_approval_refused_when_the_name_was_issued_meanwhile(client, dbs, admin,
     login_as(admin)
     response = approve(client, eic_request.id)
     assert response.status_code == 302
-    assert "UP-CLASH è già assegnato" in text(client.get(response.headers["Location"]))
+    assert "UP-CLASH è già assegnato" in page_text(client.get(response.headers["Location"]))
     assert dbs.get(EicRequest, eic_request.id).state == "richiesta"
     assert dbs.count(EicCode) == 1
     assert len(mailbox) == 0
@@ -202,15 +202,15 @@ def test_queue_filters_and_constant_queries(app, client, dbs, admin, make_user, 
         client.get("/admin/eic?state=all")
     grow(2, app.config["PAGE_SIZE"] + 2)
     with counting_statements(app) as large:
-        page = text(client.get("/admin/eic?state=all"))
+        page = page_text(client.get("/admin/eic?state=all"))
     assert len(small) == len(large)
     assert "Pagina 1 di 3" in page
-    pending = text(client.get("/admin/eic"))  # the open requests by default
+    pending = page_text(client.get("/admin/eic"))  # the open requests by default
     assert re.search(r"\bQ-\d{4}", pending) and not re.search(r"\bR-\d{4}", pending)
-    rejected = text(client.get("/admin/eic?state=respinta"))
+    rejected = page_text(client.get("/admin/eic?state=respinta"))
     assert re.search(r"\bR-\d{4}", rejected) and not re.search(r"\bQ-\d{4}", rejected)
     assert client.get("/admin/eic?state=bogus&page=zz").status_code == 200
-    assert "Nessuna richiesta in questo stato." in text(client.get("/admin/eic?state=approvata"))
+    assert "Nessuna richiesta in questo stato." in page_text(client.get("/admin/eic?state=approvata"))
 
 
 def test_register_page_and_csv_export(client, dbs, admin, requester, login_as):
@@ -229,7 +229,7 @@ def test_register_page_and_csv_export(client, dbs, admin, requester, login_as):
             )
             issue_code(session.get(EicRequest, item.id))
     login_as(admin)
-    page = text(client.get("/admin/eic/registro"))
+    page = page_text(client.get("/admin/eic/registro"))
     assert "UP-ONE" in page and "UP-TWO" in page and 'href="/admin/eic/registro.csv"' in page
 
     response = client.get("/admin/eic/registro.csv")
@@ -259,7 +259,7 @@ def test_register_page_and_csv_export(client, dbs, admin, requester, login_as):
 
 def test_empty_register(client, admin, login_as):
     login_as(admin)
-    assert "Nessun codice EIC assegnato." in text(client.get("/admin/eic/registro"))
+    assert "Nessun codice EIC assegnato." in page_text(client.get("/admin/eic/registro"))
     content = client.get("/admin/eic/registro.csv").get_data(as_text=True)
     assert content.count("\r\n") == 1 and content.startswith("EicCode,")
 
@@ -282,5 +282,5 @@ def test_register_page_runs_constant_queries(app, client, dbs, admin, requester,
         client.get("/admin/eic/registro")
     grow(2, app.config["PAGE_SIZE"] + 5)
     with counting_statements(app) as large:
-        assert "Pagina 1 di 2" in text(client.get("/admin/eic/registro"))
+        assert "Pagina 1 di 2" in page_text(client.get("/admin/eic/registro"))
     assert len(small) == len(large)

@@ -8,7 +8,8 @@ from myportal.eic.models import EicCode, EicRequest
 from myportal.eic.tiles import home_tiles
 from myportal.extensions import db
 from myportal.operators.models import User
-from tests.eic import add_request, text
+from tests.conftest import page_text
+from tests.eic import add_request
 
 
 def test_demo_is_believable_and_idempotent(app, client, dbs, make_operator, make_user, login_as):
@@ -31,7 +32,7 @@ def test_demo_is_believable_and_idempotent(app, client, dbs, make_operator, make
     assert (dbs.count(EicRequest), dbs.count(EicCode)) == counts
 
     login_as(user)
-    page = text(client.get("/eic"))
+    page = page_text(client.get("/eic"))
     assert "SOLADRIATICO-PV" in page and "UP-LECCE-EOL1" in page and "MP-TARANTO-01" not in page
 
 

@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 
 from myportal.eic.models import EicCode, EicRequest
 from myportal.security.models import AuditEvent
-from tests.conftest import csrf_from, make_vat, submit
-from tests.eic import NEW, add_request, counting_statements, form_data, text
+from tests.conftest import csrf_from, make_vat, page_text, submit
+from tests.eic import NEW, add_request, counting_statements, form_data
 
 OPERATOR_PAGES = ("/eic", NEW)
 
@@ -34,7 +34,7 @@ def test_admin_has_no_operator_pages(client, make_user, login_as):
 
 def test_empty_state(client, operator_user, login_as):
     login_as(operator_user)
-    page = text(client.get("/eic"))
+    page = page_text(client.get("/eic"))
     assert "Nessun codice EIC assegnato." in page
     assert "Nessuna richiesta." in page
     assert 'href="/eic/nuova"' in page
@@ -63,10 +63,10 @@ def test_request_is_recorded_and_listed(client, dbs, operator_user, login_as):
     assert eic_request.requested_by_id == operator_user.id
     assert dbs.count(AuditEvent, AuditEvent.event == "eic.requested", AuditEvent.object_id == str(eic_request.id)) == 1
 
-    detail = text(client.get(response.headers["Location"]))
+    detail = page_text(client.get(response.headers["Location"]))
     assert "UP-TEST-PV1" in detail and "In attesa di approvazione" in detail
     assert 'href="/eic"' in detail  # the way back
-    listing = text(client.get("/eic"))
+    listing = page_text(client.get("/eic"))
     assert "UP-TEST-PV1" in listing and "In attesa di approvazione" in listing
 
 
@@ -121,7 +121,7 @@ def test_bad_inputs(client, dbs, operator_user, login_as, changes, field, messag
     login_as(operator_user)
     response = submit(client, NEW, form_data(**changes))
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     error = page.split(f'id="{field}-error"', 1)
     assert len(error) == 2, f"no error next to {field}"
     assert message in error[1].split("</p>", 1)[0]
@@ -141,7 +141,7 @@ def test_duplicate_of_an_open_request_is_refused(client, dbs, make_user, operato
     login_as(operator_user)
     response = submit(client, NEW, form_data(display_name="up-test-pv1"))
     assert response.status_code == 200
-    assert "Il Display Name UP-TEST-PV1 è già assegnato" in text(response)
+    assert "Il Display Name UP-TEST-PV1 è già assegnato" in page_text(response)
     assert dbs.count(EicRequest) == 1
 
 
@@ -177,7 +177,7 @@ def test_duplicate_of_an_issued_code_is_refused(client, dbs, make_user, operator
     login_as(operator_user)
     response = submit(client, NEW, form_data(display_name="UP-ISSUED-1"))
     assert response.status_code == 200
-    assert "Il Display Name UP-ISSUED-1 è già assegnato" in text(response)
+    assert "Il Display Name UP-ISSUED-1 è già assegnato" in page_text(response)
     assert dbs.count(EicRequest) == 0
 
 
@@ -211,7 +211,7 @@ def test_another_operators_request_is_404_and_audited(client, dbs, make_user, op
     assert [(e.object_type, e.object_id, e.user_id) for e in events] == [
         ("EicRequest", str(foreign.id), operator_user.id)
     ]
-    assert "UP-FOREIGN" not in text(client.get("/eic"))
+    assert "UP-FOREIGN" not in page_text(client.get("/eic"))
 
 
 def test_lists_show_only_own_codes_and_requests(client, dbs, make_user, operator_user, login_as):
@@ -221,7 +221,7 @@ def test_lists_show_only_own_codes_and_requests(client, dbs, make_user, operator
     add_request(dbs, operator_user.operator_id, display_name="REQ-MINE")
     add_request(dbs, other.operator_id, display_name="REQ-THEIRS")
     login_as(operator_user)
-    page = text(client.get("/eic"))
+    page = page_text(client.get("/eic"))
     assert "UP-MINE" in page and "REQ-MINE" in page
     assert "UP-THEIRS" not in page and "REQ-THEIRS" not in page
 
@@ -242,10 +242,10 @@ def test_lists_paginate_and_run_constant_queries(app, client, dbs, operator_user
     size = app.config["PAGE_SIZE"]
     grow(2, size + 3)
     with counting_statements(app) as large:
-        page = text(client.get("/eic"))
+        page = page_text(client.get("/eic"))
     assert len(small) == len(large)
     assert "Pagina 1 di 2" in page
-    second = text(client.get("/eic?rpage=2&page=2"))
+    second = page_text(client.get("/eic?rpage=2&page=2"))
     assert "REQ-0000" in second  # the oldest request is on the last page
     assert "CODE-0026" in second or "CODE-0027" in second
     assert client.get("/eic?page=99&rpage=abc").status_code == 200
@@ -253,7 +253,7 @@ def test_lists_paginate_and_run_constant_queries(app, client, dbs, operator_user
 
 def test_form_page_has_its_token_and_a_way_back(client, operator_user, login_as):
     login_as(operator_user)
-    page = text(client.get(NEW))
+    page = page_text(client.get(NEW))
     assert csrf_from(page)
     assert 'href="/eic"' in page
     assert '<label for="display_name"' in page
@@ -269,6 +269,6 @@ def test_simultaneous_request_for_one_name_is_stopped_by_the_database(
     login_as(operator_user)
     response = submit(client, NEW, form_data(display_name="UP-RACE"))
     assert response.status_code == 200
-    assert "Il Display Name UP-RACE è già assegnato" in text(response).split('id="display_name-error"', 1)[1]
+    assert "Il Display Name UP-RACE è già assegnato" in page_text(response).split('id="display_name-error"', 1)[1]
     assert dbs.count(EicRequest) == 1
     assert dbs.count(AuditEvent, AuditEvent.event == "eic.requested") == 0

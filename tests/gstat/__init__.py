@@ -1,14 +1,12 @@
 """Helpers of the GSTAT tests: plants and reports written straight to the database, months relative to today."""
 
-import html
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from myportal import dates
 from myportal.dates import previous_month
+from myportal.gstat.calendar import last_ended_month
 from myportal.gstat.models import MonthlyReport, Plant
-from myportal.gstat.services import last_ended_month
 from tests.conftest import counting_queries  # noqa: F401 (re-exported)
 
 _codes = iter(range(1, 1_000_000))
@@ -79,9 +77,3 @@ def months_ago(count: int) -> tuple[int, int]:
 def this_month() -> tuple[int, int]:
     today = dates.today()
     return today.year, today.month
-
-
-def field_error(page: str, field: str) -> str:
-    """The error shown under ``field`` (empty if none)."""
-    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
-    return html.unescape(found.group(1)) if found else ""

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from myportal.gstat.calendar import deadline_end
 from myportal.gstat.models import MonthlyReport
-from myportal.gstat.services import deadline_end
 from tests.conftest import login
 from tests.gstat import add_plant, add_report, counting_queries, last_month, months_ago
 

@@ -2,9 +2,10 @@
 
 from sqlalchemy import select
 
+from myportal.gstat.calendar import is_late
 from myportal.gstat.demo import PLANTS, load_demo
 from myportal.gstat.models import MonthlyReport, Plant
-from myportal.gstat.services import is_late, validate_report
+from myportal.gstat.validation import validate_report
 from tests.conftest import login
 from tests.gstat import add_plant, add_report, last_month
 
@@ -25,7 +26,7 @@ def test_demo_data_is_believable_and_idempotent(app, client, dbs, make_operator,
     with app.test_request_context():
         for report in reports:  # every figure passes the rules of the form
             raw = {
-                name: str(getattr(report, name) or "")
+                name: str(getattr(report, name) or "").replace(".", ",")  # as the form shows them
                 for name in (
                     "gross_production_mwh",
                     "net_production_mwh",

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from myportal.gstat.services import MAX_FIGURE, THOUSANDTH, _figure, parse_decimal
+from myportal.csvimport import parse_decimal
+from myportal.gstat.validation import MAX_FIGURE, THOUSANDTH, _figure
 
 
 def _by_the_rules(text: str):

@@ -129,9 +129,10 @@ def test_import_plants_with_errors_writes_nothing_and_lists_them(app, dbs, tmp_p
     result = _run(app, tmp_path, text)
     assert result.exit_code == 1
     output = result.output
-    assert "riga 3, vat_number" in output
-    assert "riga 4, gaudi_code" in output and "già presente alla riga 2" in output
-    assert "riga 5, gaudi_code" in output and "riga 5, source" in output and "riga 5, capacity_mw" in output
+    assert "riga 3, colonna vat_number" in output
+    assert "riga 4, colonna gaudi_code" in output and "già presente alla riga 2" in output
+    assert "riga 5, colonna gaudi_code" in output and "riga 5, colonna source" in output
+    assert "riga 5, colonna capacity_mw" in output
     assert "riga 6: trovati 4 campi, attesi 5." in output
     assert "nothing imported" in output
     assert dbs.count(Plant) == 0

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from myportal.gstat.calendar import deadline, month_hours
 from myportal.gstat.models import MonthlyReport
-from myportal.gstat.services import deadline, month_hours
 from myportal.security.models import AuditEvent
-from tests.conftest import submit
-from tests.gstat import add_plant, add_report, field_error, last_month, months_ago, this_month
+from tests.conftest import field_error, submit
+from tests.gstat import add_plant, add_report, last_month, months_ago, this_month
 
 GOOD = {
     "gross_production_mwh": "1.200,5",
@@ -122,9 +122,9 @@ def _hours_limit(year, month):
     [
         ({"gross_production_mwh": ""}, "gross_production_mwh", "Indica la produzione lorda"),
         ({"gross_production_mwh": "-1"}, "gross_production_mwh", "non può essere negativo"),
-        ({"net_production_mwh": "abc"}, "net_production_mwh", "non è un numero"),
+        ({"net_production_mwh": "abc"}, "net_production_mwh", "Numero non valido"),
         ({"auxiliary_consumption_mwh": "-0,5"}, "auxiliary_consumption_mwh", "non può essere negativo"),
-        ({"pumping_consumption_mwh": "NaN"}, "pumping_consumption_mwh", "non è un numero"),
+        ({"pumping_consumption_mwh": "NaN"}, "pumping_consumption_mwh", "Numero non valido"),
         (
             {"gross_production_mwh": "100", "net_production_mwh": "100,001"},
             "net_production_mwh",
@@ -135,7 +135,9 @@ def _hours_limit(year, month):
             "gross_production_mwh",
             "supera il massimo possibile",
         ),
-        ({"gross_production_mwh": "1e40"}, "gross_production_mwh", "troppo grande"),
+        ({"gross_production_mwh": "1.000.000.000.000"}, "gross_production_mwh", "troppo grande"),
+        ({"gross_production_mwh": "176.020"}, "gross_production_mwh", "Numero ambiguo '176.020': scrivi 176020"),
+        ({"net_production_mwh": "1,234.5"}, "net_production_mwh", "usa la virgola per i decimali"),
     ],
 )
 def test_form_bad_inputs_say_what_is_wrong(client, dbs, plant, user, changes, field, message):
@@ -263,17 +265,14 @@ def test_late_submission_is_flagged(client, dbs, plant, user, monkeypatch, app):
 
 
 def test_a_concurrent_write_is_reported_not_a_500(client, dbs, plant, user, monkeypatch):
-    """Two submissions of the same month at once: the database's unique index stops the second one."""
-    from sqlalchemy.exc import IntegrityError
+    """Two submissions of the same month at once: the second read no report, and the database's unique index
+    stops its insert."""
+    from myportal.gstat import services
 
-    from myportal.gstat import views
-
-    def clash(*args, **kwargs):
-        raise IntegrityError("INSERT", {}, Exception("uq_gstat_reports_current"))
-
-    monkeypatch.setattr(views, "save_report", clash)
     year, month = last_month()
+    add_report(dbs, plant, year, month, state="inviato")
+    monkeypatch.setattr(services, "current_report", lambda *args: None)  # what the second request saw
     response = submit(client, _url(plant, year, month), {**GOOD, "action": "submit"})
     assert response.status_code == 200
     assert "modificati nel frattempo" in response.get_data(as_text=True)
-    assert _reports(dbs, plant) == []
+    assert [report.revision for report in _reports(dbs, plant)] == [1]

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from myportal.gstat.models import MonthlyReport
-from myportal.gstat.services import CSV_HEADER
+from myportal.gstat.upload import CSV_HEADER
 from myportal.security.models import AuditEvent
 from tests.conftest import csrf_from
 from tests.gstat import add_plant, add_report, last_month, months_ago, this_month
@@ -92,6 +92,28 @@ def test_clean_upload_is_stored_whole(client, dbs, plants, user):
     assert dbs.count(AuditEvent, AuditEvent.event == "gstat.uploaded") == 1
 
 
+def test_figures_are_read_the_italian_way_or_refused_never_scaled(client, dbs, operator, user):
+    """ "176.020" could be 176020 or 176,02 MWh: the file is refused with its row and column, nothing stored."""
+    add_plant(dbs, operator, code="UP_UPL_BIG", source="solar", capacity="400")
+    (y1, m1), (y2, m2) = last_month(), months_ago(2)
+    ambiguous = _csv(f"UP_UPL_BIG;{y1};{m1};176.020;170.000,5;;;;", f"UP_UPL_BIG;{y2};{m2};1,234.5;1.23.4;;;;")
+    page = upload(client, ambiguous).get_data(as_text=True)
+    assert "riga 2, colonna gross_production_mwh: numero ambiguo &#39;176.020&#39;: scrivi 176020" in page
+    assert "riga 3, colonna gross_production_mwh: numero non valido &#39;1,234.5&#39;" in page
+    assert "riga 3, colonna net_production_mwh: numero non valido &#39;1.23.4&#39;" in page
+    assert dbs.count(MonthlyReport) == 0
+    clean = _csv(f"UP_UPL_BIG;{y1};{m1};176020;170.000,5;;;;", f"UP_UPL_BIG;{y2};{m2};1.234,5;176,02;12.5;;;")
+    upload(client, clean, follow_redirects=True)
+    figures = {
+        (row.year, row.month): (row.gross_production_mwh, row.net_production_mwh, row.auxiliary_consumption_mwh)
+        for row in _stored(dbs)
+    }
+    assert figures == {
+        (y1, m1): (Decimal("176020"), Decimal("170000.5"), 0),
+        (y2, m2): (Decimal("1234.5"), Decimal("176.02"), Decimal("12.5")),
+    }
+
+
 def test_upload_replaces_drafts_and_corrects_submitted_months(client, dbs, plants, user):
     (y1, m1), (y2, m2) = last_month(), months_ago(2)
     add_report(dbs, plants[0], y1, m1, state="bozza", gross="10", net="9")
@@ -140,7 +162,7 @@ def test_upload_with_errors_lists_every_one_and_writes_nothing(client, dbs, plan
         "riga 6, colonna month: il mese",
         "riga 7, colonna month: mese non valido",
         "riga 8, colonna gross_production_mwh: il valore non può essere negativo",
-        "riga 8, colonna auxiliary_consumption_mwh: &#39;x&#39; non è un numero",
+        "riga 8, colonna auxiliary_consumption_mwh: numero non valido &#39;x&#39;",
         "riga 9, colonna net_production_mwh: la produzione netta",
         "riga 10, colonna gross_production_mwh: la produzione lorda",
         "riga 11, colonna fuel_type:",
@@ -158,7 +180,7 @@ def test_upload_with_errors_lists_every_one_and_writes_nothing(client, dbs, plan
 def test_header_problems(client, dbs, plants, user):
     response = upload(client, "gaudi_code;anno;month\r\nUP_UPL_SOLAR;2024;1\r\n")
     page = response.get_data(as_text=True)
-    assert "riga 1: colonne mancanti: year" in page and "colonne sconosciute: anno" in page
+    assert "intestazione: colonne mancanti: year" in page and "colonne sconosciute: anno" in page
     assert dbs.count(MonthlyReport) == 0
     response = upload(client, HEADER + "\r\n")
     assert "il file non contiene righe di dati" in response.get_data(as_text=True)

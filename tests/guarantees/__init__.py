@@ -41,37 +41,3 @@ def add_exposure(dbs, operator, amount, as_of: date | None = None, note: str = "
         )
         session.add(exposure)
     return exposure
-
-
-def make_admin(app, make_user, role: str = "admin", **fields):
-    """An administrator (or ``role``) who can log in: with a confirmed second factor when the portal has one."""
-    from myportal.operators.models import User
-
-    if hasattr(User, "mfa_secret"):
-        import pyotp
-
-        from myportal.models import utcnow
-        from myportal.security.mfa import encrypt_secret
-
-        secret = pyotp.random_base32(32)
-        with app.app_context():
-            fields.update(mfa_secret=encrypt_secret(secret), mfa_enabled_at=utcnow())
-        user = make_user(role=role, **fields)
-        user.totp_secret = secret
-        return user
-    return make_user(role=role, **fields)
-
-
-def login_admin(client, admin):
-    """Log ``admin`` in, answering the code step if the portal asks for one."""
-    from tests.conftest import login, submit
-
-    response = login(client, admin.username)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    if response.headers["Location"].endswith("/accedi/codice"):
-        import pyotp
-
-        code = pyotp.TOTP(admin.totp_secret).now()
-        response = submit(client, "/accedi/codice", {"code": code})
-        assert response.status_code == 302 and "/accedi" not in response.headers["Location"], response.headers
-    return client

@@ -1,6 +1,5 @@
 """Guarantees: the operator's coverage and isolation, the administrators' records, expiry notices, tiles."""
 
-import html
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,13 +10,9 @@ from myportal.guarantees.demo import load_demo
 from myportal.guarantees.models import Exposure, Guarantee, GuaranteeNotice
 from myportal.operators.models import Operator
 from myportal.security.models import AuditEvent
-from tests.conftest import counting_queries, make_vat, submit
-from tests.contracts import add_contract, field_error
-from tests.guarantees import add_exposure, add_guarantee, days, login_admin, make_admin
-
-
-def _text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+from tests.conftest import counting_queries, field_error, login_admin, make_admin, make_vat, page_text, submit
+from tests.contracts import add_contract
+from tests.guarantees import add_exposure, add_guarantee, days
 
 
 @pytest.fixture
@@ -57,7 +52,7 @@ def test_operator_cannot_open_back_office(client, operator_user, login_as):
 
 def test_empty_state(client, operator_user, login_as):
     login_as(operator_user)
-    page = _text(client.get("/garanzie"))
+    page = page_text(client.get("/garanzie"))
     assert "Nessuna garanzia registrata." in page
     assert "0,00 €" in page
 
@@ -74,7 +69,7 @@ def test_coverage_counts_active_guarantees_and_deposits_minus_exposure(client, d
     add_exposure(dbs, operator, "10000", as_of=days(-30))
     add_exposure(dbs, operator, "380000", as_of=days(-1))
     login_as(operator_user)
-    page = _text(client.get("/garanzie"))
+    page = page_text(client.get("/garanzie"))
     assert "500.000,00 €" in page and "50.000,00 €" in page and "380.000,00 €" in page
     assert "170.000,00 €" in page  # 500.000 + 50.000 - 380.000
     assert "inferiore alla soglia" not in page and "scade entro" not in page
@@ -87,13 +82,13 @@ def test_warning_below_threshold_and_expiring(client, dbs, operator, operator_us
     add_guarantee(dbs, operator, reference="FB-SOON", amount="150000", valid_to=days(20))
     add_exposure(dbs, operator, "100000")
     login_as(operator_user)
-    page = _text(client.get("/garanzie"))
+    page = page_text(client.get("/garanzie"))
     assert "50.000,00 €" in page
     assert "inferiore alla soglia di attenzione (100.000,00 €)" in page
     assert "Una garanzia scade entro 30 giorni" in page
     assert "In scadenza" in page
     guarantee = dbs.scalar(select(Guarantee).where(Guarantee.reference == "FB-SOON"))
-    detail = _text(client.get(f"/garanzie/{guarantee.id}"))
+    detail = page_text(client.get(f"/garanzie/{guarantee.id}"))
     assert "FB-SOON" in detail and "provvedi al rinnovo" in detail
 
 
@@ -101,7 +96,7 @@ def test_threshold_is_configurable(app, client, dbs, operator, operator_user, lo
     add_guarantee(dbs, operator, amount="50000")
     monkeypatch.setitem(app.config, "GUARANTEE_WARNING_THRESHOLD", Decimal("10000"))
     login_as(operator_user)
-    assert "inferiore alla soglia" not in _text(client.get("/garanzie"))
+    assert "inferiore alla soglia" not in page_text(client.get("/garanzie"))
 
 
 def test_other_operators_guarantee_is_404_and_audited(client, dbs, make_operator, make_user, login_as, operator):
@@ -109,7 +104,7 @@ def test_other_operators_guarantee_is_404_and_audited(client, dbs, make_operator
     other = make_operator()
     login_as(make_user(operator=other))
     assert client.get(f"/garanzie/{theirs.id}").status_code == 404
-    assert "FB-ALTRUI" not in _text(client.get("/garanzie"))
+    assert "FB-ALTRUI" not in page_text(client.get("/garanzie"))
     event = dbs.scalar(select(AuditEvent).where(AuditEvent.event == "access.cross_operator"))
     assert event is not None and str(event.object_id) == str(theirs.id) and event.object_type == "Guarantee"
     assert client.get("/garanzie/999999").status_code == 404
@@ -126,7 +121,7 @@ def test_list_queries_do_not_grow(app, client, dbs, operator, operator_user, log
     for _ in range(30):
         add_guarantee(dbs, operator, contract_id=point_contract.id)
     with counting_queries(app) as many:
-        page = _text(client.get("/garanzie"))
+        page = page_text(client.get("/garanzie"))
     assert point_contract.number in page
     assert len(many) == len(few)
 
@@ -154,14 +149,14 @@ def test_admin_records_a_guarantee(client, dbs, admin, login_as, operator):
         {**GOOD, "operator_vat": operator.vat_number, "contract_number": contract.number},
         follow_redirects=True,
     )
-    page = _text(response)
+    page = page_text(response)
     assert "Garanzia FB-2026-0001 registrata per Adriatica Trading S.p.A." in page
     guarantee = dbs.scalar(select(Guarantee).where(Guarantee.operator_id == operator.id))
     assert guarantee.amount == Decimal("250000.50") and guarantee.currency == "EUR"
     assert guarantee.valid_to == date(2027, 12, 31) and guarantee.contract_id == contract.id
     assert guarantee.recorded_by_id == admin.id
     assert dbs.count(AuditEvent, AuditEvent.event == "guarantee.recorded") == 1
-    listing = _text(client.get(f"/admin/garanzie?vat={operator.vat_number}"))
+    listing = page_text(client.get(f"/admin/garanzie?vat={operator.vat_number}"))
     assert "FB-2026-0001" in listing and "250.000,50 €" in listing
 
 
@@ -201,7 +196,7 @@ def test_guarantee_form_bad_inputs(client, dbs, admin, login_as, operator, chang
     login_admin(client, admin)
     response = submit(client, "/admin/garanzie/nuova", data)
     assert response.status_code == 200
-    error = field_error(_text(response), field)
+    error = field_error(page_text(response), field)
     assert error and message in error
     assert dbs.count(Guarantee) == 0
 
@@ -214,7 +209,7 @@ def test_guarantee_for_another_operators_contract_is_refused(client, dbs, admin,
         "/admin/garanzie/nuova",
         {**GOOD, "operator_vat": operator.vat_number, "contract_number": other_contract.number},
     )
-    assert "Nessun contratto dell'operatore" in field_error(_text(response), "contract_number")
+    assert "Nessun contratto dell'operatore" in field_error(page_text(response), "contract_number")
     assert dbs.count(Guarantee) == 0
 
 
@@ -224,13 +219,13 @@ def test_admin_changes_the_state(client, dbs, admin, login_as, operator, operato
     url = f"/admin/garanzie/{guarantee.id}/stato"
     page = f"/admin/garanzie/{guarantee.id}"
     response = submit(client, url, {"state": "escussa"}, page=page, follow_redirects=True)
-    assert "Stato della garanzia FB-ESC: Escussa." in _text(response)
+    assert "Stato della garanzia FB-ESC: Escussa." in page_text(response)
     assert dbs.get(Guarantee, guarantee.id).state == "escussa"
     assert dbs.count(AuditEvent, AuditEvent.event == "guarantee.state_changed") == 1
     again = submit(client, url, {"state": "escussa"}, page=page)
-    assert again.status_code == 200 and "già in questo stato" in field_error(_text(again), "state")
+    assert again.status_code == 200 and "già in questo stato" in field_error(page_text(again), "state")
     bad = submit(client, url, {"state": "sparita"}, page=page)
-    assert bad.status_code == 200 and field_error(_text(bad), "state")
+    assert bad.status_code == 200 and field_error(page_text(bad), "state")
     assert dbs.get(Guarantee, guarantee.id).state == "escussa"
     assert client.post(url, data={"state": "attiva"}).status_code == 400  # no CSRF token
     assert client.get("/admin/garanzie/999999").status_code == 404
@@ -240,7 +235,7 @@ def test_escussa_guarantee_leaves_the_coverage(client, dbs, operator, operator_u
     add_guarantee(dbs, operator, amount="300000", state="escussa")
     add_guarantee(dbs, operator, amount="120000")
     login_as(operator_user)
-    page = _text(client.get("/garanzie"))
+    page = page_text(client.get("/garanzie"))
     assert "Copertura disponibile" in page and "120.000,00 €" in page and "420.000,00" not in page
 
 
@@ -258,12 +253,12 @@ def test_admin_records_exposure(client, dbs, admin, login_as, operator):
         },
         follow_redirects=True,
     )
-    page = _text(response)
+    page = page_text(response)
     assert "registrata: 120.000,00 €" in page
     assert "380.000,00 €" in page  # the coverage of the filtered operator
     exposure = dbs.scalar(select(Exposure).where(Exposure.operator_id == operator.id))
     assert exposure.amount == Decimal("120000.00") and exposure.recorded_by_id == admin.id
-    history = _text(client.get(f"/admin/garanzie/esposizione?vat={operator.vat_number}"))
+    history = page_text(client.get(f"/admin/garanzie/esposizione?vat={operator.vat_number}"))
     assert "Fatturazione di ottobre" in history
 
 
@@ -285,7 +280,7 @@ def test_exposure_form_bad_inputs(client, dbs, admin, login_as, operator, change
     login_admin(client, admin)
     response = submit(client, "/admin/garanzie/esposizione", data)
     assert response.status_code == 200
-    error = field_error(_text(response), field)
+    error = field_error(page_text(response), field)
     assert error and message in error
     assert dbs.count(Exposure) == 0
 
@@ -297,7 +292,7 @@ def test_exposure_of_unknown_operator(client, dbs, admin, login_as):
         "/admin/garanzie/esposizione",
         {"operator_vat": make_vat(7_777_777), "amount": "1000", "as_of": "2026-11-01"},
     )
-    assert "Nessun operatore registrato" in field_error(_text(response), "operator_vat")
+    assert "Nessun operatore registrato" in field_error(page_text(response), "operator_vat")
     assert dbs.count(Exposure) == 0
 
 
@@ -306,14 +301,14 @@ def test_admin_filters(client, dbs, admin, login_as, operator, make_operator):
     add_guarantee(dbs, operator, reference="FB-VICINA", valid_to=days(10))
     add_guarantee(dbs, make_operator(), reference="FB-ALTRO")
     login_admin(client, admin)
-    everything = _text(client.get("/admin/garanzie"))
+    everything = page_text(client.get("/admin/garanzie"))
     assert all(ref in everything for ref in ("FB-LONTANA", "FB-VICINA", "FB-ALTRO"))
-    expiring = _text(client.get("/admin/garanzie?state=in_scadenza"))
+    expiring = page_text(client.get("/admin/garanzie?state=in_scadenza"))
     assert "FB-VICINA" in expiring and "FB-LONTANA" not in expiring
-    mine = _text(client.get(f"/admin/garanzie?vat={operator.vat_number}"))
+    mine = page_text(client.get(f"/admin/garanzie?vat={operator.vat_number}"))
     assert "FB-ALTRO" not in mine and "Adriatica Trading S.p.A." in mine
     bad = client.get("/admin/garanzie?vat=nonvalida&state=boh&page=abc")
-    assert bad.status_code == 200 and field_error(_text(bad), "vat")
+    assert bad.status_code == 200 and field_error(page_text(bad), "vat")
 
 
 def test_admin_list_queries_do_not_grow(app, client, dbs, admin, login_as, make_operator):
@@ -391,12 +386,12 @@ def test_home_tiles(app, client, dbs, operator, operator_user, admin, login_as):
     add_guarantee(dbs, operator, amount="200000", valid_to=days(10))
     add_exposure(dbs, operator, "50000")
     login_as(operator_user)
-    page = _text(client.get("/"))
+    page = page_text(client.get("/"))
     assert "Garanzie finanziarie" in page and "Copertura disponibile: 150.000,00 €" in page
     assert "1 garanzia in scadenza" in page
     back_office = app.test_client()
     login_admin(back_office, admin)
-    assert "1 garanzia in scadenza entro 30 giorni" in _text(back_office.get("/"))
+    assert "1 garanzia in scadenza entro 30 giorni" in page_text(back_office.get("/"))
 
 
 def test_demo_is_idempotent(app, dbs, make_operator):

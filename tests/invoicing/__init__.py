@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from myportal.contracts.models import SupplyPoint
 from myportal.invoicing.models import Invoice, InvoiceLine
 from myportal.invoicing.services import billed_figures, invoice_amounts
 from tests.conftest import counting_queries  # noqa: F401 (the invoicing tests count queries)
@@ -13,20 +12,6 @@ DEFAULT_LINES = (
     ("Energia fascia F1", "1000", "kWh", "0.100000", "22"),
     ("Quota potenza", "50", "kW", "3.000000", "22"),
 )
-
-
-def make_point(session, operator, pod: str, **fields) -> SupplyPoint:
-    fields.setdefault("address", "Via Prova 5")
-    fields.setdefault("postal_code", "48124")
-    fields.setdefault("city", "Ravenna")
-    fields.setdefault("province", "RA")
-    fields.setdefault("contracted_power_kw", Decimal("100"))
-    fields.setdefault("available_power_kw", Decimal("110"))
-    fields.setdefault("meter_serial", "M" + pod[-8:])
-    point = SupplyPoint(operator_id=getattr(operator, "id", operator), pod=pod, **fields)
-    session.add(point)
-    session.flush()
-    return point
 
 
 def make_invoice(

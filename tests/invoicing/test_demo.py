@@ -9,8 +9,7 @@ from myportal.invoicing.demo import load_demo
 from myportal.invoicing.models import Invoice, InvoiceLine
 from myportal.invoicing.services import unpaid_summary
 from myportal.operators.models import Operator
-
-from . import make_point
+from tests.conftest import make_supply_point
 
 TODAY = date(2025, 3, 1)
 MONTHS = 11 * 12 + 1  # January 2014 to January 2025 (issued on 16 February)
@@ -20,8 +19,8 @@ def test_demo_invoices(dbs, make_operator, make_user, client, login_as):
     with_points = make_operator(customer_code="004512")
     without = make_operator()
     with dbs.session() as session:
-        make_point(session, with_points.id, "IT001E00000201", contracted_power_kw=Decimal("250"))
-        make_point(session, with_points.id, "IT001E00000202", contracted_power_kw=Decimal("15"))
+        make_supply_point(session, with_points.id, pod="IT001E00000201", contracted_power_kw=Decimal("250"))
+        make_supply_point(session, with_points.id, pod="IT001E00000202", contracted_power_kw=Decimal("15"))
         operators = [session.get(Operator, with_points.id), session.get(Operator, without.id)]
         assert load_demo(operators, today=TODAY) == 3 * MONTHS
     with dbs.session() as session:

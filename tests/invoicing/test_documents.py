@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from . import make_invoice, make_point
+from tests.conftest import make_supply_point
+
+from . import make_invoice
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def test_pdf_is_generated_from_the_invoice(client, dbs, operator_user, login_as)
         ("Oneri di sistema e accise", "1500", "kWh", "0.047300", "22"),
     )
     with dbs.session() as session:
-        point = make_point(session, operator_user.operator_id, "IT001E12345678")
+        point = make_supply_point(session, operator_user.operator_id, pod="IT001E12345678")
         invoice = make_invoice(
             session,
             operator_user.operator_id,
@@ -68,7 +70,7 @@ def _csv_rows(response) -> list[list[str]]:
 def test_csv_export_of_the_filtered_list(client, dbs, operator_user, login_as):
     op = operator_user.operator_id
     with dbs.session() as session:
-        point = make_point(session, op, "IT001E00000042")
+        point = make_supply_point(session, op, pod="IT001E00000042")
         make_invoice(session, op, "2023/000001", date(2023, 3, 16), point=point, paid=True)
         make_invoice(session, op, "2024/000001", date(2024, 3, 16), point=point)
         make_invoice(

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from myportal.invoicing.imports import COLUMNS, import_invoices_command
 from myportal.invoicing.models import Invoice, InvoiceLine
 from myportal.security.models import AuditEvent
-
-from . import make_point
+from tests.conftest import make_supply_point
 
 HEADER = ",".join(COLUMNS)
 BASE = {
@@ -65,7 +64,7 @@ GOOD = csv_text(
 def operator(dbs, make_operator):
     operator = make_operator(customer_code="005007")
     with dbs.session() as session:
-        make_point(session, operator.id, "IT001E12345678")
+        make_supply_point(session, operator.id, pod="IT001E12345678")
     return operator
 
 
@@ -126,30 +125,31 @@ def test_reimport_replaces_the_lines_by_number(run, dbs, operator):
 
 BAD = {"number": "2024/9", "pod": ""}
 BAD_ROWS = [
-    (row(BAD, customer_code="999999"), "riga 2, customer_code: nessun operatore ha il codice cliente 999999."),
-    (row(BAD, pod="IT001E99999999"), "riga 2, pod: punto di fornitura IT001E99999999 sconosciuto."),
+    (row(BAD, customer_code="999999"), "riga 2, colonna customer_code: nessun operatore ha il codice cliente 999999."),
+    (row(BAD, pod="IT001E99999999"), "riga 2, colonna pod: punto di fornitura IT001E99999999 sconosciuto."),
     (
         row(BAD, pod="IT001E55555555"),
-        "riga 2, pod: il punto di fornitura IT001E55555555 appartiene a un altro operatore.",
+        "riga 2, colonna pod: il punto di fornitura IT001E55555555 appartiene a un altro operatore.",
     ),
-    (row(BAD, issue_date="16/09/2024"), "riga 2, issue_date: data non valida '16/09/2024'"),
-    (row(BAD, issue_date="2024-02-30"), "riga 2, issue_date: data non valida"),
+    (row(BAD, issue_date="16/09/2024"), "riga 2, colonna issue_date: data non valida '16/09/2024'"),
+    (row(BAD, issue_date="2024-02-30"), "riga 2, colonna issue_date: data non valida"),
     (
         row(BAD, period_start="2024-08-31", period_end="2024-08-01"),
-        "riga 2, period_end: la fine del periodo precede il suo inizio.",
+        "riga 2, colonna period_end: la fine del periodo precede il suo inizio.",
     ),
-    (row(BAD, due_date="2024-09-01"), "riga 2, due_date: la scadenza precede la data della fattura."),
-    (row(BAD, quantity="abc"), "riga 2, quantity: numero non valido 'abc'."),
-    (row(BAD, quantity='"1.000,5"'), "riga 2, quantity: numero non valido '1.000,5'"),
-    (row(BAD, amount="1.005"), "riga 2, amount: al massimo 2 decimali"),
-    (row(BAD, amount="99999999999"), "riga 2, amount: valore troppo grande"),
-    (row(BAD, unit="litri"), "riga 2, unit: unità non valida 'litri'"),
-    (row(BAD, paid="forse"), "riga 2, paid: valore non valido 'forse'"),
-    (row(BAD, vat_rate="122"), "riga 2, vat_rate: l'aliquota IVA va da 0 a 100."),
-    (row(BAD, customer_code="5007"), "riga 2, customer_code: Il codice cliente è composto da sei cifre"),
-    (row(BAD, description=""), "riga 2, description: campo obbligatorio mancante."),
-    (row(BAD, number="numero con spazi"), "riga 2, number: numero non valido 'numero con spazi'"),
-    (row(BAD).rsplit(",", 2)[0], "riga 2: numero di campi diverso da 14."),
+    (row(BAD, due_date="2024-09-01"), "riga 2, colonna due_date: la scadenza precede la data della fattura."),
+    (row(BAD, quantity="abc"), "riga 2, colonna quantity: numero non valido 'abc'."),
+    (row(BAD, quantity='"1,000.5"'), "riga 2, colonna quantity: numero non valido '1,000.5'"),
+    (row(BAD, amount="1.005"), "riga 2, colonna amount: numero ambiguo '1.005'"),
+    (row(BAD, amount='"1,005"'), "riga 2, colonna amount: al massimo 2 decimali"),
+    (row(BAD, amount="99999999999"), "riga 2, colonna amount: valore troppo grande"),
+    (row(BAD, unit="litri"), "riga 2, colonna unit: unità non valida 'litri'"),
+    (row(BAD, paid="forse"), "riga 2, colonna paid: valore non valido 'forse'"),
+    (row(BAD, vat_rate="122"), "riga 2, colonna vat_rate: l'aliquota IVA va da 0 a 100."),
+    (row(BAD, customer_code="5007"), "riga 2, colonna customer_code: Il codice cliente è composto da sei cifre"),
+    (row(BAD, description=""), "riga 2, colonna description: campo obbligatorio mancante."),
+    (row(BAD, number="numero con spazi"), "riga 2, colonna number: numero non valido 'numero con spazi'"),
+    (row(BAD).rsplit(",", 2)[0], "riga 2: trovati 12 campi, attesi 14."),
 ]
 
 
@@ -157,7 +157,7 @@ BAD_ROWS = [
 def test_bad_rows_write_nothing(run, dbs, make_operator, operator, row, message):
     stranger = make_operator()
     with dbs.session() as session:
-        make_point(session, stranger.id, "IT001E55555555")
+        make_supply_point(session, stranger.id, pod="IT001E55555555")
     good = GOOD.splitlines()
     result = run("\n".join([good[0], row, *good[1:]]) + "\n")
     assert result.exit_code == 1
@@ -172,8 +172,8 @@ def test_lines_of_one_invoice_must_agree(run, dbs, operator):
     text = csv_text(row(same), row(same, issue_date="2024-09-17", paid="true", description="Energia F2"))
     result = run(text)
     assert result.exit_code == 1
-    assert "riga 3, issue_date: diverso dalla riga 2 della stessa fattura 2024/000200." in result.output
-    assert "riga 3, paid: diverso dalla riga 2" in result.output
+    assert "riga 3, colonna issue_date: diverso dalla riga 2 della stessa fattura 2024/000200." in result.output
+    assert "riga 3, colonna paid: diverso dalla riga 2" in result.output
     assert dbs.count(Invoice) == 0
 
 
@@ -223,7 +223,7 @@ def test_documented_sample_imports(app, dbs, make_operator):
     sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "invoices.csv"
     operator = make_operator(customer_code="004512")
     with dbs.session() as session:
-        make_point(session, operator.id, "IT020E71340331")
+        make_supply_point(session, operator.id, pod="IT020E71340331")
     result = app.test_cli_runner().invoke(import_invoices_command, [str(sample)])
     assert result.exit_code == 0, result.output
     assert dbs.count(Invoice, Invoice.operator_id == operator.id) == 2

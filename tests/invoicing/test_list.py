@@ -13,8 +13,9 @@ from sqlalchemy import select
 from myportal.formatting import local_number, numeric_date
 from myportal.invoicing.models import Invoice
 from myportal.security.models import AuditEvent
+from tests.conftest import make_supply_point
 
-from . import counting_queries, make_invoice, make_point
+from . import counting_queries, make_invoice
 
 
 @pytest.fixture
@@ -50,8 +51,8 @@ def test_list_shows_invoices_with_pdf_link_and_totals(client, dbs, operator_user
 def test_filters_by_year_state_and_supply_point(client, dbs, operator_user, login_as):
     op = operator_user.operator_id
     with dbs.session() as session:
-        north = make_point(session, op, "IT001E00000001")
-        south = make_point(session, op, "IT001E00000002")
+        north = make_supply_point(session, op, pod="IT001E00000001")
+        south = make_supply_point(session, op, pod="IT001E00000002")
         make_invoice(session, op, "2023/000001", date(2023, 5, 16), point=north, paid=True)
         make_invoice(session, op, "2024/000001", date(2024, 5, 16), point=north, paid=False)
         make_invoice(session, op, "2024/000002", date(2024, 6, 16), point=south, paid=True)
@@ -224,8 +225,8 @@ def _queries(app, client, url) -> int:
 def test_queries_do_not_grow_with_the_invoices(app, client, dbs, operator_user, login_as):
     op = operator_user.operator_id
     with dbs.session() as session:
-        point = make_point(session, op, "IT001E00000077")
-        make_point(session, op, "IT001E00000078")
+        point = make_supply_point(session, op, pod="IT001E00000077")
+        make_supply_point(session, op, pod="IT001E00000078")
     _add(dbs, op, point, 0, 3)
     first_id = dbs.scalar(select(Invoice.id).where(Invoice.number == "Q-000"))
     login_as(operator_user)

@@ -5,7 +5,9 @@ from datetime import date
 
 import pytest
 
-from . import make_invoice, make_point
+from tests.conftest import make_supply_point
+
+from . import make_invoice
 
 
 def lines(kwh: str, kw: str):
@@ -21,8 +23,8 @@ def arranged(dbs, make_user):
     user = make_user()
     op = user.operator_id
     with dbs.session() as session:
-        north = make_point(session, op, "IT001E00000101")
-        south = make_point(session, op, "IT001E00000102")
+        north = make_supply_point(session, op, pod="IT001E00000101")
+        south = make_supply_point(session, op, pod="IT001E00000102")
         make_invoice(
             session, op, "W-1", date(2024, 2, 16), point=north, lines=lines("1200", "40"), period_start=date(2024, 1, 1)
         )

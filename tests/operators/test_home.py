@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from tests.invoicing import counting_queries, make_invoice, make_point
+from tests.conftest import make_supply_point
+from tests.invoicing import counting_queries, make_invoice
 
 
 def _home(client) -> str:
@@ -14,7 +15,7 @@ def _home(client) -> str:
 def test_operator_tiles_show_live_figures(client, dbs, make_user, login_as):
     user = make_user()
     with dbs.session() as session:
-        point = make_point(session, user.operator_id, "IT001E00000501")
+        point = make_supply_point(session, user.operator_id, pod="IT001E00000501")
         make_invoice(session, user.operator_id, "H-1", date(2025, 3, 10), point=point, paid=False)
         make_invoice(session, user.operator_id, "H-2", date(2025, 4, 10), point=point, paid=True)
     login_as(user)
@@ -41,7 +42,7 @@ def test_staff_do_not_get_operator_tiles(client, make_user, login_as):
 def test_home_queries_do_not_grow_with_the_data(app, client, dbs, make_user, login_as):
     user = make_user()
     with dbs.session() as session:
-        point = make_point(session, user.operator_id, "IT001E00000502")
+        point = make_supply_point(session, user.operator_id, pod="IT001E00000502")
         make_invoice(session, user.operator_id, "G-0", date(2024, 1, 10), point=point)
     login_as(user)
     _home(client)
@@ -61,7 +62,7 @@ def test_each_user_sees_their_own_figures_through_the_shared_statements(app, cli
 
     with_invoice, without = make_user(role="operator_admin"), make_user(role="operator_admin")
     with dbs.session() as session:
-        point = make_point(session, with_invoice.operator_id, "IT001E00000503")
+        point = make_supply_point(session, with_invoice.operator_id, pod="IT001E00000503")
         make_invoice(session, with_invoice.operator_id, "S-1", date(2025, 5, 10), point=point, paid=False)
     other = app.test_client()
     assert login(other, without.username).status_code == 302

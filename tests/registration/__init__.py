@@ -1,6 +1,5 @@
 """Helpers shared by the registration tests: records of the legacy systems, page reading, service calls."""
 
-import html
 import re
 from contextlib import contextmanager
 
@@ -9,6 +8,7 @@ from myportal.models import utcnow
 from myportal.registration.models import CustomerRecord, GecoPractice, LegacyCredential, RegistrationRequest
 from myportal.security.passwords import hash_password, normalise_secret_answer
 from myportal.transaction import commit
+from tests.conftest import page_text
 
 GENERIC = "I dati inseriti non corrispondono ai nostri archivi"
 NEW_PASSWORD = "una frase lunga e tutta mia"
@@ -21,19 +21,8 @@ def wrong_check_digit(code: str) -> str:
     return code[:-1] + (str((int(last) + 1) % 10) if last.isdigit() else ("A" if last != "A" else "B"))
 
 
-def text(response) -> str:
-    """The page's HTML with entities decoded (apostrophes come back as ')."""
-    return html.unescape(response.get_data(as_text=True))
-
-
-def field_error(response, name: str) -> str:
-    """The message shown next to the field ``name`` ('' when there is none)."""
-    found = re.search(rf'<p class="error" id="{re.escape(name)}-error">(.*?)</p>', text(response), re.S)
-    return found.group(1).strip() if found else ""
-
-
 def form_error(response) -> str:
-    found = re.search(r'<div class="alert alert--error" role="alert">(.*?)</div>', text(response), re.S)
+    found = re.search(r'<div class="alert alert--error" role="alert">(.*?)</div>', page_text(response), re.S)
     return found.group(1) if found else ""
 
 

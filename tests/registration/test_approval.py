@@ -16,9 +16,9 @@ from myportal.registration.services import (
 )
 from myportal.security.models import AuditEvent, Token
 from myportal.security.passwords import verify_password
-from tests.conftest import login, make_fiscal_code, make_vat, submit
+from tests.conftest import field_error, login, make_fiscal_code, make_vat, page_text, submit
 
-from . import NEW_PASSWORD, add_request, field_error, in_request, text, wrong_check_digit
+from . import NEW_PASSWORD, add_request, in_request, wrong_check_digit
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_approve_legal_person_then_activate_and_log_in(client, app, dbs, mailbox
     link = mailbox.link("anna.verdi@example.com", "/attivazione/")
     assert submit(client, link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
     assert login(client, "nuovo.utente", NEW_PASSWORD).status_code == 302
-    home = text(client.get("/"))
+    home = page_text(client.get("/"))
     assert "Verdi Energia S.r.l." in home and vat in home
 
 
@@ -194,12 +194,12 @@ def test_request_information_then_the_applicant_completes_the_request(client, ap
     token = dbs.scalar(select(Token).where(Token.request_id == request.id))
     assert timedelta(days=6, hours=23) < token.expires_at - token.created_at <= timedelta(days=7)
 
-    page = text(client.get(link))
+    page = page_text(client.get(link))
     assert "Allega la visura camerale e correggi la PEC." in page
     assert "nuovo.utente" in page and 'value="Verdi Anna"' in page
 
     response = submit(client, link, _completion_form(), follow_redirects=True)
-    assert "di nuovo in attesa di approvazione" in text(response)
+    assert "di nuovo in attesa di approvazione" in page_text(response)
     completed = dbs.get(RegistrationRequest, request.id)
     assert (completed.status, completed.email, completed.full_name, completed.applicant_reply) == (
         "pending",
@@ -211,7 +211,7 @@ def test_request_information_then_the_applicant_completes_the_request(client, ap
     assert dbs.count(AuditEvent, AuditEvent.event == "registration.completed") == 1
 
     again = client.get(link)
-    assert again.status_code == 404 and "non è valido" in text(again)
+    assert again.status_code == 404 and "non è valido" in page_text(again)
 
     user = dbs.get(User, _approve(app, request.id, admin.id))
     assert (user.email, user.full_name) == ("anna.verdi@verdienergia.example", "Verdi Anna Maria")
@@ -249,7 +249,7 @@ def test_completion_link_expired_unknown_or_request_decided(client, app, dbs, ad
     with dbs.session() as session:
         session.scalar(select(Token).where(Token.request_id == request.id)).expires_at = utcnow() - timedelta(minutes=1)
     expired = client.get(link)
-    assert expired.status_code == 404 and "non è valido" in text(expired)
+    assert expired.status_code == 404 and "non è valido" in page_text(expired)
     assert client.get("/registrazione/completa/not-a-token").status_code == 404
 
     _ask(app, request.id, admin.id)
@@ -291,4 +291,4 @@ def test_new_user_request_through_the_form_is_approved(client, app, dbs, admin, 
     link = mailbox.link("mario.rossi@example.com", "/attivazione/")
     submit(client, link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert login(client, "mario.rossi", NEW_PASSWORD).status_code == 302
-    assert "Rossi Mario" in text(client.get("/"))
+    assert "Rossi Mario" in page_text(client.get("/"))

@@ -7,9 +7,9 @@ from myportal.operators.models import Operator, User
 from myportal.registration.models import RegistrationRequest
 from myportal.security.models import AuditEvent
 from myportal.security.passwords import normalise_secret_answer, verify_password
-from tests.conftest import make_fiscal_code, make_vat, submit
+from tests.conftest import field_error, make_fiscal_code, make_vat, page_text, submit
 
-from . import add_request, field_error, text, wrong_check_digit
+from . import add_request, wrong_check_digit
 
 NEW_USER = "/registrazione/nuovo-utente"
 
@@ -36,7 +36,7 @@ def _form(**changes) -> dict:
 
 
 def test_form_shows_the_fields_of_the_source_documents(client):
-    page = text(client.get(NEW_USER))
+    page = page_text(client.get(NEW_USER))
     for label in (
         "Nome Utente",
         "Cognome e Nome",
@@ -62,7 +62,7 @@ def test_form_shows_the_fields_of_the_source_documents(client):
 def test_legal_person_request_awaits_approval(client, dbs, mailbox):
     response = submit(client, NEW_USER, _form(phone="06 1234 5678"), follow_redirects=True)
     assert response.status_code == 200
-    assert "in attesa di approvazione da parte degli amministratori di Terna" in text(response)
+    assert "in attesa di approvazione da parte degli amministratori di Terna" in page_text(response)
 
     request = dbs.scalar(select(RegistrationRequest))
     assert (request.status, request.username, request.person_kind) == ("pending", "anna.verdi", "giuridica")
@@ -134,7 +134,7 @@ def test_bad_inputs_are_shown_next_to_the_field(client, dbs, mailbox, changes, f
     assert message in field_error(response, field)
     assert dbs.count(RegistrationRequest) == 0
     assert len(mailbox) == 0
-    assert 'value="Verdi Anna"' in text(response) or field == "full_name"  # what was typed is kept
+    assert 'value="Verdi Anna"' in page_text(response) or field == "full_name"  # what was typed is kept
 
 
 @pytest.mark.parametrize("status", ["pending", "info_requested"])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from myportal.models import utcnow
 from myportal.operators.models import Operator, User
 from myportal.security.models import AuditEvent, Token
-from tests.conftest import csrf_from, login, make_fiscal_code, make_vat, submit
+from tests.conftest import csrf_from, field_error, login, make_fiscal_code, make_vat, page_text, submit
 
 from . import (
     GENERIC,
@@ -18,9 +18,7 @@ from . import (
     add_legacy,
     add_practice,
     add_request,
-    field_error,
     form_error,
-    text,
     wrong_check_digit,
 )
 
@@ -33,7 +31,7 @@ CONFIRM = "/registrazione/conferma"
 def _activate(client, mailbox, address: str, password: str = NEW_PASSWORD):
     link = mailbox.link(address, "/attivazione/")
     response = submit(client, link, {"password": password, "confirm": password})
-    assert response.status_code == 302, text(response)
+    assert response.status_code == 302, page_text(response)
     return link
 
 
@@ -44,7 +42,7 @@ def _nothing_written(dbs):
 
 
 def test_choice_page_offers_the_four_paths(client):
-    page = text(client.get("/registrazione/"))
+    page = page_text(client.get("/registrazione/"))
     for words in (
         "Sono in possesso delle Credenziali di accesso al Portale Procedure Informatiche Terna",
         "Sono titolare di una pratica di Richiesta di Connessione RTN (Ge.Co.)",
@@ -54,7 +52,7 @@ def test_choice_page_offers_the_four_paths(client):
         assert words in page
     for url in (LEGACY, GECO, CUSTOMER, "/registrazione/nuovo-utente"):
         assert f'href="{url}"' in page
-    assert 'href="/registrazione/"' in text(client.get("/"))
+    assert 'href="/registrazione/"' in page_text(client.get("/"))
 
 
 def test_legacy_credentials_end_to_end(client, dbs, mailbox):
@@ -64,7 +62,7 @@ def test_legacy_credentials_end_to_end(client, dbs, mailbox):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(CONFIRM)
 
-    page = text(client.get(CONFIRM))
+    page = page_text(client.get(CONFIRM))
     assert "Conferma registrazione" in page
     assert "Acme Energia S.p.A." in page and "Via Roma 1, 00100 Roma (RM)" in page
     assert 'value="uffici@acme.example"' in page
@@ -72,7 +70,7 @@ def test_legacy_credentials_end_to_end(client, dbs, mailbox):
     assert 'name="username"' not in page
 
     response = submit(client, CONFIRM, {"email": "referente@acme.example"}, follow_redirects=True)
-    assert "Controlla la posta" in text(response)
+    assert "Controlla la posta" in page_text(response)
     assert client.get(CONFIRM).status_code == 302  # the match is used up
 
     user = dbs.scalar(select(User).where(User.username == "acme.legacy"))
@@ -84,7 +82,7 @@ def test_legacy_credentials_end_to_end(client, dbs, mailbox):
     _activate(client, mailbox, "referente@acme.example")
     assert dbs.get(User, user.id).status == "active"
     assert login(client, "acme.legacy", NEW_PASSWORD).status_code == 302
-    home = text(client.get("/"))
+    home = page_text(client.get("/"))
     assert "Acme Energia S.p.A." in home and vat in home
 
 
@@ -95,7 +93,7 @@ def test_geco_practice_end_to_end_with_chosen_username(client, dbs, mailbox):
         client, GECO, {"vat_number": vat, "practice_id": "gc-2024-0001", "fiscal_code": requester.lower()}
     )
     assert response.headers["Location"].endswith(CONFIRM)
-    page = text(client.get(CONFIRM))
+    page = page_text(client.get(CONFIRM))
     assert "Solare Lucano S.r.l." in page and 'name="username"' in page
 
     response = submit(client, CONFIRM, {"username": "solare.admin", "email": "ops@solare.example"})
@@ -106,7 +104,7 @@ def test_geco_practice_end_to_end_with_chosen_username(client, dbs, mailbox):
 
     _activate(client, mailbox, "ops@solare.example")
     assert login(client, "solare.admin", NEW_PASSWORD).status_code == 302
-    assert "Solare Lucano S.r.l." in text(client.get("/"))
+    assert "Solare Lucano S.r.l." in page_text(client.get("/"))
 
 
 def test_customer_code_of_a_natural_person_end_to_end(client, dbs, mailbox):
@@ -114,7 +112,7 @@ def test_customer_code_of_a_natural_person_end_to_end(client, dbs, mailbox):
     add_customer(dbs, tax_code=fiscal_code)
     response = submit(client, CUSTOMER, {"customer_code": "005007", "tax_code": fiscal_code.lower()})
     assert response.headers["Location"].endswith(CONFIRM)
-    page = text(client.get(CONFIRM))
+    page = page_text(client.get(CONFIRM))
     assert "005007" in page and "Bianchi Mario" in page and "Via Prova 5, 48124 Ravenna (RA)" in page
     assert 'value="mario.bianchi@example.com"' in page
 
@@ -130,7 +128,7 @@ def test_customer_code_of_a_natural_person_end_to_end(client, dbs, mailbox):
 
     _activate(client, mailbox, "mario.bianchi@example.com")
     assert login(client, "005007", NEW_PASSWORD).status_code == 302
-    home = text(client.get("/"))
+    home = page_text(client.get("/"))
     assert "Bianchi Mario" in home and "005007" in home
 
 
@@ -179,7 +177,7 @@ def test_legacy_bad_inputs(client, dbs, data, field, message):
         for name in ("vat_number", "login", "password"):
             assert field_error(response, name) == ""
         assert dbs.count(AuditEvent, AuditEvent.event == "registration.mismatch") == 1
-    assert 'type="password"' in text(response) and LEGACY_PASSWORD not in text(response)
+    assert 'type="password"' in page_text(response) and LEGACY_PASSWORD not in page_text(response)
     assert client.get(CONFIRM).status_code == 302
     _nothing_written(dbs)
 
@@ -358,7 +356,7 @@ def test_existing_account_is_not_disclosed(client, dbs, mailbox, make_user, path
     users_before, operators_before = dbs.count(User), dbs.count(Operator)
 
     response = submit(client, CONFIRM, {"email": "intruso@example.com"}, follow_redirects=True)
-    assert "Controlla la posta" in text(response)
+    assert "Controlla la posta" in page_text(response)
     assert dbs.count(User) == users_before and dbs.count(Operator) == operators_before
     assert dbs.count(Token) == 0
     assert mailbox.to("intruso@example.com") == []
@@ -401,7 +399,7 @@ def test_expired_activation_link_is_refused(client, dbs, registered):
         token.expires_at = utcnow() - timedelta(minutes=1)
     response = client.get(link)
     assert response.status_code == 404
-    assert "non è valido" in text(response)
+    assert "non è valido" in page_text(response)
     assert dbs.get(User, user.id).status == "pending"
 
 
@@ -413,7 +411,7 @@ def test_activation_link_is_valid_24_hours_and_single_use(client, dbs, registere
     assert submit(client, link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
     again = client.get(link)
     assert again.status_code == 404
-    assert "non è valido" in text(again)
+    assert "non è valido" in page_text(again)
 
 
 @pytest.mark.parametrize(

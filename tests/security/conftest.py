@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from myportal.extensions import db
 from myportal.models import Base, utcnow
 from tests.admin.test_requests import new_request
-from tests.conftest import csrf_from, enrol_second_factor, login
-from tests.invoicing import make_invoice, make_point
+from tests.conftest import csrf_from, enrol_second_factor, login, make_supply_point
+from tests.invoicing import make_invoice
 from tests.security.forms import parse_forms
 
 ROLES = ("anonymous", "operator_a", "operator_admin_a", "operator_b", "support", "admin")
@@ -44,7 +44,7 @@ def build_objects(session, operator_id: int, user_id: int, seed: int) -> dict:
 
     today = date.today()
     now = utcnow()
-    point = make_point(session, operator_id, f"IT001E{seed:09d}")
+    point = make_supply_point(session, operator_id, pod=f"IT001E{seed:09d}")
     contract = Contract(
         operator_id=operator_id,
         supply_point_id=point.id,
