@@ -84,6 +84,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "myportal_session"
+    # The cookie is not signed and sent again on every page: it outlives the absolute time-out (31 days against
+    # SESSION_ABSOLUTE_HOURS), and the idle and absolute time-outs are kept server-side (security/sessions.py).
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # a request: one upload of DOCUMENT_MAX_BYTES and its form

@@ -118,36 +118,48 @@ def register_security_headers(app: Flask) -> None:
         "base-uri 'none'; frame-ancestors 'none'"
     )
 
+    headers = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config["HSTS"]:
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    app.extensions["myportal.security_headers"] = tuple(headers)  # the health check sends them too
+    fixed = tuple(headers[1:])
+
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if current_user.is_authenticated and "Cache-Control" not in response.headers:
-            response.headers["Cache-Control"] = "no-store"
-        if app.config["HSTS"]:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        sent = response.headers
+        sent.setdefault("Content-Security-Policy", policy)
+        for name, value in fixed:
+            sent[name] = value
+        if "Cache-Control" not in sent and current_user.is_authenticated:
+            sent["Cache-Control"] = "no-store"
         return response
 
 
 def register_template_context(app: Flask) -> None:
     from .contracts.selection import current_supply_point, operator_supply_points
     from .formatting import register_template_formatters
-    from .navigation import menu_for
+    from .navigation import fragment, menu_for, menu_html
+    from .pages import id_urls
 
     @app.context_processor
     def _context():
         if not has_request_context():  # e-mails rendered by a command
             return {}
         user = current_user._get_current_object()
-        context = {"menu": menu_for(user), "current_lang": session.get("lang") or "it"}
+        context = {"menu": menu_for(user), "menu_html": menu_html(user), "current_lang": session.get("lang") or "it"}
         if user.is_authenticated and user.operator_id is not None:
             context["supply_points"] = operator_supply_points()
             context["current_supply_point"] = current_supply_point()
         return context
 
+    app.jinja_env.globals["fragment"] = fragment
+    app.jinja_env.globals["id_urls"] = id_urls
     # Flask-Babel's template callables resolve the domain, locale and catalogue on every call; these look the
     # catalogue up once per request (see _request_translations).
     app.jinja_env.install_gettext_callables(

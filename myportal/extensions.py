@@ -42,14 +42,3 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection):
-    """SQLite: take the write lock when the transaction starts (IMMEDIATE). A plain BEGIN that reads and then
-    writes fails with "database is locked" when another process wrote in between, whatever the busy timeout;
-    IMMEDIATE makes concurrent requests wait their turn instead (PostgreSQL needs none of this). Connections
-    opened with ``isolation_level="AUTOCOMMIT"`` only read and take no lock."""
-    autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-    if connection.dialect.name == "sqlite" and not autocommit:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -6,8 +6,8 @@ from flask import url_for
 from flask_babel import gettext, ngettext
 from sqlalchemy import bindparam, func, select
 
+from ..home.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
 from ..models import utcnow
-from ..operators.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
 from .models import Auction, Enrolment
 
 OPERATOR_ROLES = ("operator", "operator_admin")

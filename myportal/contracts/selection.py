@@ -2,12 +2,16 @@
 
 from flask import g, session
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from .models import SupplyPoint
 
 SESSION_KEY = "supply_point_id"
+# Built once: every page of an operator runs it.
+OPERATOR_POINTS = (
+    select(SupplyPoint).where(SupplyPoint.operator_id == bindparam("operator_id")).order_by(SupplyPoint.pod)
+)
 
 
 def operator_supply_points() -> list[SupplyPoint]:
@@ -16,13 +20,7 @@ def operator_supply_points() -> list[SupplyPoint]:
         if not current_user.is_authenticated or current_user.operator_id is None:
             g.supply_points = []
         else:
-            g.supply_points = list(
-                db.session.scalars(
-                    select(SupplyPoint)
-                    .where(SupplyPoint.operator_id == current_user.operator_id)
-                    .order_by(SupplyPoint.pod)
-                )
-            )
+            g.supply_points = list(db.session.scalars(OPERATOR_POINTS, {"operator_id": current_user.operator_id}))
     return g.supply_points
 
 

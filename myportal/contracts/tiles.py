@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
-from ..operators.tiles import Tile, fetch_figures, figure_params, figure_shape, operator_id_param
+from ..home.tiles import Tile, fetch_figures, figure_params, figure_shape, operator_id_param
 from .models import Contract, SupplyPoint
 
 OPERATOR_ROLES = ("operator", "operator_admin")

@@ -7,6 +7,7 @@ from flask_babel import format_date, gettext, ngettext
 from sqlalchemy import bindparam, func, select
 
 from ..formatting import month_and_year
+from ..home.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
 from .calendar import deadline, last_ended_month
 from .models import Plant
 from .services import missing_reports_query, reports_due_query
@@ -23,8 +24,6 @@ def home_figure_params(user) -> dict:
 @lru_cache
 def home_figures(role: str, has_operator: bool) -> dict:
     """Plants without a submitted report for the last ended month: all (admins), the operator's (operators)."""
-    from ..operators.tiles import OPERATOR_ID
-
     year, month = bindparam("gstat_year"), bindparam("gstat_month")
     if role == "admin":
         return {"missing": missing_reports_query(year, month).scalar_subquery()}
@@ -37,8 +36,6 @@ def home_figures(role: str, has_operator: bool) -> dict:
 
 
 def home_tiles(user, figures: dict | None = None) -> list:
-    from ..operators.tiles import Tile, fetch_figures, figure_params, figure_shape
-
     if user.role != "admin" and (user.role not in OPERATOR_ROLES or user.operator_id is None):
         return []
     if figures is None:

@@ -8,7 +8,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import and_, bindparam, case, func, literal, select
 
 from .. import dates, formatting
-from ..operators.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
+from ..home.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
 from .models import COVERING_STATES, DEPOSIT, EXPIRY_WARNING_DAYS, Guarantee
 from .services import _covers, _current_exposure_subquery, money
 

@@ -6,8 +6,13 @@ euro sign: amounts read ``1.234,56 €`` as on the pages; any other character is
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import tempfile
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -17,6 +22,7 @@ from ..operators.models import Operator
 from .models import Invoice
 
 ENCODING = "windows-1252"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -209,3 +215,48 @@ def invoice_pdf(invoice: Invoice, operator: Operator, issuer: Issuer | None = No
     else:
         pdf.text_cell(width, 5, f"Importo da pagare entro il {numeric_date(invoice.due_date)}.", size=10, newline=True)
     return bytes(pdf.output())
+
+
+# --- drawn once -----------------------------------------------------------------------------------------------
+
+LAYOUT_VERSION = "1"  # change it with the layout above: every stored PDF is then drawn again
+
+
+def _columns(row) -> tuple:
+    return tuple(getattr(row, column.key) for column in row.__table__.columns) if row is not None else ()
+
+
+def content_version(invoice: Invoice, operator: Operator, issuer: Issuer) -> str:
+    """A digest of everything the PDF shows: the invoice, its lines and supply point, the operator, the issuer
+    and the layout. Any change to one of them (a payment, a corrected import) gives another version."""
+    parts = (
+        LAYOUT_VERSION,
+        _columns(invoice),
+        [_columns(line) for line in invoice.lines],
+        _columns(invoice.supply_point),
+        _columns(operator),
+        issuer,
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def stored_invoice_pdf(directory: Path, invoice: Invoice, operator: Operator, issuer: Issuer | None = None) -> bytes:
+    """The invoice's PDF, drawn once per content version and kept in ``directory`` (shared by the workers of a
+    host): ``<invoice id>-<version>.pdf``, written atomically; an older version of the invoice is removed."""
+    issuer = issuer or Issuer()
+    path = directory / f"{invoice.id}-{content_version(invoice, operator, issuer)}.pdf"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    content = invoice_pdf(invoice, operator, issuer)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for older in directory.glob(f"{invoice.id}-*.pdf"):
+            older.unlink(missing_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as spool:
+            spool.write(content)
+        os.replace(spool.name, path)
+    except OSError:
+        log.warning("could not keep the PDF of invoice %s in %s", invoice.id, directory, exc_info=True)
+    return content

@@ -21,11 +21,13 @@ ZERO = Decimal("0.00")
 MAX_ARCHIVE_MONTHS = 24
 
 STATES = {"all": "Tutte", "unpaid": "Da pagare", "paid": "Pagate"}
+INVOICES = Invoice.__table__
+# key: (label, order); the order ends on the id so that pages never overlap.
 SORTS = {
-    "date_desc": ("Data, dalla più recente", (Invoice.issue_date.desc(), Invoice.id.desc())),
-    "date_asc": ("Data, dalla meno recente", (Invoice.issue_date.asc(), Invoice.id.asc())),
-    "amount_desc": ("Importo, dal più alto", (Invoice.total_amount.desc(), Invoice.id.desc())),
-    "amount_asc": ("Importo, dal più basso", (Invoice.total_amount.asc(), Invoice.id.asc())),
+    "date_desc": ("Data, dalla più recente", (INVOICES.c.issue_date.desc(), INVOICES.c.id.desc())),
+    "date_asc": ("Data, dalla meno recente", (INVOICES.c.issue_date.asc(), INVOICES.c.id.asc())),
+    "amount_desc": ("Importo, dal più alto", (INVOICES.c.total_amount.desc(), INVOICES.c.id.desc())),
+    "amount_asc": ("Importo, dal più basso", (INVOICES.c.total_amount.asc(), INVOICES.c.id.asc())),
 }
 DEFAULT_SORT = "date_desc"
 
@@ -92,25 +94,6 @@ def _year_range(column, year: int):
     return column >= date(year, 1, 1), column < date(year + 1, 1, 1)
 
 
-def _conditions(operator_id: int, filters: InvoiceFilters) -> list:
-    conditions = [Invoice.operator_id == operator_id]
-    if filters.year is not None:
-        conditions += _year_range(Invoice.issue_date, filters.year)
-    if filters.state == "paid":
-        conditions.append(Invoice.paid.is_(True))
-    elif filters.state == "unpaid":
-        conditions.append(Invoice.paid.is_(False))
-    if filters.supply_point_id is not None:
-        conditions.append(Invoice.supply_point_id == filters.supply_point_id)
-    return conditions
-
-
-def invoice_list_query(operator_id: int, filters: InvoiceFilters) -> Select:
-    """The operator's invoices matching ``filters``, in the chosen (whitelisted) order."""
-    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
-    return select(Invoice).where(*_conditions(operator_id, filters)).order_by(*order)
-
-
 @dataclass(frozen=True)
 class InvoiceTotals:
     count: int
@@ -120,9 +103,9 @@ class InvoiceTotals:
     unpaid: Decimal
 
 
-# The list page runs Core statements built once per shape of the filters, with bound parameters, so that every
-# request hits SQLAlchemy's compiled cache and reads plain rows instead of loading Invoice entities.
-INVOICES = Invoice.__table__
+# One builder of the filtered list (``_bound_conditions``): statements built once per shape of the filters, with
+# bound parameters, so that every request hits SQLAlchemy's compiled cache. The page reads plain rows; the CSV
+# export (``invoice_list_query``) the same conditions as Invoice entities.
 LIST_COLUMNS = tuple(
     INVOICES.c[name]
     for name in (
@@ -138,12 +121,6 @@ LIST_COLUMNS = tuple(
         "paid",
     )
 )
-_CORE_SORTS = {
-    "date_desc": (INVOICES.c.issue_date.desc(), INVOICES.c.id.desc()),
-    "date_asc": (INVOICES.c.issue_date.asc(), INVOICES.c.id.asc()),
-    "amount_desc": (INVOICES.c.total_amount.desc(), INVOICES.c.id.desc()),
-    "amount_asc": (INVOICES.c.total_amount.asc(), INVOICES.c.id.asc()),
-}
 _TOTALS_COLUMNS = (
     func.count(INVOICES.c.id),
     func.sum(INVOICES.c.taxable_amount),
@@ -163,7 +140,7 @@ def _shape(filters: InvoiceFilters) -> tuple[bool, str, bool]:
 
 
 def _bound_conditions(shape: tuple[bool, str, bool]) -> list:
-    """``_conditions`` on the table with bound parameters instead of values."""
+    """The conditions of the filters of ``shape``, with bound parameters (values from ``_parameters``)."""
     with_year, state, with_point = shape
     conditions = [INVOICES.c.operator_id == bindparam("operator_id")]
     if with_year:
@@ -199,11 +176,24 @@ def _page_statement(shape: tuple[bool, str, bool], sort: str) -> Select:
         _statements[key] = (
             select(*LIST_COLUMNS)
             .where(*_bound_conditions(shape))
-            .order_by(*_CORE_SORTS[sort])
+            .order_by(*SORTS[sort][1])
             .limit(bindparam("limit"))
             .offset(bindparam("offset"))
         )
     return _statements[key]
+
+
+def _sort(filters: InvoiceFilters) -> str:
+    return filters.sort if filters.sort in SORTS else DEFAULT_SORT
+
+
+def invoice_list_query(operator_id: int, filters: InvoiceFilters) -> Select:
+    """The operator's invoices matching ``filters`` as entities, in the chosen (whitelisted) order."""
+    shape, sort = _shape(filters), _sort(filters)
+    key = ("entities", *shape, sort)
+    if key not in _statements:
+        _statements[key] = select(Invoice).where(*_bound_conditions(shape)).order_by(*SORTS[sort][1])
+    return _statements[key].params(_parameters(operator_id, filters))
 
 
 @dataclass(frozen=True)
@@ -249,7 +239,7 @@ def invoice_page(operator_id: int, filters: InvoiceFilters, number: int, per_pag
     count query); a number past the end gives the last page."""
     pages = ceil(total / per_page) if total else 0
     number = max(min(number, pages), 1)
-    sort = filters.sort if filters.sort in _CORE_SORTS else DEFAULT_SORT
+    sort = _sort(filters)
     parameters = _parameters(operator_id, filters) | {"limit": per_page, "offset": (number - 1) * per_page}
     rows = db.session.execute(_page_statement(_shape(filters), sort), parameters).all() if total else []
     return InvoicePage(number, per_page, total, rows)

@@ -7,7 +7,7 @@ from flask_babel import format_date, gettext, ngettext
 from sqlalchemy import func, select
 
 from .. import formatting
-from ..operators.tiles import Tile, fetch_figures, figure_params, figure_shape, operator_id_param
+from ..home.tiles import Tile, fetch_figures, figure_params, figure_shape, operator_id_param
 from .models import Invoice
 from .services import money
 

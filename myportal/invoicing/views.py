@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 
 from flask import Response, current_app, render_template, request, send_file, stream_with_context
 from flask_login import current_user
@@ -19,7 +20,7 @@ from .charts import bar_chart
 from .exports import invoices_csv, invoices_zip
 from .forms import ALL, VIEWS, ArchiveForm, InvoiceFilterForm, WithdrawalsForm
 from .models import Invoice
-from .pdf import Issuer, invoice_pdf
+from .pdf import Issuer, stored_invoice_pdf
 from .services import (
     archive_invoices,
     invoice_list_query,
@@ -85,7 +86,8 @@ def invoice(invoice_id: int):
 @operator_required
 def invoice_pdf_file(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
-    content = invoice_pdf(invoice, current_user.operator, _issuer())
+    directory = Path(current_app.config.get("INVOICE_PDF_DIR") or Path(current_app.instance_path) / "invoice-pdf")
+    content = stored_invoice_pdf(directory, invoice, current_user.operator, _issuer())
     return send_file(
         BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=invoice.pdf_filename
     )

@@ -4,6 +4,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..forms import ActionForm, refusals
+from ..home.figures import home_figures
+from ..home.tiles import feature_tiles
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, operator_admin_required, operator_required
 from . import bp
@@ -16,7 +18,6 @@ from .services import (
     confirm_email_change,
     disable_colleague,
     enable_colleague,
-    home_figures,
     invite_colleague,
     mask_email,
     pending_email_change,
@@ -27,7 +28,6 @@ from .services import (
 from .services import (
     company_users as company_users_statement,
 )
-from .tiles import feature_tiles
 
 
 @bp.route("/")

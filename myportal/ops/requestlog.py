@@ -45,7 +45,7 @@ def _user_id():
     return getattr(user, "id", None)
 
 
-def _emit(record: dict, started: float) -> None:
+def emit(record: dict, started: float) -> None:
     record["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
     log.info(json.dumps(record, separators=(",", ":")))
 
@@ -78,5 +78,5 @@ def init_app(app: Flask) -> None:
                 "remote_addr": request.remote_addr,
             }
             started = g.get("ops_started") or time.perf_counter()
-            response.call_on_close(lambda: _emit(record, started))
+            response.call_on_close(lambda: emit(record, started))
         return response

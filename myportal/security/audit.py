@@ -2,7 +2,7 @@
 
 from flask import has_request_context, request
 
-from ..extensions import db
+from ..transaction import add_record
 from .models import AuditEvent
 
 
@@ -20,5 +20,5 @@ def audit(event: str, obj=None, *, user, operator_id: int | None = None, **detai
         ip=request.remote_addr if has_request_context() else None,
         details={key: value for key, value in details.items() if value is not None},
     )
-    db.session.add(entry)
+    add_record(entry)
     return entry

@@ -5,17 +5,26 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from ..models import as_utc, utcnow
 from ..operators.models import User
+from ..transaction import after_reads, defers_writes
 from .models import UserSession
 from .tokens import digest
 
 # last_seen_at is refreshed at most this often, so that browsing does not write on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+# Built once (bound parameter): SQLAlchemy's compiled cache is then hit without building the statement again.
+SESSION_WITH_USER = (
+    select(UserSession)
+    .options(joinedload(UserSession.user).joinedload(User.operator))
+    .where(UserSession.key_hash == bindparam("key_hash"))
+)
 
 
 def start_session(user: User) -> None:
@@ -49,28 +58,32 @@ def end_other_sessions(user: User, keep_current: bool = True) -> int:
     return db.session.execute(statement).rowcount
 
 
+def _write(statement) -> None:
+    """Run ``statement`` now, or after the reads of a read request on SQLite (see :mod:`myportal.transaction`)."""
+    if defers_writes():
+        after_reads(lambda: db.session.execute(statement))
+    else:
+        db.session.execute(statement)
+
+
 @login_manager.user_loader
 def load_user(key: str) -> User | None:
     """The user of a live session key, or None when the session ended, idled out or expired."""
     if not key or len(key) > 100:
         return None
     # The operator comes in the same statement: every page shows it, and the second-factor gate reads its rule.
-    row = db.session.scalar(
-        select(UserSession)
-        .options(joinedload(UserSession.user).joinedload(User.operator))
-        .where(UserSession.key_hash == digest(key))
-    )
+    row = db.session.scalar(SESSION_WITH_USER, {"key_hash": digest(key)})
     if row is None:
         return None
     now = utcnow()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     if now - as_utc(row.last_seen_at) > idle or now - as_utc(row.created_at) > absolute:
-        db.session.delete(row)
+        _write(delete(UserSession).where(UserSession.id == row.id))
         return None
     if not row.user.is_active:
         return None
     if now - as_utc(row.last_seen_at) > TOUCH_INTERVAL:
-        row.last_seen_at = now
+        _write(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     row.user.session_key = key
     return row.user

@@ -113,6 +113,6 @@ def add_request(dbs, **fields) -> RegistrationRequest:
 @contextmanager
 def in_request(app):
     """Call services as a view would: inside a request; commit and send the queued e-mails at the end."""
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):  # services are called by writing requests
         yield db.session
         commit()
