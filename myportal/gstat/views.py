@@ -171,7 +171,7 @@ def upload():
 @operator_required
 def template():
     return Response(
-        "\ufeff" + template_csv(current_user.operator_id),
+        template_csv(current_user.operator_id),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=gstat-modello.csv"},
     )
