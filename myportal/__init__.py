@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_translations
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -16,6 +16,7 @@ from .security import input_guard
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent  # the checkout's top level, in development
+PUBLIC_ASSETS = {"static"}  # endpoints whose answers are the same for everyone, and may be cached
 
 
 def shipped_folder(name: str) -> str:
@@ -136,7 +137,13 @@ def register_security_headers(app: Flask) -> None:
         sent.setdefault("Content-Security-Policy", policy)
         for name, value in fixed:
             sent[name] = value
-        if "Cache-Control" not in sent and current_user.is_authenticated:
+        # Nothing a logged-in user is sent is kept by the browser or a proxy, downloads included (send_file's
+        # "no-cache" only asks to revalidate); the public assets are the same for everyone.
+        if (
+            request.endpoint not in PUBLIC_ASSETS
+            and not response.cache_control.no_store
+            and current_user.is_authenticated
+        ):
             sent["Cache-Control"] = "no-store"
         return response
 
