@@ -14,8 +14,9 @@ import tempfile
 from datetime import datetime, timedelta
 
 import xlsxwriter
-from flask import Response, send_file, stream_with_context
+from flask import Response
 
+from ..downloads import CSV, XLSX, send_download
 from ..exports import BOM, CsvWriter, cell
 from .models import SupplyPoint
 from .services import Period, iter_measurement_batches, local_quarters
@@ -80,11 +81,7 @@ def csv_rows(supply_point_id: int, pod: str, period: Period, batch: int | None =
 def measurements_csv(point: SupplyPoint, period: Period) -> Response:
     """The period's measurements as a streamed CSV download (the generator runs after the view has returned
     and its session has closed: it gets plain values, not the SupplyPoint)."""
-    return Response(
-        stream_with_context(csv_rows(point.id, point.pod, period)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(point, period, "csv")}"'},
-    )
+    return send_download(csv_rows(point.id, point.pod, period), CSV, _filename(point, period, "csv"))
 
 
 def _serials(quarters: dict) -> dict[datetime, tuple[float, float, str]]:
@@ -141,9 +138,4 @@ def measurements_xlsx(point: SupplyPoint, period: Period) -> Response:
     except Exception:
         handle.close()
         raise
-    return send_file(
-        handle,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=_filename(point, period, "xlsx"),
-    )
+    return send_download(handle, XLSX, _filename(point, period, "xlsx"))

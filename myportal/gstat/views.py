@@ -3,18 +3,17 @@
 from decimal import Decimal
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
 from .. import dates
+from ..downloads import CSV, send_download
 from ..formatting import ITALIAN, month_name
 from ..forms import ActionForm, refusals
 from ..pages import acting_user, paginate
@@ -170,11 +169,7 @@ def upload():
 @bp.route("/gstat/modello.csv")
 @operator_required
 def template():
-    return Response(
-        template_csv(current_user.operator_id),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=gstat-modello.csv"},
-    )
+    return send_download(template_csv(current_user.operator_id), CSV, "gstat-modello.csv")
 
 
 @bp.route("/gstat/riepilogo")
@@ -236,11 +231,7 @@ def admin_missing():
 def admin_export(year, month):
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         abort(404)
-    return Response(
-        stream_with_context(month_export(year, month)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=gstat-{year}-{month:02d}.csv"},
-    )
+    return send_download(month_export(year, month), CSV, f"gstat-{year}-{month:02d}.csv")
 
 
 @bp.route("/admin/gstat/impianti", methods=["GET", "POST"])

@@ -86,7 +86,7 @@ def test_csv_export_of_the_filtered_list(client, dbs, operator_user, login_as):
     assert response.status_code == 200
     assert response.is_streamed
     assert response.mimetype == "text/csv"
-    assert 'filename="fatture-2024.csv"' in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == "attachment; filename=fatture-2024.csv"
     rows = _csv_rows(response)
     assert rows[0][:3] == ["Numero fattura", "Data fattura", "Codice cliente"]
     assert len(rows) == 3
