@@ -1,6 +1,7 @@
 """myportal: a self-service portal for the operators of an electricity grid."""
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, render_template, request, session
@@ -44,6 +45,9 @@ def create_app(config=None) -> Flask:
         app.config.update(config)
     else:
         app.config.from_object(config)
+    # The session cookie lives as long as the server keeps the session (the absolute time-out of
+    # security/sessions.py): one setting for both.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)
