@@ -27,6 +27,7 @@ from .models import MonthlyReport
 from .services import GstatError, concurrent_change, operator_plants
 from .validation import COLUMN_LABELS, FIGURES, REPORT_VALUES, Period, PlantFacts, ReportChecker
 
+PROBLEMS_SHOWN = 200  # a file of 100,000 wrong rows would otherwise make a page of megabytes
 CSV_HEADER = ("gaudi_code", "year", "month", *FIGURES, "fuel_type", "fuel_quantity")
 DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 _STORED = ("plant_id", "operator_id", "year", "month", *REPORT_VALUES)
@@ -49,6 +50,11 @@ class UploadResult:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def shown_problems(self) -> list[RowError]:
+        """The problems the page lists: the first PROBLEMS_SHOWN (the page says how many there are in all)."""
+        return self.problems[:PROBLEMS_SHOWN]
 
 
 def upload_max_bytes() -> int:
