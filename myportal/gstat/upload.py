@@ -31,7 +31,7 @@ PROBLEMS_SHOWN = 200  # a file of 100,000 wrong rows would otherwise make a page
 CSV_HEADER = ("gaudi_code", "year", "month", *FIGURES, "fuel_type", "fuel_quantity")
 DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 _STORED = ("plant_id", "operator_id", "year", "month", *REPORT_VALUES)
-_YEARS = {str(year): year for year in range(2000, 2101)}
+_YEARS = {str(year): year for year in range(dates.FIRST_YEAR, dates.LAST_YEAR + 1)}
 _MONTHS = {**{str(month): month for month in range(1, 13)}, **{f"{month:02d}": month for month in range(1, 10)}}
 _values = itemgetter(slice(3, None))  # the texts of REPORT_VALUES in a row of CSV_HEADER
 
@@ -118,7 +118,7 @@ def check_upload(
                     RowError(line, f"l'impianto {code} non è tra gli impianti della tua azienda.", "gaudi_code")
                 )
             if year is None:
-                year = _int(cells[1], "year", line, 2000, 2100, row_problems)
+                year = _int(cells[1], "year", line, dates.FIRST_YEAR, dates.LAST_YEAR, row_problems)
             if month is None:
                 month = _int(cells[2], "month", line, 1, 12, row_problems)
             problems.extend(row_problems)
