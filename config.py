@@ -84,8 +84,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "myportal_session"
-    # The cookie is not signed and sent again on every page: it outlives the absolute time-out (31 days against
-    # SESSION_ABSOLUTE_HOURS), and the idle and absolute time-outs are kept server-side (security/sessions.py).
+    # The cookie is not signed and sent again on every page; it expires SESSION_ABSOLUTE_HOURS after it was set
+    # (PERMANENT_SESSION_LIFETIME, set from it by create_app), and the idle and absolute time-outs are kept
+    # server-side (security/sessions.py).
     SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = None

@@ -1,9 +1,10 @@
 """myportal: a self-service portal for the operators of an electricity grid."""
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_translations
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -16,6 +17,7 @@ from .security import input_guard
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent  # the checkout's top level, in development
+PUBLIC_ASSETS = {"static"}  # endpoints whose answers are the same for everyone, and may be cached
 
 
 def shipped_folder(name: str) -> str:
@@ -43,6 +45,9 @@ def create_app(config=None) -> Flask:
         app.config.update(config)
     else:
         app.config.from_object(config)
+    # The session cookie lives as long as the server keeps the session (the absolute time-out of
+    # security/sessions.py): one setting for both.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)
@@ -136,7 +141,13 @@ def register_security_headers(app: Flask) -> None:
         sent.setdefault("Content-Security-Policy", policy)
         for name, value in fixed:
             sent[name] = value
-        if "Cache-Control" not in sent and current_user.is_authenticated:
+        # Nothing a logged-in user is sent is kept by the browser or a proxy, downloads included (send_file's
+        # "no-cache" only asks to revalidate); the public assets are the same for everyone.
+        if (
+            request.endpoint not in PUBLIC_ASSETS
+            and not response.cache_control.no_store
+            and current_user.is_authenticated
+        ):
             sent["Cache-Control"] = "no-store"
         return response
 

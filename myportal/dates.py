@@ -14,6 +14,15 @@ ROME = ZoneInfo("Europe/Rome")
 QUARTER = timedelta(minutes=15)
 ONE_DAY = timedelta(days=1)
 
+# The years a date typed into the portal may have (form fields, query-string filters, uploaded files): wider
+# than any real contract, invoice, report or auction, and far enough inside what Python and the databases hold
+# (years 1 to 9999) that a period's arithmetic or a time-zone conversion never leaves it.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def year_in_range(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
 
 # --- today and the time of day ----------------------------------------------------------------------------------
 

@@ -5,9 +5,12 @@ import operator
 from datetime import date, datetime
 
 from flask import flash
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
+from wtforms.widgets import DateInput
 
+from . import dates
 from .errors import DomainError
 from .identifiers import (
     IdentifierError,
@@ -130,6 +133,17 @@ class StrongPassword:
             raise ValidationError(problem)
 
 
+def year_range_message(what: str = "date"):
+    """The refusal of a date (``what="date"``), a month or a year outside the portal's years
+    (:data:`myportal.dates.FIRST_YEAR` to :data:`~myportal.dates.LAST_YEAR`)."""
+    years = {"first": dates.FIRST_YEAR, "last": dates.LAST_YEAR}
+    if what == "year":
+        return lazy_gettext("Indica un anno tra il %(first)d e il %(last)d.", **years)
+    if what == "month":
+        return lazy_gettext("Indica un mese tra il %(first)d e il %(last)d.", **years)
+    return lazy_gettext("Indica una data tra il %(first)d e il %(last)d.", **years)
+
+
 class ItalianDateField(StringField):
     """A date sent by a date picker (aaaa-mm-gg) or typed as gg/mm/aaaa; ``data`` is a date or None.
 
@@ -138,6 +152,7 @@ class ItalianDateField(StringField):
 
     FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
     MESSAGE = "Data non valida: usa il formato gg/mm/aaaa."
+    widget = DateInput()  # a date picker; subclasses' templates ask for another type
 
     def convert(self, parsed: datetime):
         return parsed.date()
@@ -152,15 +167,38 @@ class ItalianDateField(StringField):
             return
         for pattern in self.FORMATS:
             try:
-                self.data = self.convert(datetime.strptime(self.raw, pattern))
-                return
+                parsed = datetime.strptime(self.raw, pattern)
             except ValueError:
                 continue
+            if not dates.year_in_range(parsed.year):
+                raise ValueError(year_range_message())
+            self.data = self.convert(parsed)
+            return
         raise ValueError(self.MESSAGE)
 
     def _value(self):
         shown = self.shown()
         return shown if shown is not None else getattr(self, "raw", "") or ""
+
+
+class YearField(StringField):
+    """A year of four digits within the portal's years; ``data`` is an int, or None when left empty."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.raw = valuelist[0].strip()
+        self.data = None
+        if not self.raw:
+            return
+        if not (self.raw.isascii() and self.raw.isdigit() and len(self.raw) == 4):
+            raise ValueError(lazy_gettext("Indica l'anno con quattro cifre, per esempio 2024."))
+        if not dates.year_in_range(int(self.raw)):
+            raise ValueError(year_range_message("year"))
+        self.data = int(self.raw)
+
+    def _value(self):
+        return str(self.data) if self.data is not None else getattr(self, "raw", "")
 
 
 class ComparedWith:

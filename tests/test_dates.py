@@ -120,3 +120,8 @@ def test_months_between_counts_both_ends():
     assert dates.months_between(date(2026, 1, 1), date(2026, 1, 31)) == 1
     assert dates.months_between(date(2025, 11, 1), date(2026, 2, 1)) == 4
     assert dates.months_between(date(2024, 3, 1), date(2026, 2, 1)) == 24
+
+
+@pytest.mark.parametrize(("year", "accepted"), [(1, False), (1999, False), (2000, True), (2100, True), (2101, False)])
+def test_the_portal_years(year, accepted):
+    assert dates.year_in_range(year) is accepted

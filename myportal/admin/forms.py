@@ -65,7 +65,6 @@ class UserFilterForm(FilterForm):
     )
 
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
 _EVENT_RE = re.compile(r"[a-z0-9_.]+")
 _VAT_LIKE_RE = re.compile(r"(it)?[\d .]+", re.IGNORECASE)
 
@@ -102,16 +101,7 @@ class AuditFilterForm(FilterForm):
         if field.data and not _EVENT_RE.fullmatch(field.data):
             raise ValidationError("Evento non valido: usa lettere minuscole, cifre, punti e trattini bassi.")
 
-    @staticmethod
-    def _in_range(field):
-        if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-            raise ValidationError(f"Indica una data tra il {MIN_YEAR} e il {MAX_YEAR}.")
-
-    def validate_date_from(self, field):
-        self._in_range(field)
-
     def validate_date_to(self, field):
-        self._in_range(field)
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("La data finale precede quella iniziale.")
 

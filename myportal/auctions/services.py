@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +14,7 @@ from werkzeug.utils import secure_filename
 
 from ..dates import local_time
 from ..errors import DomainError
+from ..exports import csv_text
 from ..extensions import db
 from ..formatting import ITALIAN, money
 from ..guarantees.services import available_credit
@@ -384,11 +383,6 @@ def reject_enrolment(admin: User, enrolment: Enrolment, reason: str) -> None:
 # --- export -------------------------------------------------------------------------------------------------
 
 
-def _cell(value: str) -> str:
-    """Text a spreadsheet will not read as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def admitted_csv(admin: User, auction: Auction) -> str:
     """The admitted operators (approvata): ';'-separated with a UTF-8 BOM, for spreadsheets."""
     rows = db.session.execute(
@@ -397,14 +391,13 @@ def admitted_csv(admin: User, auction: Auction) -> str:
         .where(Enrolment.auction_id == auction.id, Enrolment.state == "approvata")
         .order_by(Operator.name, Enrolment.id)
     ).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for name, vat_number, fiscal_code, submitted_at in rows:
-        local = local_time(submitted_at).strftime("%d/%m/%Y %H:%M")
-        writer.writerow((_cell(name), vat_number or fiscal_code or "", local, ENROLMENT_STATES["approvata"]))
+    state = ENROLMENT_STATES["approvata"]
+    lines = [
+        (name, vat_number or fiscal_code, local_time(submitted_at).strftime("%d/%m/%Y %H:%M"), state)
+        for name, vat_number, fiscal_code, submitted_at in rows
+    ]
     audit("auction.export", auction, user=admin, code=auction.code, rows=len(rows))
-    return "\ufeff" + buffer.getvalue()
+    return csv_text(EXPORT_COLUMNS, lines)
 
 
 def delivery_text(start: date, end: date) -> str:

@@ -1,9 +1,9 @@
 """Views of auctions: procedures and enrolment for operators (/aste), the back office (/admin/aste)."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..downloads import send_stored_file
+from ..downloads import CSV, send_download, send_stored_file
 from ..extensions import db
 from ..forms import ActionForm, refusals
 from ..models import utcnow
@@ -253,14 +253,7 @@ def admin_detail(auction_id):
 def admin_export(auction_id):
     auction = _auction_or_404(auction_id)
     body = admitted_csv(acting_user(), auction)
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="ammessi-{auction.code}.csv"',
-            "Content-Type": "text/csv; charset=utf-8",
-        },
-    )
+    return send_download(body, CSV, f"ammessi-{auction.code}.csv")
 
 
 @bp.route("/admin/aste/iscrizioni/<int:enrolment_id>")

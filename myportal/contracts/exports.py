@@ -10,18 +10,17 @@ as CSV, about a second as XLSX.
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from datetime import datetime, timedelta
 
 import xlsxwriter
-from flask import Response, send_file, stream_with_context
+from flask import Response
 
+from ..downloads import CSV, XLSX, send_download
+from ..exports import BOM, CsvWriter, cell
 from .models import SupplyPoint
 from .services import Period, iter_measurement_batches, local_quarters
 
-BOM = "\ufeff"
 HEADER = (
     "POD",
     "Data",
@@ -45,12 +44,6 @@ def _filename(point: SupplyPoint, period: Period, extension: str) -> str:
     return f"misure_{point.pod}_{period.first:%Y%m%d}_{period.last:%Y%m%d}.{extension}"
 
 
-def _csv_line(fields) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow(fields)
-    return buffer.getvalue()
-
-
 def _csv_prefixes(pod_field: str, quarters: dict) -> dict[datetime, str]:
     """The fields before the numbers of each quarter hour: POD, date, begin, end, UTC offset."""
     days: dict[int, str] = {}
@@ -68,8 +61,9 @@ def csv_rows(supply_point_id: int, pod: str, period: Period, batch: int | None =
 
     Numbers come at the column's scale (three decimals) and are written as they are, with a decimal comma.
     """
-    yield BOM + _csv_line(HEADER)
-    pod_field = _csv_line((pod,))[:-2]  # quoted if it ever needed to be
+    line = CsvWriter().line
+    yield BOM + line(HEADER)
+    pod_field = line((pod,))[:-2]  # quoted, or behind an apostrophe (myportal.exports), if it ever needed to be
     prefixes: dict = {}
     for rows in iter_measurement_batches(supply_point_id, period, batch or BATCH):
         lines = []
@@ -87,11 +81,7 @@ def csv_rows(supply_point_id: int, pod: str, period: Period, batch: int | None =
 def measurements_csv(point: SupplyPoint, period: Period) -> Response:
     """The period's measurements as a streamed CSV download (the generator runs after the view has returned
     and its session has closed: it gets plain values, not the SupplyPoint)."""
-    return Response(
-        stream_with_context(csv_rows(point.id, point.pod, period)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(point, period, "csv")}"'},
-    )
+    return send_download(csv_rows(point.id, point.pod, period), CSV, _filename(point, period, "csv"))
 
 
 def _serials(quarters: dict) -> dict[datetime, tuple[float, float, str]]:
@@ -116,6 +106,7 @@ def write_xlsx(handle, supply_point_id: int, pod: str, period: Period, batch: in
         for column, title in enumerate(XLSX_HEADER):
             sheet.write_string(0, column, title, bold)
         write_string, write_number = sheet.write_string, sheet.write_number
+        pod_cell = cell(pod)  # the one text that comes from the records (see myportal.exports)
         serials: dict = {}
         row = 1
         for rows in iter_measurement_batches(supply_point_id, period, batch or BATCH):
@@ -125,7 +116,7 @@ def write_xlsx(handle, supply_point_id: int, pod: str, period: Period, batch: in
                     serials = _serials(local_quarters(start))
                     cells = serials[start]
                 begin, end, offset = cells
-                write_string(row, 0, pod)
+                write_string(row, 0, pod_cell)
                 write_number(row, 1, begin, moment)
                 write_number(row, 2, end, moment)
                 write_string(row, 3, offset)
@@ -147,9 +138,4 @@ def measurements_xlsx(point: SupplyPoint, period: Period) -> Response:
     except Exception:
         handle.close()
         raise
-    return send_file(
-        handle,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=_filename(point, period, "xlsx"),
-    )
+    return send_download(handle, XLSX, _filename(point, period, "xlsx"))

@@ -1,32 +1,14 @@
 """Forms of the operator's area: the measurement period and the meter self-reading."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField
+from wtforms import DecimalField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import TextInput
 
 from .. import dates
 from ..csvimport import NotANumber, parse_decimal
+from ..forms import ItalianDateField
 from .models import SupplyPoint
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-class ItalianDateField(DateField):
-    """A date as a browser's date input sends it (AAAA-MM-GG) or as typed (GG/MM/AAAA); empty is no date."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", DATE_FORMATS)
-        kwargs.setdefault("invalid_value_message", "Data non valida: usa il formato GG/MM/AAAA.")
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not " ".join(valuelist).strip():
-            self.data = None
-            return
-        if valuelist:
-            valuelist = [" ".join(valuelist).strip()]
-        super().process_formdata(valuelist)
 
 
 class QuantityField(DecimalField):

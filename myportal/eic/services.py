@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import secrets
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from stdnum.eu import eic as stdnum_eic
 
 from ..errors import DomainError
+from ..exports import csv_stream
 from ..extensions import db
 from ..models import utcnow
 from ..notifications.services import portal_url, send_email
@@ -257,32 +256,22 @@ def register_csv() -> Iterator[str]:
 
     Unlike the portal's spreadsheet exports (';' separator and a UTF-8 BOM for Excel), this file follows the
     ENTSO-E EIC register format its tools read: plain comma separator, no BOM, UTF-8, CRLF line ends, a header
-    row of the ENTSO-E field names (REGISTER_HEADER), values quoted only when needed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    row of the ENTSO-E field names (REGISTER_HEADER), values quoted only when needed; text a spreadsheet would
+    run as a formula behind an apostrophe (:mod:`myportal.exports`)."""
 
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(REGISTER_HEADER)
-    yield flush()
-    statement = register().execution_options(yield_per=500)
-    for record in db.session.scalars(statement):
-        writer.writerow(
-            (
+    def rows():
+        for record in db.session.scalars(register().execution_options(yield_per=500)):
+            yield (
                 record.code,
                 record.display_name,
                 record.long_name,
-                record.parent or "",
+                record.parent,
                 record.responsible_party,
                 record.status,
                 record.postal_code,
                 record.country,
-                record.vat_code or "",
+                record.vat_code,
                 record.function_list,
             )
-        )
-        yield flush()
+
+    return csv_stream(REGISTER_HEADER, rows(), delimiter=",", bom=False)

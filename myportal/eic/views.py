@@ -1,17 +1,16 @@
 """Views of EIC: the operator's requests and codes (/eic), the administrators' queue and register (/admin/eic)."""
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
+from ..downloads import CSV, send_download
 from ..extensions import db
 from ..forms import ActionForm, refusals
 from ..pages import acting_user, paginate
@@ -134,8 +133,4 @@ def admin_register():
 @bp.route("/admin/eic/registro.csv")
 @admin_required
 def admin_register_csv():
-    return Response(
-        stream_with_context(register_csv()),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename=registro-eic.csv"},
-    )
+    return send_download(register_csv(), CSV, "registro-eic.csv")

@@ -3,10 +3,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from ..formatting import ITALIAN, month_names
-from ..forms import Cleaned, VatNumber, strip
+from ..forms import Cleaned, VatNumber, YearField, strip
 from .imports import clean_capacity, clean_gaudi_code
 from .models import FUEL_UNITS, SOURCES
 from .validation import FIGURES
@@ -56,8 +56,19 @@ class MonthForm(FlaskForm):
     class Meta:
         csrf = False
 
-    year = StringField("Anno")
-    month = SelectField("Mese", choices=[(str(number), name) for number, name in enumerate(month_names(ITALIAN), 1)])
+    year = YearField("Anno", render_kw={"inputmode": "numeric"})
+    month = SelectField(
+        "Mese",
+        choices=[(str(number), name) for number, name in enumerate(month_names(ITALIAN), 1)],
+        validate_choice=False,
+        validators=[AnyOf([str(number) for number in range(1, 13)], message="Scegli un mese dall'elenco.")],
+    )
+
+    def chosen(self) -> tuple[int, int] | None:
+        """(year, month) of a valid form, else None (the fields say why)."""
+        if not self.validate() or self.year.data is None:
+            return None
+        return self.year.data, int(self.month.data)
 
 
 class PlantForm(FlaskForm):

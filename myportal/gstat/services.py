@@ -6,8 +6,6 @@ CSV upload :mod:`.upload`.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from ..csvimport import RowError
 from ..errors import DomainError
+from ..exports import csv_stream
 from ..extensions import db
 from ..models import as_utc, utcnow
 from ..operators.models import Operator, User
@@ -322,37 +321,27 @@ def missing_or_late(year: int, month: int):
     )
 
 
+MONTH_EXPORT_HEADER = (
+    "operator_vat_number",
+    "operator_name",
+    "gaudi_code",
+    "plant_name",
+    "source",
+    "capacity_mw",
+    "year",
+    "month",
+    "revision",
+    "state",
+    *FIGURES,
+    "fuel_type",
+    "fuel_quantity",
+    "submitted_at",
+    "late",
+)
+
+
 def month_export(year: int, month: int) -> Iterator[str]:
     """Every current report of ``month`` as CSV (';' separated, decimal commas), streamed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(
-        (
-            "operator_vat_number",
-            "operator_name",
-            "gaudi_code",
-            "plant_name",
-            "source",
-            "capacity_mw",
-            "year",
-            "month",
-            "revision",
-            "state",
-            *FIGURES,
-            "fuel_type",
-            "fuel_quantity",
-            "submitted_at",
-            "late",
-        )
-    )
-    yield flush()
     statement = (
         select(MonthlyReport, Plant, Operator)
         .join(Plant, MonthlyReport.plant_id == Plant.id)
@@ -361,19 +350,20 @@ def month_export(year: int, month: int) -> Iterator[str]:
         .order_by(Plant.gaudi_code)
         .execution_options(yield_per=500)
     )
-    firsts = {}
-    for plant_id, first in db.session.execute(
-        select(MonthlyReport.plant_id, func.min(MonthlyReport.submitted_at))
-        .where(MonthlyReport.year == year, MonthlyReport.month == month)
-        .group_by(MonthlyReport.plant_id)
-    ):
-        firsts[plant_id] = first
-    limit = deadline_end(year, month)
-    for report, plant, operator in db.session.execute(statement):
-        first = as_utc(firsts.get(plant.id))
-        writer.writerow(
-            (
-                operator.vat_number or operator.fiscal_code or "",
+
+    def rows():
+        firsts = dict(
+            db.session.execute(
+                select(MonthlyReport.plant_id, func.min(MonthlyReport.submitted_at))
+                .where(MonthlyReport.year == year, MonthlyReport.month == month)
+                .group_by(MonthlyReport.plant_id)
+            ).all()
+        )
+        limit = deadline_end(year, month)
+        for report, plant, operator in db.session.execute(statement):
+            first = as_utc(firsts.get(plant.id))
+            yield (
+                operator.vat_number or operator.fiscal_code,
                 operator.name,
                 plant.gaudi_code,
                 plant.name,
@@ -384,13 +374,13 @@ def month_export(year: int, month: int) -> Iterator[str]:
                 report.revision,
                 report.state,
                 *(_decimal_comma(getattr(report, name)) for name in FIGURES),
-                report.fuel_type or "",
+                report.fuel_type,
                 _decimal_comma(report.fuel_quantity),
                 as_utc(report.submitted_at).isoformat() if report.submitted_at else "",
                 "sì" if first is None or first >= limit else "no",
             )
-        )
-        yield flush()
+
+    return csv_stream(MONTH_EXPORT_HEADER, rows(), bom=False)
 
 
 def _decimal_comma(value) -> str:

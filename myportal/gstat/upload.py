@@ -6,7 +6,6 @@ by line and column); every row follows :mod:`.validation`, the rules of the form
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from sqlalchemy import Numeric, select, update
 
 from .. import dates
 from ..csvimport import NotUtf8, RowError, decode, read_table
+from ..exports import csv_text
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import User
@@ -27,10 +27,11 @@ from .models import MonthlyReport
 from .services import GstatError, concurrent_change, operator_plants
 from .validation import COLUMN_LABELS, FIGURES, REPORT_VALUES, Period, PlantFacts, ReportChecker
 
+PROBLEMS_SHOWN = 200  # a file of 100,000 wrong rows would otherwise make a page of megabytes
 CSV_HEADER = ("gaudi_code", "year", "month", *FIGURES, "fuel_type", "fuel_quantity")
 DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 _STORED = ("plant_id", "operator_id", "year", "month", *REPORT_VALUES)
-_YEARS = {str(year): year for year in range(2000, 2101)}
+_YEARS = {str(year): year for year in range(dates.FIRST_YEAR, dates.LAST_YEAR + 1)}
 _MONTHS = {**{str(month): month for month in range(1, 13)}, **{f"{month:02d}": month for month in range(1, 10)}}
 _values = itemgetter(slice(3, None))  # the texts of REPORT_VALUES in a row of CSV_HEADER
 
@@ -49,6 +50,11 @@ class UploadResult:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def shown_problems(self) -> list[RowError]:
+        """The problems the page lists: the first PROBLEMS_SHOWN (the page says how many there are in all)."""
+        return self.problems[:PROBLEMS_SHOWN]
 
 
 def upload_max_bytes() -> int:
@@ -112,7 +118,7 @@ def check_upload(
                     RowError(line, f"l'impianto {code} non è tra gli impianti della tua azienda.", "gaudi_code")
                 )
             if year is None:
-                year = _int(cells[1], "year", line, 2000, 2100, row_problems)
+                year = _int(cells[1], "year", line, dates.FIRST_YEAR, dates.LAST_YEAR, row_problems)
             if month is None:
                 month = _int(cells[2], "month", line, 1, 12, row_problems)
             problems.extend(row_problems)
@@ -279,9 +285,5 @@ def _current_reports(operator_id: int, periods: set[tuple[int, int]]) -> dict:
 def template_csv(operator_id: int, today: date | None = None) -> str:
     """The upload template: the header and one row per plant of the operator for the last ended month."""
     year, month = last_ended_month(today)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for plant in db.session.scalars(operator_plants(operator_id)):
-        writer.writerow((plant.gaudi_code, year, month, "", "", "", "", "", ""))
-    return buffer.getvalue()
+    plants = db.session.scalars(operator_plants(operator_id))
+    return csv_text(CSV_HEADER, ((plant.gaudi_code, year, month, "", "", "", "", "", "") for plant in plants))

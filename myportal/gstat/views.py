@@ -3,18 +3,17 @@
 from decimal import Decimal
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
 from .. import dates
+from ..downloads import CSV, send_download
 from ..formatting import ITALIAN, month_name
 from ..forms import ActionForm, refusals
 from ..pages import acting_user, paginate
@@ -100,7 +99,7 @@ def _first_submitted(history):
 @operator_required
 def report(plant_id, year, month):
     plant = get_owned_or_404(Plant, plant_id)
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+    if not (1 <= month <= 12 and dates.year_in_range(year)):
         abort(404)
     existing = current_report(plant, year, month)
     if request.method == "GET":
@@ -170,11 +169,7 @@ def upload():
 @bp.route("/gstat/modello.csv")
 @operator_required
 def template():
-    return Response(
-        "\ufeff" + template_csv(current_user.operator_id),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=gstat-modello.csv"},
-    )
+    return send_download(template_csv(current_user.operator_id), CSV, "gstat-modello.csv")
 
 
 @bp.route("/gstat/riepilogo")
@@ -186,7 +181,7 @@ def summary_current():
 @bp.route("/gstat/riepilogo/<int:year>")
 @operator_required
 def summary(year):
-    if not 2000 <= year <= 2100:
+    if not dates.year_in_range(year):
         abort(404)
     rows = annual_summary(current_user.operator_id, year)
     totals = {
@@ -204,20 +199,15 @@ def summary(year):
 # --- administrators' side -------------------------------------------------------------------------
 
 
-def _chosen_month() -> tuple[int, int]:
-    year, month = last_ended_month()
-    chosen_year = request.args.get("year", type=int)
-    chosen_month = request.args.get("month", type=int)
-    if chosen_year and 2000 <= chosen_year <= 2100 and chosen_month and 1 <= chosen_month <= 12:
-        return chosen_year, chosen_month
-    return year, month
-
-
 @bp.route("/admin/gstat")
 @admin_required
 def admin_missing():
-    year, month = _chosen_month()
-    form = MonthForm(formdata=None, data={"year": str(year), "month": str(month)})
+    """The month asked for (the last ended month by default, or when the one asked for is wrong: then the
+    form says why)."""
+    year, month = last_ended_month()
+    form = MonthForm(request.args, data={"year": year, "month": str(month)})
+    if request.args:
+        year, month = form.chosen() or (year, month)
     page = paginate(missing_or_late(year, month))
     firsts = first_submissions([plant.id for plant in page.items], [(year, month)])
     return render_template(
@@ -234,13 +224,9 @@ def admin_missing():
 @bp.route("/admin/gstat/esporta/<int:year>/<int:month>.csv")
 @admin_required
 def admin_export(year, month):
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+    if not (1 <= month <= 12 and dates.year_in_range(year)):
         abort(404)
-    return Response(
-        stream_with_context(month_export(year, month)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=gstat-{year}-{month:02d}.csv"},
-    )
+    return send_download(month_export(year, month), CSV, f"gstat-{year}-{month:02d}.csv")
 
 
 @bp.route("/admin/gstat/impianti", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from wtforms import Form, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired
 
 from .. import dates
+from ..forms import year_range_message
 from .services import DEFAULT_SORT, SORTS, STATES, InvoiceFilters
 
 try:
@@ -122,8 +123,10 @@ class Month:
 
     def __call__(self, form, field):
         found = MONTH_RE.match((field.data or "").strip())
-        if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1900:
+        if not found or not 1 <= int(found.group(2)) <= 12:
             raise ValidationError("Indica il mese nel formato AAAA-MM, per esempio 2024-01.")
+        if not dates.year_in_range(int(found.group(1))):
+            raise ValidationError(year_range_message("month"))
         field.month = date(int(found.group(1)), int(found.group(2)), 1)
 
 

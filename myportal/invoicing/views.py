@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from pathlib import Path
 
-from flask import Response, current_app, render_template, request, send_file, stream_with_context
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from .. import dates
 from ..contracts.selection import current_supply_point, operator_supply_points
+from ..downloads import CSV, PDF, ZIP, send_download
 from ..extensions import db
 from ..formatting import month_names
 from ..forms import refusals
@@ -88,9 +88,7 @@ def invoice_pdf_file(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
     directory = Path(current_app.config.get("INVOICE_PDF_DIR") or Path(current_app.instance_path) / "invoice-pdf")
     content = stored_invoice_pdf(directory, invoice, current_user.operator, _issuer())
-    return send_file(
-        BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=invoice.pdf_filename
-    )
+    return send_download(content, PDF, invoice.pdf_filename)
 
 
 @bp.route("/fatture/export.csv")
@@ -105,11 +103,7 @@ def export_csv():
         yield from invoices_csv(invoices, pods)
 
     name = "fatture" + (f"-{form.year.data}" if form.year.data else "") + ".csv"
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return send_download(rows(), CSV, name)
 
 
 def _archive_page(form: ArchiveForm):
@@ -135,12 +129,7 @@ def archive_zip():
     if outcome.refused:
         return _archive_page(form)
     spool = invoices_zip(invoices, current_user.operator, _issuer())
-    return send_file(
-        spool,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"fatture-{form.da.data}-{form.a.data}.zip",
-    )
+    return send_download(spool, ZIP, f"fatture-{form.da.data}-{form.a.data}.zip")
 
 
 @bp.route("/prelievi-fatturati")

@@ -222,7 +222,7 @@ def test_export_of_admitted_operators(admin_client, dbs, make_operator, make_use
     response = admin_client.get(f"/admin/aste/{auction.id}/ammessi.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
-    assert 'filename="ammessi-CM-2030-AGG.csv"' in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == "attachment; filename=ammessi-CM-2030-AGG.csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Ragione sociale", "Partita IVA", "Data iscrizione", "Stato"]

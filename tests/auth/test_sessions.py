@@ -1,6 +1,7 @@
 """Server-side sessions: a copied cookie dies with log-out, a password change, disabling, and the timeouts."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import select
 
@@ -103,3 +104,29 @@ def test_half_logged_in_state_expires(client, app, make_user, enable_mfa, dbs):
     assert response.headers["Location"] == "/accedi"
     assert client.get("/dati-anagrafici").headers["Location"].startswith("/accedi")
     assert dbs.count(UserSession, UserSession.user_id == user.id) == 0
+
+
+def _cookie_expires(response, name: str = "myportal_session") -> datetime:
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(name + "="):
+            parts = dict(part.strip().partition("=")[::2] for part in header.split(";")[1:])
+            return parsedate_to_datetime(parts["Expires"])
+    raise AssertionError(f"no {name} cookie set")
+
+
+def test_the_session_cookie_lives_as_long_as_the_server_keeps_the_session(client, app, make_user):
+    """The browser drops the cookie when the absolute time-out ends the session (12 hours), not 31 days on."""
+    user = make_user()
+    before = datetime.now(UTC)
+    response = login(client, user.username)
+    lifetime = _cookie_expires(response) - before
+    absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+    assert absolute - timedelta(minutes=1) <= lifetime <= absolute + timedelta(minutes=1)
+
+
+def test_the_cookie_lifetime_follows_the_absolute_timeout_setting(tmp_path):
+    from myportal import create_app
+
+    app = create_app({"SESSION_ABSOLUTE_HOURS": 2, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=2)
+    assert app.config["SESSION_REFRESH_EACH_REQUEST"] is False  # the cookie is not sent again on every page

@@ -98,6 +98,11 @@ def test_other_operators_measurements_are_not_shown(dbs, make_operator, point, l
         (_period(days_ago(400), days_ago(1)), "date_to", "Il periodo massimo è di un anno"),
         ("?date_from=31/02/2024&date_to=", "date_from", "Data non valida"),
         ("?date_from=ieri&date_to=2024-13-01", "date_to", "Data non valida"),
+        ("?date_from=0001-01-01", "date_from", "Indica una data tra il 2000 e il 2100."),
+        ("?date_from=9999-12-31", "date_from", "Indica una data tra il 2000 e il 2100."),
+        ("?date_to=0001-01-01", "date_to", "Indica una data tra il 2000 e il 2100."),
+        ("?date_to=31/12/9999", "date_to", "Indica una data tra il 2000 e il 2100."),
+        ("?date_from=1999-12-31&date_to=2000-01-02", "date_from", "Indica una data tra il 2000 e il 2100."),
     ],
 )
 def test_bad_periods_show_a_message_next_to_the_field(dbs, point, logged_in, query, field, message):

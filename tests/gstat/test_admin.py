@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from myportal.gstat.calendar import deadline_end
+from myportal.formatting import ITALIAN, month_and_year
+from myportal.gstat.calendar import deadline_end, last_ended_month
 from myportal.gstat.models import MonthlyReport
-from tests.conftest import login
+from tests.conftest import field_error, login, page_text
 from tests.gstat import add_plant, add_report, counting_queries, last_month, months_ago
 
 
@@ -55,6 +56,25 @@ def test_missing_and_late_reports_of_a_month(app, client, dbs, admin, make_opera
     # Nonsense in the query string falls back to the last ended month, never a 500.
     assert client.get("/admin/gstat?year=abc&month=99").status_code == 200
     assert missing.id
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("year=1999&month=3", "year", "Indica un anno tra il 2000 e il 2100."),
+        ("year=9999&month=3", "year", "Indica un anno tra il 2000 e il 2100."),
+        ("year=0&month=3", "year", "Indica l'anno con quattro cifre, per esempio 2024."),
+        ("year=abc&month=3", "year", "Indica l'anno con quattro cifre, per esempio 2024."),
+        ("year=2024&month=13", "month", "Scegli un mese dall'elenco."),
+    ],
+)
+def test_a_wrong_month_is_refused_next_to_its_field(client, admin, query, field, message):
+    """The page then shows the last ended month."""
+    year, month = last_ended_month()
+    page = client.get(f"/admin/gstat?{query}")
+    assert page.status_code == 200
+    assert field_error(page, field) == message
+    assert f"per {month_and_year(year, month, ITALIAN)}." in page_text(page)
 
 
 def test_month_export_holds_every_current_report(app, client, dbs, admin, make_operator):

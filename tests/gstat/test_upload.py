@@ -177,6 +177,29 @@ def test_upload_with_errors_lists_every_one_and_writes_nothing(client, dbs, plan
     assert dbs.count(MonthlyReport) == 0
 
 
+def test_a_file_full_of_errors_shows_the_first_200_and_how_many_there_are(client, dbs, plants, user):
+    """A 100,000-row file of wrong rows once gave a 9.7 MB page listing every error."""
+    year, month = last_month()
+    rows = 20_000
+    content = _csv(*(f"UP_NON_ESISTE_{number};{year};{month};1;1;;;;" for number in range(rows)))
+    response = upload(client, content)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f"Il file contiene {rows} errori: non è stato salvato nulla." in page
+    assert f"Sono elencati i primi 200 errori su {rows}" in page
+    assert page.count("<li>riga ") == 200
+    assert "<li>riga 201," in page and "<li>riga 202," not in page
+    assert len(page) < 100_000
+    assert dbs.count(MonthlyReport) == 0
+
+
+def test_a_few_errors_are_all_listed_without_a_note(client, dbs, plants, user):
+    year, month = last_month()
+    response = upload(client, _csv(*(f"UP_NON_ESISTE_{number};{year};{month};1;1;;;;" for number in range(3))))
+    page = response.get_data(as_text=True)
+    assert page.count("<li>riga ") == 3 and "Sono elencati i primi" not in page
+
+
 def test_header_problems(client, dbs, plants, user):
     response = upload(client, "gaudi_code;anno;month\r\nUP_UPL_SOLAR;2024;1\r\n")
     page = response.get_data(as_text=True)

@@ -86,7 +86,7 @@ def test_csv_export_of_the_filtered_list(client, dbs, operator_user, login_as):
     assert response.status_code == 200
     assert response.is_streamed
     assert response.mimetype == "text/csv"
-    assert 'filename="fatture-2024.csv"' in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == "attachment; filename=fatture-2024.csv"
     rows = _csv_rows(response)
     assert rows[0][:3] == ["Numero fattura", "Data fattura", "Codice cliente"]
     assert len(rows) == 3
@@ -137,6 +137,8 @@ def test_zip_of_the_pdfs_of_a_period(client, dbs, operator_user, make_user, logi
         ("da=&a=2024-01", "Indica il mese iniziale."),
         ("a=2024-01", "Indica il mese iniziale."),
         ("da=2024-01", "Indica il mese finale."),
+        ("da=1999-12&a=2024-01", "Indica un mese tra il 2000 e il 2100."),
+        ("da=0001-01&a=9999-12", "Indica un mese tra il 2000 e il 2100."),
     ],
 )
 def test_zip_refuses_bad_periods_next_to_the_field(client, dbs, operator_user, login_as, query, message):

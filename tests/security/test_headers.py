@@ -3,10 +3,14 @@
 import pytest
 
 from config import ProductionConfig
+from myportal import dates
+from myportal.contracts.models import SupplyPoint
 from tests.conftest import DEFAULT_PASSWORD, csrf_from
-from tests.security.conftest import all_rules, client_for, token_for
+from tests.contracts import add_measurements, days_ago
+from tests.security.conftest import ROLES, all_rules, client_for, token_for
 from tests.security.test_authorisation_matrix import request_rule, sweep_order
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 
@@ -80,6 +84,50 @@ def test_every_response_carries_the_security_headers(app, world, role):
         ]
     assert not wrong, "\n".join(wrong)
     assert {200, 400, 404, 405} <= statuses, statuses
+
+
+PUBLIC_ASSETS = {"static"}  # the same for everyone: cacheable
+
+
+def not_stored(response) -> bool:
+    control = response.cache_control
+    return control.no_store and not control.public and not control.max_age
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_no_response_to_a_logged_in_user_is_stored(app, dbs, world, role):
+    """Pages, downloads (PDF, ZIP, XLSX, CSV) and refusals alike: ``no-store``, so that neither the browser nor
+    a proxy keeps a copy of what a logged-in user saw. Log-out ends the session before it answers."""
+    add_measurements(dbs, dbs.get(SupplyPoint, world.ids["supply_point"]), days_ago(2), 1)
+    client = client_for(app, world, role)
+    token = token_for(client)
+    month = f"{days_ago(40):%Y-%m}"
+    extra = (f"/fatture/archivio.zip?da={month}&a={dates.today():%Y-%m}", "/non-esiste")
+    wrong, kinds = [], set()
+    for path in extra:
+        response = client.get(path)
+        response.close()
+        kinds.add(response.mimetype)
+        if not not_stored(response):
+            wrong.append(f"{path} [{response.status_code}]: Cache-Control {response.headers.get('Cache-Control')!r}")
+    for endpoint, response in sweep(client, world, token):
+        kinds.add(response.mimetype)
+        if endpoint in PUBLIC_ASSETS or endpoint == "auth.logout":
+            continue
+        if not not_stored(response):
+            wrong.append(
+                f"{endpoint} [{response.status_code}]: Cache-Control {response.headers.get('Cache-Control')!r}"
+            )
+    assert not wrong, f"as {role}:\n" + "\n".join(wrong)
+    if role == "operator_a":
+        assert {"application/pdf", "application/zip", XLSX, "text/csv"} <= kinds, kinds
+
+
+def test_public_assets_may_be_cached(app, world):
+    client = client_for(app, world, "operator_a")
+    response = client.get("/static/css/portal.css")
+    response.close()
+    assert not response.cache_control.no_store
 
 
 def test_session_cookie_flags_in_testing(app, world):

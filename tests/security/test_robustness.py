@@ -10,11 +10,28 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import field_error
 from tests.security.conftest import all_rules, changed_tables, client_for, counts, methods_of, token_for, url_for_rule
 from tests.security.forms import parse_forms
 from tests.security.test_authorisation_matrix import EXPECTED
 from tests.security.test_csrf_and_safe_methods import ACTING_ROLE, GET_WRITES
 
+# Dates at and beyond the ends of what Python and the databases hold, and just outside the portal's years.
+EXTREME_DATES = [
+    "0001-01-01",
+    "9999-12-31",
+    "01/01/0001",
+    "31/12/9999",
+    "0001-01-01T00:00",
+    "9999-12-31T23:59",
+    "31/12/9999 23:59",
+    "0001-01",
+    "9999-12",
+    "1999-12-31",
+    "2101-01-01",
+    "1999-12",
+    "2101-01",
+]
 ODD_VALUES = [
     "",
     " ",
@@ -44,6 +61,7 @@ ODD_VALUES = [
     "%00",
     "\r\nSet-Cookie: x=1",
     "IT" * 40,
+    *EXTREME_DATES,
 ]
 odd_text = st.one_of(
     st.sampled_from(ODD_VALUES),
@@ -93,6 +111,11 @@ QUERY_PARAMETERS = (
     "day",
     "period",
     "pod",
+    "date_from",
+    "date_to",
+    "da",
+    "a",
+    "as_of",
 )
 
 # Refused submissions that still write, each with the tables it may touch and why.
@@ -266,3 +289,75 @@ def test_any_page_number_on_any_page(app, world, role):
             if failed:
                 failures.append(f"GET {page}?page={number}")
     assert not failures, "\n".join(failures)
+
+
+# --- dates at the ends of the calendar -------------------------------------------------------------------------
+
+DATE_KINDS = {"date": EXTREME_DATES[:4], "datetime-local": EXTREME_DATES[4:7], "month": EXTREME_DATES[7:9]}
+DATE_KINDS = {kind: [*values, *("1999-12-31", "2101-01-01")] for kind, values in DATE_KINDS.items()}
+DATE_KINDS["month"] = [*EXTREME_DATES[7:9], "1999-12", "2101-01"]
+YEARS = ["0", "1", "1999", "2101", "9999"]
+
+
+def date_fields(form) -> list[tuple[str, list[str]]]:
+    """The fields of ``form`` that take a date, a moment, a month or a year, with the extreme values to try."""
+    found = []
+    for item in form.fields.values():
+        if item.kind in DATE_KINDS:
+            found.append((item.name, DATE_KINDS[item.kind]))
+        elif item.name == "year" and item.kind == "text":
+            found.append((item.name, YEARS))
+    return found
+
+
+# Downloads that read the same date fields as a page (their links carry the page's query string).
+DATE_DOWNLOADS = {"/misure": ("/misure/csv", "/misure/xlsx"), "/fatture/archivio": ("/fatture/archivio.zip",)}
+
+
+@pytest.mark.parametrize("role", sorted(set(ACTING_ROLE.values())))
+def test_extreme_dates_get_a_message_next_to_the_field(app, world, role):
+    """Every date, moment, month and year field (forms and query-string filters) refuses a year outside the
+    portal's range with a message on the field, never a server error, and writes nothing."""
+    client = client_for(app, world, role)
+    token = token_for(client)
+    failures, seen, tried = [], set(), 0
+    for _endpoint, page in pages_by_role(app, world).get(role, []):
+        response = client.get(page)
+        html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        response.close()
+        for form in parse_forms(html, page):
+            path = urlparse(form.action).path
+            for name, values in date_fields(form):
+                if (form.method, path, name) in seen:
+                    continue
+                seen.add((form.method, path, name))
+                for value in values:
+                    tried += 1
+                    data = {**form.defaults(), name: value}
+                    targets = [path, *DATE_DOWNLOADS.get(path, ())] if form.method == "get" else [path]
+                    for target in targets:
+                        before = counts(app)
+                        try:
+                            if form.method == "get":
+                                response = client.get(target + "?" + urlencode(data))
+                            else:
+                                response = client.post(target, data={**data, "csrf_token": token})
+                        except Exception as error:  # noqa: BLE001 (a server error, reported with its input)
+                            failures.append(f"{form.method.upper()} {target} {name}={value!r}: {error!r}")
+                            continue
+                        body = response.get_data(as_text=True)
+                        response.close()
+                        problem = ""
+                        if response.status_code >= 500:
+                            problem = f"answered {response.status_code}"
+                        elif response.mimetype != "text/html" or response.status_code != 200:
+                            problem = f"accepted it ({response.status_code} {response.mimetype})"
+                        elif not field_error(body, name):
+                            problem = "no message next to the field"
+                        elif changed_tables(before, counts(app)):
+                            problem = "wrote to the database"
+                        if problem:
+                            failures.append(f"{form.method.upper()} {target} {name}={value!r}: {problem}")
+    if role in ("operator_a", "admin"):
+        assert tried, f"no date field found as {role}"
+    assert not failures, f"as {role}:\n" + "\n".join(failures)
