@@ -27,7 +27,7 @@ def purge_command(dry_run):
             commit()
             total += count
         removed[retention.label] = total
-        click.echo(f"{retention.label}: {total} rimossi.")
+        click.echo(f"{retention.label}: {total} {'rimosso' if total == 1 else 'rimossi'}.")
     if any(removed.values()):
         audit("privacy.purged", user=None, removed=sum(removed.values()))
         commit()

@@ -148,7 +148,7 @@ def withdraw_closure(user: User) -> ClosureRequest:
     return closure
 
 
-def _ensure_open(closure: ClosureRequest) -> None:
+def ensure_open(closure: ClosureRequest) -> None:
     if not closure.is_open:
         raise PrivacyError(f"La richiesta è già stata trattata (stato: {closure.state_label}).")
 
@@ -162,7 +162,7 @@ def _decide(closure: ClosureRequest, admin: User, state: str, note: str | None) 
 
 def reject_closure(closure: ClosureRequest, admin: User, reason: str) -> None:
     """The back office keeps the account open (for instance, the company's only administrator)."""
-    _ensure_open(closure)
+    ensure_open(closure)
     if not (reason or "").strip():
         raise PrivacyError("Indica il motivo: sarà comunicato all'utente.", field="reason")
     _decide(closure, admin, "respinta", reason)
@@ -179,7 +179,7 @@ def reject_closure(closure: ClosureRequest, admin: User, reason: str) -> None:
 
 def close_account(closure: ClosureRequest, admin: User, note: str | None = None) -> User:
     """Close the account of ``closure``: what the module docstring says is erased goes, the rest stays."""
-    _ensure_open(closure)
+    ensure_open(closure)
     user = closure.user
     if user.id == admin.id:
         raise PrivacyError("Non puoi chiudere il tuo stesso account.")

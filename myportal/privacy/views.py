@@ -18,6 +18,7 @@ from .services import (
     acknowledge_current_notice,
     close_account,
     closure_queue,
+    ensure_open,
     last_company_admin,
     latest_acknowledgement,
     notice_version,
@@ -197,6 +198,10 @@ def admin_closure(closure_id):
 
 def _decide(closure_id: int, form, form_name: str, action, done: str):
     closure = db.get_or_404(ClosureRequest, closure_id)
+    with refusals(category="warning") as outcome:
+        ensure_open(closure)
+    if outcome.refused:
+        return redirect(url_for("privacy.admin_closure", closure_id=closure.id))
     if not form.validate_on_submit():
         return _render_closure(closure, **{form_name: form})
     with refusals(form) as outcome:
