@@ -34,7 +34,7 @@ from ..contracts.models import Contract, MeterReading, SupplyPoint
 from ..dates import local_time, today
 from ..eic.models import EicCode, EicRequest
 from ..extensions import db
-from ..formatting import ITALIAN, number, numeric_date
+from ..formatting import numeric_date
 from ..gstat.models import MonthlyReport, Plant
 from ..guarantees.models import Exposure, Guarantee, GuaranteeNotice
 from ..invoicing.models import Invoice, InvoiceLine
@@ -205,47 +205,60 @@ COMPANY_NOT_EXPORTED = {
 # --- values -------------------------------------------------------------------------------------------------
 
 
-def json_value(value):
-    """A JSON value: ISO 8601 dates and UTC times, decimals as text (no rounding), others as they are."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
+def _utc(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def csv_text(value: str) -> str:
+    """The one place where this export writes a text cell of a CSV: a cell a spreadsheet would read as a
+    formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) is neutralised with a leading apostrophe."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _local(moment: datetime) -> str:
+    return f"{numeric_date(moment)} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+
+
+def _italian_decimal(value: Decimal) -> str:
+    return format(value, "f").replace(".", ",")
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _same(value):
     return value
 
 
-def csv_value(value) -> str:
-    """A CSV cell for an Italian spreadsheet, as the portal's other exports: dates gg/mm/aaaa, times in Italian
-    time, decimal commas, sì/no; nested values as JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "sì" if value else "no"
-    if isinstance(value, datetime):
-        return local_time(value).strftime("%d/%m/%Y %H:%M:%S")
-    if isinstance(value, date):
-        return numeric_date(value)
-    if isinstance(value, Decimal):
-        return number(value, max(-value.as_tuple().exponent, 0), ITALIAN, grouping=False)
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+# Per Python type of a column: how a value goes into the JSON (ISO 8601 dates and UTC times, decimals as text
+# without rounding) and into the CSV for an Italian spreadsheet, as the portal's other exports (dates
+# gg/mm/aaaa, Italian time, decimal commas, sì/no, nested values as JSON).
+JSON_VALUES = {datetime: _utc, date: date.isoformat, Decimal: str}
+CSV_VALUES = {
+    str: csv_text,
+    bool: lambda value: "sì" if value else "no",
+    datetime: lambda value: _local(local_time(value)),
+    date: numeric_date,
+    Decimal: _italian_decimal,
+    dict: _json_text,
+    list: _json_text,
+}
 
 
-def write_csv_row(writer, values: Iterable) -> None:
-    """The one place where this export writes a CSV row: every text cell passes through here (a cell that a
-    spreadsheet would read as a formula is neutralised with a leading apostrophe)."""
-    cells = []
-    for value in values:
-        text = csv_value(value)
-        if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            text = "'" + text
-        cells.append(text)
-    writer.writerow(cells)
+def _python_type(column) -> type:
+    try:
+        return column.type.python_type
+    except NotImplementedError:
+        return object
+
+
+def converters(columns) -> tuple[list, list]:
+    """The JSON and CSV converter of each column, chosen once per table from the column's type."""
+    kinds = [_python_type(column) for column in columns]
+    return [JSON_VALUES.get(kind, _same) for kind in kinds], [CSV_VALUES.get(kind, str) for kind in kinds]
 
 
 # --- writing ------------------------------------------------------------------------------------------------
@@ -266,20 +279,28 @@ def _file_entries(archive: zipfile.ZipFile, folder: str, section: Section, ids: 
         archive.writestr(f"{folder}/file/{section.name}/{row_id}-{safe}", data or b"")
 
 
-def write_table(archive: zipfile.ZipFile, stem: str, columns: list[str], rows: Iterable[tuple]) -> Iterator[dict]:
-    """``<stem>.json`` and ``<stem>.csv`` of ``rows`` (tuples in ``columns`` order); yields each record as it is
-    written, so that the caller can note what it needs (the ids of stored files) without keeping the rows."""
+def write_table(archive: zipfile.ZipFile, stem: str, columns: list, rows: Iterable[tuple]) -> Iterator[dict]:
+    """``<stem>.json`` and ``<stem>.csv`` of ``rows`` (tuples of the values of ``columns``, SQLAlchemy column
+    expressions); yields each record as it is written, so that the caller can note what it needs (the ids of
+    stored files) without keeping the rows."""
+    names = [column.name for column in columns]
+    to_json, to_csv = converters(columns)
     count = 0
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline="") as spool:
         writer = csv.writer(spool, delimiter=";", lineterminator="\r\n")
         spool.write(BOM)
-        writer.writerow(columns)
+        writer.writerow(names)
         with archive.open(f"{stem}.json", "w") as raw, io.TextIOWrapper(raw, "utf-8") as out:
             out.write("[")
             for values in rows:
-                record = {name: json_value(value) for name, value in zip(columns, values, strict=True)}
+                record = {
+                    name: None if value is None else convert(value)
+                    for name, convert, value in zip(names, to_json, values, strict=True)
+                }
                 out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
-                write_csv_row(writer, values)
+                writer.writerow(
+                    ["" if value is None else convert(value) for convert, value in zip(to_csv, values, strict=True)]
+                )
                 count += 1
                 yield record
             out.write("\n]\n" if count else "]\n")
@@ -290,10 +311,9 @@ def write_table(archive: zipfile.ZipFile, stem: str, columns: list[str], rows: I
 
 def write_section(archive: zipfile.ZipFile, folder: str, section: Section, subject_id: int) -> int:
     """``<folder>/<name>.json`` and ``.csv`` of the section's rows, and its stored files; returns the rows."""
-    columns = [column.name for column in section.selected()]
     rows = (tuple(row) for row in _rows(section.statement(subject_id)))
     file_ids, count = [], 0
-    for record in write_table(archive, f"{folder}/{section.name}", columns, rows):
+    for record in write_table(archive, f"{folder}/{section.name}", section.selected(), rows):
         count += 1
         if section.files is not None:
             file_ids.append(record["id"])
@@ -313,7 +333,8 @@ def _references(archive: zipfile.ZipFile, folder: str, user_id: int) -> int:
         for model, column in REFERENCES
     ]
     rows = (tuple(row) for statement in statements for row in _rows(statement))
-    return sum(1 for _ in write_table(archive, f"{folder}/registrati_a_tuo_nome", ["tabella", "id", "colonna"], rows))
+    columns = list(statements[0].selected_columns)
+    return sum(1 for _ in write_table(archive, f"{folder}/registrati_a_tuo_nome", columns, rows))
 
 
 def includes_company(user: User) -> bool:
