@@ -137,7 +137,7 @@ def test_the_cookie_statement_lists_every_cookie_the_portal_sets(app, client, ma
         seen |= _cookie_names(client.get(url))
     seen |= _cookie_names(submit(client, "/esci", {}, page="/fatture"))
     statement = page_text(client.get("/cookie"))
-    listed = set(re.findall(r'<th scope="row"><code>([^<]+)</code></th>', statement))
+    listed = set(re.findall(r'<h3 class="cookie-name"><code>([^<]+)</code></h3>', statement))
     assert seen and seen <= listed, (seen, listed)
     assert listed == {app.config["SESSION_COOKIE_NAME"]}
     assert "nessun banner" in statement.lower() or "non mostra un banner" in statement
