@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base, utcnow
+from ..models import Base, one_of, utcnow
 from ..operators.models import User
 
 # The texts a visitor acknowledges (the notice's version comes from PRIVACY_NOTICE_VERSION).
@@ -20,10 +20,6 @@ CONTEXTS = {
 }
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
-
-
 class PrivacyAcknowledgement(Base):
     """One "I have read the notice" of a user (or of a new-user request, before the user exists): which text,
     which version, when and in which form. Kept after an account is closed, as the proof the notice was given."""
@@ -31,8 +27,8 @@ class PrivacyAcknowledgement(Base):
     __tablename__ = "privacy_acknowledgements"
     __table_args__ = (
         CheckConstraint("user_id IS NOT NULL OR registration_request_id IS NOT NULL", name="subject"),
-        CheckConstraint(f"document IN {_in(DOCUMENTS)}", name="document"),
-        CheckConstraint(f"context IN {_in(CONTEXTS)}", name="context"),
+        CheckConstraint(f"document IN {one_of(DOCUMENTS)}", name="document"),
+        CheckConstraint(f"context IN {one_of(CONTEXTS)}", name="context"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +59,7 @@ class ClosureRequest(Base):
 
     __tablename__ = "account_closure_requests"
     __table_args__ = (
-        CheckConstraint(f"state IN {_in(CLOSURE_STATES)}", name="state"),
+        CheckConstraint(f"state IN {one_of(CLOSURE_STATES)}", name="state"),
         # One open request per user, enforced by the database.
         Index(
             "uq_account_closure_requests_open",

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from myportal.operators.models import User
 from myportal.privacy.models import PrivacyAcknowledgement
 from myportal.registration.models import RegistrationRequest
-from tests.conftest import field_error, login, make_fiscal_code, make_vat, page_text, submit
+from tests.conftest import field_error, login, make_vat, page_text, submit
 from tests.registration import LEGACY_PASSWORD, add_customer, add_legacy
+from tests.registration.test_new_user import _form as new_user_form
 
 NEW_USER = "/registrazione/nuovo-utente"
 CONFIRM = "/registrazione/conferma"
@@ -16,23 +17,8 @@ CUSTOMER = "/registrazione/codice-cliente"
 
 
 def _new_user(**changes) -> dict:
-    data = {
-        "username": "lucia.neri",
-        "full_name": "Neri Lucia",
-        "fiscal_code": make_fiscal_code(71),
-        "country": "IT",
-        "company_role": "Responsabile amministrativa",
-        "email": "lucia.neri@example.com",
-        "mobile": "+39 333 7654321",
-        "secret_question": "pet",
-        "secret_answer": "Fido",
-        "person_kind": "giuridica",
-        "vat_number": make_vat(71),
-        "company_name": "Neri Energia S.r.l.",
-        "privacy": "y",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
+    """The valid new-user form of the registration tests, ``changes`` applied (None drops a field)."""
+    return new_user_form(**{"username": "lucia.neri", "email": "lucia.neri@example.com", **changes})
 
 
 @pytest.fixture
