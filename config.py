@@ -102,6 +102,36 @@ class Config:
     GSTAT_UPLOAD_MAX_BYTES = _int("GSTAT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
     GUARANTEE_WARNING_THRESHOLD = os.environ.get("GUARANTEE_WARNING_THRESHOLD", "100000")  # EUR of available credit
 
+    # Privacy and legal pages (templates/privacy/texts/, each overridable under instance/templates/privacy/texts/).
+    # Who runs the portal: the data controller of the Informativa privacy and the owner named in the Note legali.
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "Terna S.p.A.")
+    PRIVACY_CONTROLLER_ADDRESS = os.environ.get("PRIVACY_CONTROLLER_ADDRESS", "Viale Egidio Galbani 70, 00156 Roma")
+    PRIVACY_CONTROLLER_VAT = os.environ.get("PRIVACY_CONTROLLER_VAT", "")
+    PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@myportal.localhost")
+    PRIVACY_DPO_EMAIL = os.environ.get("PRIVACY_DPO_EMAIL", "dpo@myportal.localhost")
+    # The version every acknowledgement records: change it whenever the text of the notice changes.
+    PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "1.0")
+    PRIVACY_NOTICE_DATE = os.environ.get("PRIVACY_NOTICE_DATE", "2026-12-02")
+    # Transfers outside the EEA: none by default; otherwise a sentence naming them and their safeguard.
+    PRIVACY_TRANSFERS = os.environ.get("PRIVACY_TRANSFERS", "")
+    ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "parziale")  # conforme, parziale, non_conforme
+    ACCESSIBILITY_DECLARATION_DATE = os.environ.get("ACCESSIBILITY_DECLARATION_DATE", "2026-12-02")
+    ACCESSIBILITY_REVIEW_DATE = os.environ.get("ACCESSIBILITY_REVIEW_DATE", "2026-12-02")
+    ACCESSIBILITY_EMAIL = os.environ.get("ACCESSIBILITY_EMAIL", "accessibilita@myportal.localhost")
+    ACCESSIBILITY_AGID_URL = os.environ.get(
+        "ACCESSIBILITY_AGID_URL",
+        "https://www.agid.gov.it/it/design-servizi/accessibilita/linee-guida-accessibilita-privati",
+    )
+    # The declaration as published on AgID's form.agid.gov.it, when there is one.
+    ACCESSIBILITY_PUBLISHED_URL = os.environ.get("ACCESSIBILITY_PUBLISHED_URL", "")
+    # Retention (myportal purge). Log-in history: a year, so that a compromise noticed months later can still be
+    # traced, and more than the six months the Garante asks for the access logs of system administrators.
+    # Audit log: two years, so that decisions (approvals, enrolments, EIC codes, closures) can be shown when they
+    # are disputed after the following yearly cycle.
+    LOGIN_HISTORY_RETENTION_DAYS = _int("LOGIN_HISTORY_RETENTION_DAYS", 365)
+    AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 730)
+    CLOSURE_RATE_LIMIT = os.environ.get("CLOSURE_RATE_LIMIT", "10 per hour")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

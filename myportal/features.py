@@ -21,6 +21,7 @@ FEATURES = (
     "eic",
     "gstat",
     "connections",
+    "privacy",
 )
 
 

@@ -31,6 +31,11 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def one_of(values) -> str:
+    """The SQL list of a CHECK constraint ``column IN (...)`` for the keys of ``values``."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes: read them back as UTC."""
     if value is not None and value.tzinfo is None:

@@ -13,6 +13,7 @@ from ..identifiers import IdentifierError, clean_vat
 from ..models import utcnow
 from ..notifications.models import OutboxMessage
 from ..operators.models import Operator, User, username_key
+from ..privacy.services import refuse_if_closed
 from ..registration.models import REQUEST_STATES, RegistrationRequest
 from ..security.audit import audit
 from ..security.models import AuditEvent
@@ -109,6 +110,7 @@ def enable_user(user: User, admin: User) -> None:
     """Enable a disabled user: active if they have a password, else pending activation."""
     if user.status != "disabled":
         raise AdminError(f"L'utente {user.username} non è disabilitato.")
+    refuse_if_closed(user, AdminError)
     user.status = "active" if user.password_hash else "pending"
     audit("user.enabled", user, user=admin, operator_id=user.operator_id, status=user.status)
 

@@ -9,6 +9,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_email, clean_vat
 from ..notifications.services import absolute_url, send_email
+from ..privacy.services import refuse_if_closed
 from ..security.access import OPERATOR
 from ..security.audit import audit
 from ..security.models import Token
@@ -331,6 +332,7 @@ def enable_colleague(admin: User, user: User) -> None:
     """Enable a disabled colleague: active with a password, otherwise pending activation."""
     if user.status != "disabled":
         raise AccountError(f"L'utente {user.username} non è disabilitato.")
+    refuse_if_closed(user, AccountError)
     user.status = "active" if user.password_hash else "pending"
     audit("user.enabled", user, user=admin, operator_id=user.operator_id, status=user.status)
 

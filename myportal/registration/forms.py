@@ -3,11 +3,12 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
 from ..forms import CustomerCode, Email, FiscalCode, PersonalFiscalCode, PracticeId, TaxCode, VatNumber, strip
 from ..identifiers import USERNAME_RE
+from ..privacy.forms import acknowledgement_field
 from .models import SECRET_QUESTIONS
 
 PHONE_RE = re.compile(r"^[0-9+ ]{1,20}$")
@@ -168,6 +169,7 @@ class ConfirmRegistrationForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired("Indica l'indirizzo e-mail a cui inviare le credenziali."), Email()],
     )
+    privacy = acknowledgement_field()
 
     def __init__(self, *args, choose_username: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,10 +278,7 @@ class NewUserForm(RequestDetailsForm):
         filters=[strip],
         validators=[DataRequired("Scrivi la risposta alla domanda segreta."), Length(max=200)],
     )
-    privacy = BooleanField(
-        "Ho letto l'informativa sul trattamento dei dati personali e acconsento al trattamento.",
-        validators=[DataRequired("Per registrarti devi accettare l'informativa sulla privacy.")],
-    )
+    privacy = acknowledgement_field()
 
 
 class CompleteRequestForm(RequestDetailsForm):

@@ -6,6 +6,7 @@ from flask import current_app, redirect, render_template, session, url_for
 
 from ..extensions import limiter
 from ..forms import refusals
+from ..privacy.services import acknowledge_notice
 from . import bp
 from .forms import (
     CompleteRequestForm,
@@ -113,7 +114,9 @@ def confirm():
     if form.validate_on_submit():
         username = form.username.data if "username" in form else None
         with refusals(form) as outcome:
-            confirm_registration(summary, form.email.data, username)
+            user = confirm_registration(summary, form.email.data, username)
+            if user is not None:  # None: an existing account, whose owner was told (and nothing is disclosed)
+                acknowledge_notice("registrazione", user=user)
         if not outcome.refused:
             session.pop(MATCH_KEY, None)
             return redirect(url_for("registration.mail_sent"))
@@ -131,12 +134,13 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         with refusals(form) as outcome:
-            submit_registration_request(
+            application = submit_registration_request(
                 username=form.username.data,
                 secret_question=form.secret_question.data,
                 secret_answer=form.secret_answer.data,
                 **form.details(),
             )
+            acknowledge_notice("nuovo_utente", registration_request=application)
         if not outcome.refused:
             return redirect(url_for("registration.request_sent"))
     return render_template("registration/new_user.html", form=form)

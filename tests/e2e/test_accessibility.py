@@ -11,6 +11,7 @@ from myportal.content.models import NewsItem
 from myportal.extensions import db
 from myportal.invoicing.models import Invoice
 from myportal.operators.models import Operator
+from myportal.privacy.models import ClosureRequest
 from myportal.registration.models import RegistrationRequest
 from myportal.registration.services import submit_registration_request
 from myportal.tickets.models import Ticket
@@ -30,6 +31,11 @@ PUBLIC = [
     "/notizie",
     "/faq",
     "/contatti",
+    "/privacy",
+    "/note-legali",
+    "/cookie",
+    "/accessibilita",
+    "/accessibilita/segnalazione",
     "/pagina-che-non-esiste",
 ]
 NOT_FOUND = "/pagina-che-non-esiste"
@@ -58,6 +64,8 @@ OPERATOR = [
     "/notizie/{news}",
     "/faq",
     "/contatti",
+    "/i-miei-dati",
+    "/i-miei-dati/chiusura-account",
 ]
 MARKET = ["/garanzie", "/aste", "/eic", "/eic/nuova", "/gstat", "/gstat/carica", "/connessioni"]
 ADMIN = [
@@ -69,6 +77,9 @@ ADMIN = [
     "/admin/posta",
     "/admin/contenuti/notizie",
     "/admin/contenuti/documenti",
+    "/admin/chiusure-account",
+    "/admin/chiusure-account/{closure}",
+    "/i-miei-dati",
 ]
 MARKET_ADMIN = ["/admin/garanzie", "/admin/aste", "/admin/eic", "/admin/eic/registro", "/admin/gstat"]
 SUPPORT = [
@@ -104,6 +115,7 @@ def seeded(live_app, live_db):
     user = create_account(live_db, role="operator_admin", company="Centrale Idroelettrica del Cadore S.p.A.")
     admin = create_account(live_db, role="admin")
     support = create_account(live_db, role="support")
+    leaving = create_account(live_db, role="operator", operator_id=user.operator_id, full_name="Ferri Giulia")
     with live_app.test_request_context():  # the acknowledgement e-mail renders a template
         session = db.session
         operator = session.get(Operator, user.operator_id)
@@ -124,6 +136,7 @@ def seeded(live_app, live_db):
             vat_number=operator.vat_number,
             company_name="Accessibile S.r.l.",
         )
+        session.add(ClosureRequest(user_id=leaving.id, reason="Cambio di incarico"))
         session.commit()
     values = {
         "operator": user.operator_id,
@@ -134,6 +147,7 @@ def seeded(live_app, live_db):
         ),
         "ticket": live_db.scalar(select(Ticket.id).where(Ticket.operator_id == user.operator_id).limit(1)),
         "news": live_db.scalar(select(NewsItem.id).where(NewsItem.published).limit(1)),
+        "closure": live_db.scalar(select(ClosureRequest.id).limit(1)),
     }
     assert all(values.values()), values
     return {"operator": user.username, "admin": admin.username, "support": support.username}, values

@@ -35,7 +35,7 @@ def test_new_user_request_approved_by_an_administrator(page, make_account, mailb
     page.get_by_role("button", name="Invia la richiesta").click()
     # The fiscal code is required in Italy, the privacy notice must be accepted; nothing is sent yet.
     assert "obbligatorio per chi risiede in Italia" in page.locator("#fiscal_code-error").inner_text()
-    assert "informativa sulla privacy" in page.locator("#privacy-error").inner_text()
+    assert "informativa privacy" in page.locator("#privacy-error").inner_text()
     assert not mailbox.to(EMAIL)
     assert_accessible(page)  # the form with its errors
 

@@ -58,6 +58,7 @@ def test_customer_code_registration_to_first_login(page, live_db, mailbox):
     assert "Cartiera del Brenta S.p.A." in page.content()
     assert page.get_by_label("E-mail").input_value() == email
     assert_accessible(page)
+    page.get_by_label("Ho letto l'informativa").check()
     page.get_by_role("button", name="Conferma").click()
     assert "Controlla la posta" in page.content()
     assert_accessible(page)
@@ -95,6 +96,7 @@ def test_legacy_credentials_registration_to_first_login(page, live_db, mailbox):
     assert "Acciaierie Venete S.p.A." in page.content()
     email = "energia@acciaierie-venete.example.com"
     page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Ho letto l'informativa").check()
     page.get_by_role("button", name="Conferma").click()
     assert "Controlla la posta" in page.content()
 
@@ -127,6 +129,7 @@ def test_geco_practice_registration_to_first_login(page, live_db, mailbox):
     email = "impianti@dauno.example.com"
     page.get_by_label("Nome utente").fill("eolico dauno")
     page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Ho letto l'informativa").check()
     page.get_by_role("button", name="Conferma").click()
     assert "3-64 caratteri" in page.locator(".field--error").first.inner_text()
     assert_accessible(page)

@@ -125,7 +125,7 @@ def test_foreign_fiscal_code_is_not_checked_as_an_italian_one(client, dbs):
         ({"secret_question": "colour"}, "secret_question", "Scegli una delle domande segrete"),
         ({"secret_answer": ""}, "secret_answer", "Scrivi la risposta"),
         ({"person_kind": None}, "person_kind", "persona fisica o giuridica"),
-        ({"privacy": None}, "privacy", "accettare l'informativa sulla privacy"),
+        ({"privacy": None}, "privacy", "dichiarare di aver letto l'informativa privacy"),
     ],
 )
 def test_bad_inputs_are_shown_next_to_the_field(client, dbs, mailbox, changes, field, message):

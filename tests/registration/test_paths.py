@@ -69,7 +69,7 @@ def test_legacy_credentials_end_to_end(client, dbs, mailbox):
     assert "Le credenziali di accesso saranno inviate alla e-mail indicata." in page
     assert 'name="username"' not in page
 
-    response = submit(client, CONFIRM, {"email": "referente@acme.example"}, follow_redirects=True)
+    response = submit(client, CONFIRM, {"privacy": "y", "email": "referente@acme.example"}, follow_redirects=True)
     assert "Controlla la posta" in page_text(response)
     assert client.get(CONFIRM).status_code == 302  # the match is used up
 
@@ -96,7 +96,7 @@ def test_geco_practice_end_to_end_with_chosen_username(client, dbs, mailbox):
     page = page_text(client.get(CONFIRM))
     assert "Solare Lucano S.r.l." in page and 'name="username"' in page
 
-    response = submit(client, CONFIRM, {"username": "solare.admin", "email": "ops@solare.example"})
+    response = submit(client, CONFIRM, {"privacy": "y", "username": "solare.admin", "email": "ops@solare.example"})
     assert response.status_code == 302
     user = dbs.scalar(select(User).where(User.username == "solare.admin"))
     assert (user.role, user.fiscal_code) == ("operator_admin", requester)
@@ -116,7 +116,7 @@ def test_customer_code_of_a_natural_person_end_to_end(client, dbs, mailbox):
     assert "005007" in page and "Bianchi Mario" in page and "Via Prova 5, 48124 Ravenna (RA)" in page
     assert 'value="mario.bianchi@example.com"' in page
 
-    submit(client, CONFIRM, {"email": "mario.bianchi@example.com"})
+    submit(client, CONFIRM, {"privacy": "y", "email": "mario.bianchi@example.com"})
     user = dbs.scalar(select(User).where(User.username == "005007"))
     operator = dbs.get(Operator, user.operator_id)
     assert (operator.kind, operator.fiscal_code, operator.vat_number, operator.customer_code) == (
@@ -137,10 +137,10 @@ def test_first_user_is_operator_admin_the_second_of_the_same_vat_is_operator(cli
     add_legacy(dbs, vat=vat)
     add_customer(dbs, tax_code=vat, customer_code="123456", name="Acme Energia S.p.A.")
     submit(client, LEGACY, {"vat_number": vat, "login": "acme.legacy", "password": LEGACY_PASSWORD})
-    submit(client, CONFIRM, {"email": "primo@acme.example"})
+    submit(client, CONFIRM, {"privacy": "y", "email": "primo@acme.example"})
     other = app.test_client()
     submit(other, CUSTOMER, {"customer_code": "123456", "tax_code": vat})
-    submit(other, CONFIRM, {"email": "secondo@acme.example"})
+    submit(other, CONFIRM, {"privacy": "y", "email": "secondo@acme.example"})
     users = dbs.scalars(select(User).order_by(User.id))
     roles = [(u.username, u.role) for u in users]
     assert roles == [("acme.legacy", "operator_admin"), ("123456", "operator")]
@@ -303,7 +303,7 @@ def test_confirmation_refuses_pec_and_invalid_addresses(client, dbs, mailbox, em
     vat = make_vat(45)
     add_legacy(dbs, vat=vat)
     submit(client, LEGACY, {"vat_number": vat, "login": "acme.legacy", "password": LEGACY_PASSWORD})
-    response = submit(client, CONFIRM, {"email": email})
+    response = submit(client, CONFIRM, {"privacy": "y", "email": email})
     assert response.status_code == 200
     assert message in field_error(response, "email")
     _nothing_written(dbs)
@@ -331,7 +331,7 @@ def test_geco_username_must_be_valid_and_free(client, dbs, make_user, username, 
     vat, requester = make_vat(47), make_fiscal_code(117)
     add_practice(dbs, vat=vat, requester=requester)
     submit(client, GECO, {"vat_number": vat, "practice_id": "GC-2024-0001", "fiscal_code": requester})
-    response = submit(client, CONFIRM, {"username": username, "email": "ops@solare.example"})
+    response = submit(client, CONFIRM, {"privacy": "y", "username": username, "email": "ops@solare.example"})
     assert response.status_code == 200
     assert message in field_error(response, "username")
     assert dbs.count(User) == 1 and dbs.count(Operator) == 1  # only the existing user's
@@ -355,7 +355,7 @@ def test_existing_account_is_not_disclosed(client, dbs, mailbox, make_user, path
         submit(client, CUSTOMER, {"customer_code": "005007", "tax_code": vat})
     users_before, operators_before = dbs.count(User), dbs.count(Operator)
 
-    response = submit(client, CONFIRM, {"email": "intruso@example.com"}, follow_redirects=True)
+    response = submit(client, CONFIRM, {"privacy": "y", "email": "intruso@example.com"}, follow_redirects=True)
     assert "Controlla la posta" in page_text(response)
     assert dbs.count(User) == users_before and dbs.count(Operator) == operators_before
     assert dbs.count(Token) == 0
@@ -371,7 +371,7 @@ def test_existing_pending_account_gets_a_new_activation_link(client, dbs, mailbo
     add_legacy(dbs, vat=vat)
     existing = make_user(username="acme.legacy", email="titolare@acme.example", status="pending", password_hash=None)
     submit(client, LEGACY, {"vat_number": vat, "login": "acme.legacy", "password": LEGACY_PASSWORD})
-    submit(client, CONFIRM, {"email": "altro@example.com"})
+    submit(client, CONFIRM, {"privacy": "y", "email": "altro@example.com"})
     assert mailbox.to("altro@example.com") == []
     _activate(client, mailbox, "titolare@acme.example")
     assert dbs.get(User, existing.id).status == "active"
@@ -387,7 +387,7 @@ def registered(client, dbs, mailbox):
     vat = make_vat(50)
     add_customer(dbs, tax_code=vat, name="Acme Energia S.p.A.", email="uffici@acme.example")
     submit(client, CUSTOMER, {"customer_code": "005007", "tax_code": vat})
-    submit(client, CONFIRM, {"email": "uffici@acme.example"})
+    submit(client, CONFIRM, {"privacy": "y", "email": "uffici@acme.example"})
     user = dbs.scalar(select(User).where(User.username == "005007"))
     return user, mailbox.link("uffici@acme.example", "/attivazione/")
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from myportal.extensions import db
 from myportal.models import Base, utcnow
+from myportal.privacy.models import ClosureRequest
 from tests.admin.test_requests import new_request
 from tests.conftest import csrf_from, enrol_second_factor, login, make_supply_point
 from tests.invoicing import make_invoice
@@ -200,6 +201,11 @@ def world(make_operator, make_user, dbs) -> World:
         if secret:
             result.totp_secrets[role] = secret
     result.ids["colleague"] = result.users["colleague_a"].id
+    with dbs.session() as session:
+        closure = ClosureRequest(user_id=result.users["colleague_a"].id, reason="Ho cambiato lavoro")
+        session.add(closure)
+        session.flush()
+        result.ids["closure_request"] = closure.id
     return result
 
 
@@ -224,6 +230,7 @@ ARGUMENTS = {
     "user_id": "colleague",
     "document_id": "personal_document",
     "request_id": "registration_request",
+    "closure_id": "closure_request",
 }
 ARGUMENT_OVERRIDES = {
     ("auctions.document", "document_id"): "enrolment_document",

@@ -36,12 +36,13 @@ ACCESS = {
         static ops.healthz operators.home auth.login auth.forgot_password content.contacts content.faq content.news_list
         content.news_detail registration.choose registration.customer registration.confirm registration.geco
         registration.legacy registration.mail_sent registration.new_user registration.request_sent
-        registration.request_updated
+        registration.request_updated privacy.notice privacy.legal_notes privacy.cookies privacy.accessibility
+        privacy.accessibility_feedback
     """,
     "token_link": "auth.activate auth.reset_password operators.confirm_email registration.complete",
     "logged_in": """
         auth.change_password content.library auth.mfa_verify auth.mfa_settings auth.mfa_start auth.mfa_enrol
-        auth.mfa_disable auth.mfa_recovery_codes
+        auth.mfa_disable auth.mfa_recovery_codes privacy.my_data privacy.my_data_zip
     """,
     "operator_area": """
         auctions.index auctions.detail auctions.enrol_page connections.index content.my_documents
@@ -50,7 +51,7 @@ ACCESS = {
         contracts.technical_data eic.index eic.new gstat.index gstat.summary gstat.summary_current gstat.template
         gstat.upload guarantees.index invoicing.archive invoicing.archive_zip invoicing.export_csv
         invoicing.invoices invoicing.withdrawals operators.change_email operators.profile tickets.index
-        tickets.new
+        tickets.new privacy.closure privacy.withdraw
     """,
     "operator_object": """
         auctions.document auctions.enrolment auctions.withdraw_enrolment contracts.choose contracts.contract
@@ -77,7 +78,7 @@ ACCESS = {
         eic.admin_detail eic.admin_queue eic.admin_register eic.admin_register_csv eic.approve eic.reject
         gstat.admin_export gstat.admin_missing gstat.admin_plants
         guarantees.admin_detail guarantees.admin_exposure guarantees.admin_index guarantees.admin_new
-        guarantees.admin_state
+        guarantees.admin_state privacy.admin_closures privacy.admin_closure privacy.admin_close privacy.admin_reject
     """,
     "personal_document": "content.download",
     "logout": "auth.logout",

@@ -29,6 +29,7 @@ GET_WRITES = {
     "support.account": ({"audit_events"}, "every support look-up of an account is audited"),
     "auctions.admin_export": ({"audit_events"}, "the export of the admitted operators is audited"),
     "tickets.staff_attachment": ({"audit_events"}, "staff reading an operator's attachment is audited"),
+    "privacy.my_data_zip": ({"audit_events"}, "every download of one's own data is audited"),
 }
 
 
