@@ -33,6 +33,7 @@ from ..content.models import Document, NewsItem
 from ..contracts.models import Contract, MeterReading, SupplyPoint
 from ..dates import local_time, today
 from ..eic.models import EicCode, EicRequest
+from ..exports import BOM, cell
 from ..extensions import db
 from ..formatting import numeric_date
 from ..gstat.models import MonthlyReport, Plant
@@ -47,7 +48,6 @@ from .models import ClosureRequest, PrivacyAcknowledgement
 
 BATCH = 500  # rows fetched at a time
 SPOOL_BYTES = 1024 * 1024  # a CSV twin stays in memory up to this size, then goes to disk
-BOM = "\ufeff"
 # Never exported, whatever the table: they would only help someone who got hold of the file.
 SECRET_COLUMNS = frozenset(
     {"password_hash", "secret_answer_hash", "mfa_secret", "mfa_last_counter", "key_hash", "token_hash", "code_hash"}
@@ -211,12 +211,6 @@ def _utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def csv_text(value: str) -> str:
-    """The one place where this export writes a text cell of a CSV: a cell a spreadsheet would read as a
-    formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) is neutralised with a leading apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _local(moment: datetime) -> str:
     return f"{numeric_date(moment)} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
 
@@ -238,7 +232,7 @@ def _same(value):
 # gg/mm/aaaa, Italian time, decimal commas, sì/no, nested values as JSON).
 JSON_VALUES = {datetime: _utc, date: date.isoformat, Decimal: str}
 CSV_VALUES = {
-    str: csv_text,
+    str: cell,
     bool: lambda value: "sì" if value else "no",
     datetime: lambda value: _local(local_time(value)),
     date: numeric_date,
