@@ -1,12 +1,14 @@
-"""WTForms pieces shared by every feature: the view idiom for refusals, the filters, the action form, identifier
-fields, dates, comparisons and the password policy."""
+"""WTForms pieces shared by every feature: the view idiom for refusals, the filters, the action and reject forms,
+identifier fields, dates, comparisons and the password policy."""
 
 import operator
+import unicodedata
 from datetime import date, datetime
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import StringField, ValidationError
+from wtforms import StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length
 
 from .errors import DomainError
 from .identifiers import (
@@ -84,8 +86,28 @@ def strip_upper(value):
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def check_printable(form, field):
+    """Refuse control characters (a NUL byte cannot even be stored by PostgreSQL); line breaks are allowed."""
+    if field.data and any(unicodedata.category(ch) == "Cc" and ch not in "\r\n\t" for ch in field.data):
+        raise ValidationError("Il testo contiene caratteri non ammessi (caratteri di controllo).")
+
+
 class ActionForm(FlaskForm):
     """A POST button (approve, close, unlock, ...): only the CSRF token."""
+
+
+class RejectForm(FlaskForm):
+    """The back office's refusal of a request (registration, enrolment, EIC code): the reason, told to them."""
+
+    reason = TextAreaField(
+        "Motivo del rifiuto",
+        filters=[strip],
+        validators=[
+            DataRequired("Indica il motivo del rifiuto."),
+            Length(max=2000, message="Il motivo è di al massimo 2000 caratteri."),
+            check_printable,
+        ],
+    )
 
 
 class Cleaned:

@@ -21,13 +21,6 @@ def _choices(pairs) -> list:
     return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
 
 
-class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        "Motivo del rifiuto",
-        validators=[DataRequired("Indica il motivo del rifiuto."), Length(max=2000)],
-    )
-
-
 class InformationForm(FlaskForm):
     message = TextAreaField(
         "Informazioni richieste",

@@ -93,17 +93,6 @@ class AuctionForm(FlaskForm):
     )
 
 
-class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        "Motivo del rifiuto",
-        filters=[strip],
-        validators=[
-            DataRequired("Indica il motivo del rifiuto."),
-            Length(max=2000, message="Al massimo 2000 caratteri."),
-        ],
-    )
-
-
 class EnrolmentFilterForm(FlaskForm):
     class Meta:
         csrf = False

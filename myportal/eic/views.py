@@ -13,11 +13,11 @@ from flask import (
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms import ActionForm, refusals
+from ..forms import ActionForm, RejectForm, refusals
 from ..pages import acting_user, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
-from .forms import EicRequestForm, RejectForm
+from .forms import EicRequestForm
 from .models import FUNCTIONS, OBJECT_TYPES, STATE_LABELS, EicRequest
 from .services import (
     QUEUE_FILTERS,
