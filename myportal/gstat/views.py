@@ -19,7 +19,6 @@ from ..formatting import ITALIAN, month_name
 from ..forms import ActionForm, refusals
 from ..pages import acting_user, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
-from ..transaction import discard_changes
 from . import bp
 from .calendar import deadline, is_late, last_ended_month, month_ended, recent_months
 from .forms import MonthForm, PlantForm, ReportForm, UploadForm
@@ -148,15 +147,14 @@ def upload():
         with refusals(form) as outcome:
             result = upload_reports(acting_user(), data, submit=form.submit_now.data, filename=storage.filename[:200])
         if not outcome.refused:
-            if result.ok:
-                what = "inviati" if result.submitted else "salvati in bozza"
-                flash(
-                    f"File caricato: {result.rows} report {what} ({result.inserted} nuovi, {result.updated} "
-                    f"bozze aggiornate, {result.corrected} rettifiche).",
-                    "success",
-                )
-                return redirect(url_for("gstat.index"))
-            discard_changes()
+            what = "inviati" if result.submitted else "salvati in bozza"
+            flash(
+                f"File caricato: {result.rows} report {what} ({result.inserted} nuovi, {result.updated} "
+                f"bozze aggiornate, {result.corrected} rettifiche).",
+                "success",
+            )
+            return redirect(url_for("gstat.index"))
+        result = getattr(outcome.error, "result", None)
     return render_template(
         "gstat/upload.html",
         form=form,
