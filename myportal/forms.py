@@ -1,5 +1,5 @@
 """WTForms pieces shared by every feature: the view idiom for refusals, the filters, the action and reject forms,
-identifier fields, dates, comparisons and the password policy."""
+identifier fields, dates, amounts of money, comparisons and the password policy."""
 
 import operator
 import unicodedata
@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
 
+from .csvimport import NotANumber, parse_decimal
 from .errors import DomainError
 from .identifiers import (
     IdentifierError,
@@ -183,6 +184,35 @@ class ItalianDateField(StringField):
     def _value(self):
         shown = self.shown()
         return shown if shown is not None else getattr(self, "raw", "") or ""
+
+
+class MoneyField(StringField):
+    """An amount with at most two decimals, typed the Italian way (``150.000,50``) or with a decimal point
+    (``150000.50``); read by :func:`myportal.csvimport.parse_decimal`, so ``150.000`` is refused as ambiguous."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip().replace(" ", "")
+        self.data = None
+        if not self.raw:
+            return
+        try:
+            value = parse_decimal(self.raw)
+        except NotANumber as error:
+            raise ValueError(
+                f"Inserisci un importo in cifre, ad esempio 150000,00 ({str(error).rstrip('.')})."
+            ) from None
+        if value.as_tuple().exponent < -2:
+            raise ValueError("Indica l'importo con al massimo due decimali.")
+        self.data = value
+
+    def _value(self):
+        if getattr(self, "raw", None) is not None and self.raw:
+            return self.raw
+        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
 
 
 class ComparedWith:

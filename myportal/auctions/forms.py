@@ -8,8 +8,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..dates import from_local, local_time
-from ..forms import After, ItalianDateField, NotBefore, strip, strip_upper
-from ..guarantees.forms import MoneyField
+from ..forms import After, ItalianDateField, MoneyField, NotBefore, strip, strip_upper
 from .models import ENROLMENT_STATES, PROCEDURE_TYPES
 from .services import MAX_DOCUMENT_BYTES, AuctionError, check_pdf
 
