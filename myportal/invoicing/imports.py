@@ -37,6 +37,7 @@ from ..csvimport import (
     NotANumber,
     RowError,
     Source,
+    audit_import,
     import_command,
     open_lines,
     parse_decimal,
@@ -46,7 +47,6 @@ from ..csvimport import (
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_customer_code
 from ..operators.models import Operator
-from ..security.audit import audit
 from .models import Invoice, InvoiceLine
 from .services import billed_figures, invoice_amounts
 
@@ -380,14 +380,7 @@ def import_invoices(source: Source, *, dry_run: bool = False, origin: str | None
         return result
     upsert(result, invoices, existing, key=lambda invoice: invoice.number, insert=_insert, update=_replace)
     db.session.flush()
-    audit(
-        "import.invoices",
-        user=None,
-        inserted=result.inserted,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        file=origin,
-    )
+    audit_import(result, origin)
     return result
 
 
