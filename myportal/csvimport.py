@@ -10,6 +10,7 @@
   rows are skipped; a row with the wrong number of fields, or a file that is not CSV, is a :class:`RowError`.
 - **Decimals**: :func:`parse_decimal` reads figures the Italian way (comma for decimals, dot for thousands);
   a figure that could be read either way ("176.020") is refused, never scaled.
+- **Files out**: :func:`csv_chunks` writes a CSV download a row at a time (``;``, CRLF, optional BOM).
 - **Writing**: :func:`upsert` inserts new records and updates the others by natural key, counting both in an
   :class:`ImportResult`, so that importing the same file twice changes nothing; :func:`audit_import` records
   the counts of a real import in one audit event.
@@ -221,6 +222,28 @@ def read_table(
     except csv.Error as error:
         line = reader.line_num if reader is not None and reader.line_num else None
         report(RowError(line, f"formato CSV non valido: {error}."))
+
+
+def csv_chunks(
+    header: Iterable[str], rows: Iterable[Iterable[object]], *, delimiter: str = ";", bom: bool = False
+) -> Iterator[str]:
+    """A CSV file written a row at a time, for downloads streamed while they are read: CRLF line ends, values
+    quoted only when needed, the header row first (after a UTF-8 byte-order mark when ``bom``, so that Italian
+    spreadsheets read it as UTF-8). ``';'`` is the separator of the portal's spreadsheet exports."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+
+    def written() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(header)
+    yield (BOM if bom else "") + written()
+    for row in rows:
+        writer.writerow(row)
+        yield written()
 
 
 def csv_lines(header: Iterable[str], rows: Iterable[Iterable[str]]) -> io.StringIO:

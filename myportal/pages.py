@@ -1,6 +1,8 @@
-"""Small helpers shared by the views: the acting user and paginated lists."""
+"""Small helpers shared by the views: the acting user, paginated lists and CSV downloads."""
 
-from flask import current_app, request, url_for
+from collections.abc import Iterable
+
+from flask import Response, current_app, request, stream_with_context, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
@@ -31,3 +33,11 @@ def id_urls(endpoint: str, name: str):
     """``url(id)``: the URL of ``endpoint`` with ``name`` = id, routed once per page instead of once per row."""
     head, tail = url_for(endpoint, **{name: _SAMPLE_ID}).split(str(_SAMPLE_ID), 1)
     return lambda value: f"{head}{int(value)}{tail}"
+
+
+def csv_download(body: str | Iterable[str], filename: str) -> Response:
+    """A CSV file as an attachment named ``filename``: ``body`` is the text, or its chunks, streamed within the
+    request's context (the session stays open while the rows are read)."""
+    if not isinstance(body, str):
+        body = stream_with_context(body)
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.utils import secure_filename
 
+from ..csvimport import csv_chunks
 from ..dates import local_time
 from ..errors import DomainError
 from ..extensions import db
@@ -397,14 +396,16 @@ def admitted_csv(admin: User, auction: Auction) -> str:
         .where(Enrolment.auction_id == auction.id, Enrolment.state == "approvata")
         .order_by(Operator.name, Enrolment.id)
     ).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for name, vat_number, fiscal_code, submitted_at in rows:
-        local = local_time(submitted_at).strftime("%d/%m/%Y %H:%M")
-        writer.writerow((_cell(name), vat_number or fiscal_code or "", local, ENROLMENT_STATES["approvata"]))
     audit("auction.export", auction, user=admin, code=auction.code, rows=len(rows))
-    return "\ufeff" + buffer.getvalue()
+    cells = (
+        (_cell(name), vat_number or fiscal_code or "", _minute(submitted_at), ENROLMENT_STATES["approvata"])
+        for name, vat_number, fiscal_code, submitted_at in rows
+    )
+    return "".join(csv_chunks(EXPORT_COLUMNS, cells, bom=True))
+
+
+def _minute(moment: datetime) -> str:
+    return local_time(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def delivery_text(start: date, end: date) -> str:

@@ -1,13 +1,13 @@
 """Views of auctions: procedures and enrolment for operators (/aste), the back office (/admin/aste)."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..downloads import send_stored_file
 from ..extensions import db
 from ..forms import ActionForm, RejectForm, refusals
 from ..models import utcnow
-from ..pages import acting_user, paginate
+from ..pages import acting_user, csv_download, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import AuctionForm, EnrolmentFilterForm, enrolment_form
@@ -253,14 +253,7 @@ def admin_detail(auction_id):
 def admin_export(auction_id):
     auction = _auction_or_404(auction_id)
     body = admitted_csv(acting_user(), auction)
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="ammessi-{auction.code}.csv"',
-            "Content-Type": "text/csv; charset=utf-8",
-        },
-    )
+    return csv_download(body, f"ammessi-{auction.code}.csv")
 
 
 @bp.route("/admin/aste/iscrizioni/<int:enrolment_id>")

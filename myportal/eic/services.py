@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import secrets
 from collections.abc import Iterator
@@ -14,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from stdnum.eu import eic as stdnum_eic
 
+from ..csvimport import csv_chunks
 from ..errors import DomainError
 from ..extensions import db
 from ..models import utcnow
@@ -258,31 +257,20 @@ def register_csv() -> Iterator[str]:
     Unlike the portal's spreadsheet exports (';' separator and a UTF-8 BOM for Excel), this file follows the
     ENTSO-E EIC register format its tools read: plain comma separator, no BOM, UTF-8, CRLF line ends, a header
     row of the ENTSO-E field names (REGISTER_HEADER), values quoted only when needed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    yield from csv_chunks(REGISTER_HEADER, _register_rows(), delimiter=",")
 
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
 
-    writer.writerow(REGISTER_HEADER)
-    yield flush()
-    statement = register().execution_options(yield_per=500)
-    for record in db.session.scalars(statement):
-        writer.writerow(
-            (
-                record.code,
-                record.display_name,
-                record.long_name,
-                record.parent or "",
-                record.responsible_party,
-                record.status,
-                record.postal_code,
-                record.country,
-                record.vat_code or "",
-                record.function_list,
-            )
+def _register_rows() -> Iterator[tuple]:
+    for record in db.session.scalars(register().execution_options(yield_per=500)):
+        yield (
+            record.code,
+            record.display_name,
+            record.long_name,
+            record.parent or "",
+            record.responsible_party,
+            record.status,
+            record.postal_code,
+            record.country,
+            record.vat_code or "",
+            record.function_list,
         )
-        yield flush()

@@ -1,20 +1,18 @@
 """Views of EIC: the operator's requests and codes (/eic), the administrators' queue and register (/admin/eic)."""
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
 from ..extensions import db
 from ..forms import ActionForm, RejectForm, refusals
-from ..pages import acting_user, paginate
+from ..pages import acting_user, csv_download, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .forms import EicRequestForm
@@ -134,8 +132,4 @@ def admin_register():
 @bp.route("/admin/eic/registro.csv")
 @admin_required
 def admin_register_csv():
-    return Response(
-        stream_with_context(register_csv()),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename=registro-eic.csv"},
-    )
+    return csv_download(register_csv(), "registro-eic.csv")

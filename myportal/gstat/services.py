@@ -6,8 +6,6 @@ CSV upload :mod:`.upload`.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..csvimport import RowError
+from ..csvimport import RowError, csv_chunks
 from ..errors import DomainError
 from ..extensions import db
 from ..models import as_utc, utcnow
@@ -322,37 +320,31 @@ def missing_or_late(year: int, month: int):
     )
 
 
+MONTH_EXPORT_HEADER = (
+    "operator_vat_number",
+    "operator_name",
+    "gaudi_code",
+    "plant_name",
+    "source",
+    "capacity_mw",
+    "year",
+    "month",
+    "revision",
+    "state",
+    *FIGURES,
+    "fuel_type",
+    "fuel_quantity",
+    "submitted_at",
+    "late",
+)
+
+
 def month_export(year: int, month: int) -> Iterator[str]:
     """Every current report of ``month`` as CSV (';' separated, decimal commas), streamed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    return csv_chunks(MONTH_EXPORT_HEADER, _month_rows(year, month))
 
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
 
-    writer.writerow(
-        (
-            "operator_vat_number",
-            "operator_name",
-            "gaudi_code",
-            "plant_name",
-            "source",
-            "capacity_mw",
-            "year",
-            "month",
-            "revision",
-            "state",
-            *FIGURES,
-            "fuel_type",
-            "fuel_quantity",
-            "submitted_at",
-            "late",
-        )
-    )
-    yield flush()
+def _month_rows(year: int, month: int) -> Iterator[tuple]:
     statement = (
         select(MonthlyReport, Plant, Operator)
         .join(Plant, MonthlyReport.plant_id == Plant.id)
@@ -371,26 +363,23 @@ def month_export(year: int, month: int) -> Iterator[str]:
     limit = deadline_end(year, month)
     for report, plant, operator in db.session.execute(statement):
         first = as_utc(firsts.get(plant.id))
-        writer.writerow(
-            (
-                operator.vat_number or operator.fiscal_code or "",
-                operator.name,
-                plant.gaudi_code,
-                plant.name,
-                plant.source,
-                _decimal_comma(plant.capacity_mw),
-                year,
-                month,
-                report.revision,
-                report.state,
-                *(_decimal_comma(getattr(report, name)) for name in FIGURES),
-                report.fuel_type or "",
-                _decimal_comma(report.fuel_quantity),
-                as_utc(report.submitted_at).isoformat() if report.submitted_at else "",
-                "sì" if first is None or first >= limit else "no",
-            )
+        yield (
+            operator.vat_number or operator.fiscal_code or "",
+            operator.name,
+            plant.gaudi_code,
+            plant.name,
+            plant.source,
+            _decimal_comma(plant.capacity_mw),
+            year,
+            month,
+            report.revision,
+            report.state,
+            *(_decimal_comma(getattr(report, name)) for name in FIGURES),
+            report.fuel_type or "",
+            _decimal_comma(report.fuel_quantity),
+            as_utc(report.submitted_at).isoformat() if report.submitted_at else "",
+            "sì" if first is None or first >= limit else "no",
         )
-        yield flush()
 
 
 def _decimal_comma(value) -> str:

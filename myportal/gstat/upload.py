@@ -6,7 +6,6 @@ by line and column); every row follows :mod:`.validation`, the rules of the form
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,7 @@ from flask import current_app
 from sqlalchemy import Numeric, select, update
 
 from .. import dates
-from ..csvimport import NotUtf8, RowError, decode, read_table
+from ..csvimport import NotUtf8, RowError, csv_chunks, decode, read_table
 from ..extensions import db
 from ..models import utcnow
 from ..operators.models import User
@@ -288,9 +287,8 @@ def _current_reports(operator_id: int, periods: set[tuple[int, int]]) -> dict:
 def template_csv(operator_id: int, today: date | None = None) -> str:
     """The upload template: the header and one row per plant of the operator for the last ended month."""
     year, month = last_ended_month(today)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for plant in db.session.scalars(operator_plants(operator_id)):
-        writer.writerow((plant.gaudi_code, year, month, "", "", "", "", "", ""))
-    return buffer.getvalue()
+    rows = (
+        (plant.gaudi_code, year, month, "", "", "", "", "", "")
+        for plant in db.session.scalars(operator_plants(operator_id))
+    )
+    return "".join(csv_chunks(CSV_HEADER, rows))

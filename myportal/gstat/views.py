@@ -3,13 +3,11 @@
 from decimal import Decimal
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -17,7 +15,7 @@ from flask_login import current_user
 from .. import dates
 from ..formatting import ITALIAN, month_name
 from ..forms import ActionForm, refusals
-from ..pages import acting_user, paginate
+from ..pages import acting_user, csv_download, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
 from .calendar import deadline, is_late, last_ended_month, month_ended, recent_months
@@ -168,11 +166,7 @@ def upload():
 @bp.route("/gstat/modello.csv")
 @operator_required
 def template():
-    return Response(
-        "\ufeff" + template_csv(current_user.operator_id),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=gstat-modello.csv"},
-    )
+    return csv_download("\ufeff" + template_csv(current_user.operator_id), "gstat-modello.csv")
 
 
 @bp.route("/gstat/riepilogo")
@@ -234,11 +228,7 @@ def admin_missing():
 def admin_export(year, month):
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         abort(404)
-    return Response(
-        stream_with_context(month_export(year, month)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=gstat-{year}-{month:02d}.csv"},
-    )
+    return csv_download(month_export(year, month), f"gstat-{year}-{month:02d}.csv")
 
 
 @bp.route("/admin/gstat/impianti", methods=["GET", "POST"])

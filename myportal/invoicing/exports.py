@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from tempfile import SpooledTemporaryFile
 
+from ..csvimport import csv_chunks
 from ..formatting import ITALIAN, number, numeric_date
 from ..operators.models import Operator
 from .models import Invoice
@@ -54,20 +53,7 @@ def _csv_row(invoice: Invoice, pods: dict[int, str]) -> tuple[str, ...]:
 
 def invoices_csv(invoices: Iterable[Invoice], pods: dict[int, str]) -> Iterator[str]:
     """The CSV text, a row at a time: UTF-8 BOM, ';' separator, decimal commas, dates dd/mm/yyyy."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_HEADER)
-    yield BOM + flush()
-    for invoice in invoices:
-        writer.writerow(_csv_row(invoice, pods))
-        yield flush()
+    return csv_chunks(CSV_HEADER, (_csv_row(invoice, pods) for invoice in invoices), bom=True)
 
 
 def invoices_zip(invoices: Iterable[Invoice], operator: Operator, issuer: Issuer | None = None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from flask import Response, current_app, render_template, request, send_file, stream_with_context
+from flask import current_app, render_template, request, send_file
 from flask_login import current_user
 
 from .. import dates
@@ -13,7 +13,7 @@ from ..contracts.selection import current_supply_point, operator_supply_points
 from ..extensions import db
 from ..formatting import month_names
 from ..forms import refusals
-from ..pages import MAX_PAGE
+from ..pages import MAX_PAGE, csv_download
 from ..security.access import get_owned_or_404, operator_required
 from . import bp
 from .charts import bar_chart
@@ -105,11 +105,7 @@ def export_csv():
         yield from invoices_csv(invoices, pods)
 
     name = "fatture" + (f"-{form.year.data}" if form.year.data else "") + ".csv"
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(rows(), name)
 
 
 def _archive_page(form: ArchiveForm):
