@@ -9,6 +9,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, St
 from ..forms import CustomerCode, Email, FiscalCode, PersonalFiscalCode, PracticeId, TaxCode, VatNumber, strip
 from ..identifiers import USERNAME_RE
 from .models import SECRET_QUESTIONS
+from .services import REQUEST_FIELDS
 
 PHONE_RE = re.compile(r"^[0-9+ ]{1,20}$")
 PHONE_MESSAGE = "Indica il numero con sole cifre, spazi e il segno +, al massimo 20 caratteri."
@@ -237,21 +238,7 @@ class RequestDetailsForm(FlaskForm):
     )
 
     def details(self) -> dict:
-        return {
-            name: self[name].data
-            for name in (
-                "full_name",
-                "fiscal_code",
-                "country",
-                "company_role",
-                "email",
-                "phone",
-                "mobile",
-                "person_kind",
-                "vat_number",
-                "company_name",
-            )
-        }
+        return {name: self[name].data for name in REQUEST_FIELDS}
 
 
 class NewUserForm(RequestDetailsForm):
