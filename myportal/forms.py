@@ -8,7 +8,7 @@ from datetime import date, datetime
 from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from .csvimport import NotANumber, parse_decimal
 from .errors import DomainError
@@ -24,6 +24,11 @@ from .identifiers import (
 )
 from .security.passwords import password_problem
 from .transaction import discard_changes
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) pairs
+    SelectChoice = None
 
 
 def show_error(form, error) -> None:
@@ -85,6 +90,19 @@ def strip(value):
 def strip_upper(value):
     """Filter: the text without surrounding spaces, in upper case (codes)."""
     return value.strip().upper() if isinstance(value, str) else value
+
+
+def select_choices(pairs) -> list:
+    """Select options from (value, label) pairs, in the form the installed WTForms prefers."""
+    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+
+
+def required_choice(choices, missing: str, wrong: str | None = None) -> list:
+    """The validators of a choice that must be made: ``missing`` when none was, ``wrong`` (or ``missing``) for
+    a value that is not offered. ``choices`` is a mapping, values or (value, label) pairs; the empty value of a
+    prompt ("— scegli —") is no choice."""
+    values = [choice[0] if isinstance(choice, tuple) else choice for choice in choices]
+    return [DataRequired(missing), AnyOf([value for value in values if value], message=wrong or missing)]
 
 
 def check_printable(form, field):

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import ItalianDateField, MoneyField, NotBefore, VatNumber, strip
+from ..forms import ItalianDateField, MoneyField, NotBefore, VatNumber, required_choice, strip
 from .models import GUARANTEE_STATES, GUARANTEE_TYPES
 
 
@@ -50,10 +50,7 @@ class GuaranteeForm(FlaskForm):
     guarantee_type = SelectField(
         "Tipo di garanzia",
         choices=[("", "— Scegli il tipo —"), *GUARANTEE_TYPES.items()],
-        validators=[
-            DataRequired("Scegli il tipo di garanzia."),
-            AnyOf(list(GUARANTEE_TYPES), message="Tipo non valido."),
-        ],
+        validators=required_choice(GUARANTEE_TYPES, "Scegli il tipo di garanzia.", "Tipo non valido."),
     )
     issuer = StringField(
         "Emittente (banca, assicurazione, società garante)",

@@ -4,9 +4,19 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
-from ..forms import CustomerCode, Email, FiscalCode, PersonalFiscalCode, PracticeId, TaxCode, VatNumber, strip
+from ..forms import (
+    CustomerCode,
+    Email,
+    FiscalCode,
+    PersonalFiscalCode,
+    PracticeId,
+    TaxCode,
+    VatNumber,
+    required_choice,
+    strip,
+)
 from ..identifiers import USERNAME_RE
 from .models import SECRET_QUESTIONS
 from .services import REQUEST_FIELDS
@@ -101,10 +111,6 @@ def _fiscal_code_required(form, field):
     raise StopValidation()
 
 
-def _choice(choices, message: str) -> AnyOf:
-    return AnyOf([value for value, _label in choices if value], message=message)
-
-
 # --- paths 1-3 -----------------------------------------------------------------------------------------
 
 
@@ -192,7 +198,7 @@ class RequestDetailsForm(FlaskForm):
         choices=COUNTRIES,
         default="IT",
         validate_choice=False,
-        validators=[DataRequired("Scegli la nazione."), _choice(COUNTRIES, "Scegli una nazione dell'elenco.")],
+        validators=required_choice(COUNTRIES, "Scegli la nazione.", "Scegli una nazione dell'elenco."),
     )
     fiscal_code = StringField(
         "Codice Fiscale", filters=[strip], validators=[_fiscal_code_required, _fiscal_code_by_country]
@@ -215,10 +221,7 @@ class RequestDetailsForm(FlaskForm):
         "Persona Fisica / Persona Giuridica",
         choices=PERSON_KINDS,
         validate_choice=False,
-        validators=[
-            DataRequired("Indica se ti registri come persona fisica o giuridica."),
-            _choice(PERSON_KINDS, "Indica se ti registri come persona fisica o giuridica."),
-        ],
+        validators=required_choice(PERSON_KINDS, "Indica se ti registri come persona fisica o giuridica."),
     )
     vat_number = StringField(
         "Partita IVA",
@@ -253,10 +256,7 @@ class NewUserForm(RequestDetailsForm):
         "Domanda segreta",
         choices=QUESTION_CHOICES,
         validate_choice=False,
-        validators=[
-            DataRequired("Scegli una delle domande segrete."),
-            _choice(QUESTION_CHOICES, "Scegli una delle domande segrete."),
-        ],
+        validators=required_choice(QUESTION_CHOICES, "Scegli una delle domande segrete."),
     )
     secret_answer = StringField(
         "Risposta",
