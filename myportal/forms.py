@@ -41,6 +41,18 @@ def show_error(form, error) -> None:
             form.form_errors.append(str(one))
 
 
+def form_values(form, *left_out: str, **overrides) -> dict:
+    """The data of the form's fields by name, without its CSRF token and the fields ``left_out``, as the keyword
+    arguments of the service the form feeds; ``overrides`` replace or add values (an upload read into bytes,
+    a figure converted)::
+
+        plant = record_plant(acting_user(), **form_values(form, capacity_mw=Decimal(form.capacity_mw.data)))
+    """
+    values = {name: value for name, value in form.data.items() if name != "csrf_token" and name not in left_out}
+    values.update(overrides)
+    return values
+
+
 class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as outcome:``)
     """The view idiom around a service call: a :class:`DomainError` raised inside the block rolls the
     request back (nothing it wrote is committed, no queued e-mail is sent) and is shown on its form field,

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import refusals
+from ..forms import form_values, refusals
 from ..pages import acting_user, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
@@ -115,13 +115,7 @@ def admin_news():
 def admin_news_new():
     form = NewNewsForm()
     if form.validate_on_submit():
-        news = create_news(
-            acting_user(),
-            title=form.title.data,
-            summary=form.summary.data,
-            body=form.body.data,
-            publish=form.publish.data,
-        )
+        news = create_news(acting_user(), **form_values(form))
         flash("Notizia pubblicata." if news.published else "Notizia salvata come bozza.", "success")
         return redirect(url_for("content.admin_news"))
     return render_template("content/admin_news_form.html", form=form, news=None)

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..forms import refusals
+from ..forms import form_values, refusals
 from ..pages import paginate
 from ..security.access import get_owned_or_404
 from ..security.input_guard import is_valid_id
@@ -163,7 +163,7 @@ def self_reading():
     if point is not None and not point.remotely_read:
         form = SelfReadingForm(supply_point=point)
         if form.validate_on_submit():
-            data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+            data = form_values(form)
             with refusals(form) as outcome:
                 record_self_reading(point, current_user._get_current_object(), **data)
             if not outcome.refused:

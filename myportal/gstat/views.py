@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from .. import dates
 from ..formatting import ITALIAN, month_name
-from ..forms import ActionForm, refusals
+from ..forms import ActionForm, form_values, refusals
 from ..pages import acting_user, csv_download, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
@@ -237,14 +237,7 @@ def admin_plants():
     form = PlantForm()
     if form.validate_on_submit():
         with refusals(form) as outcome:
-            plant = record_plant(
-                acting_user(),
-                vat_number=form.vat_number.data,
-                gaudi_code=form.gaudi_code.data,
-                name=form.name.data,
-                source=form.source.data,
-                capacity_mw=Decimal(form.capacity_mw.data),
-            )
+            plant = record_plant(acting_user(), **form_values(form, capacity_mw=Decimal(form.capacity_mw.data)))
         if not outcome.refused:
             flash(f"Impianto {plant.gaudi_code} registrato per {plant.operator.name}.", "success")
             return redirect(url_for("gstat.admin_plants"))
