@@ -1,13 +1,6 @@
 """Views of EIC: the operator's requests and codes (/eic), the administrators' queue and register (/admin/eic)."""
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db

@@ -2,14 +2,7 @@
 
 from decimal import Decimal
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import dates
