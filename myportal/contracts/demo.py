@@ -323,6 +323,19 @@ def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decim
     started = date(since.year - 3, 1, 1)
     connection = f"Connessione in {VOLTAGE_LEVELS[site.voltage_level].lower()}"
     network = {"market": "Servizio di rete", "payment_method": "Bonifico bancario", **common}
+
+    def network_contract(prefix, year, kind, offer_name, billing_frequency="Mensile", **fields) -> Contract:
+        """A contract of the grid services (connection, dispatching, transmission, interruptibility)."""
+        fields = {"status": "attivo", "start_date": since, **fields}
+        return Contract(
+            number=f"{prefix}-{year}-{code}",
+            contract_type=kind,
+            offer_name=offer_name,
+            billing_frequency=billing_frequency,
+            **fields,
+            **network,
+        )
+
     contracts = [
         Contract(
             number=f"FOR-{since.year}-{code}",
@@ -345,48 +358,23 @@ def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decim
             price_f3_eur_kwh=price - Decimal("0.037"),
             **supply,
         ),
-        Contract(
-            number=f"CON-{since.year - 3}-{code}",
-            contract_type="connessione",
-            status="attivo",
-            start_date=started,
-            offer_name=connection,
-            billing_frequency="Annuale",
-            **network,
-        ),
+        network_contract("CON", since.year - 3, "connessione", connection, "Annuale", start_date=started),
     ]
     if site.voltage_level in ("MT", "AT", "AAT"):
         contracts += [
-            Contract(
-                number=f"DSP-{since.year}-{code}",
-                contract_type="dispacciamento",
-                status="attivo",
-                start_date=since,
-                offer_name="Dispacciamento in prelievo",
-                billing_frequency="Mensile",
-                **network,
-            ),
-            Contract(
-                number=f"TRA-{since.year}-{code}",
-                contract_type="trasmissione",
-                status="attivo",
-                start_date=since,
-                offer_name="Trasmissione e distribuzione",
-                billing_frequency="Mensile",
-                **network,
-            ),
+            network_contract("DSP", since.year, "dispacciamento", "Dispacciamento in prelievo"),
+            network_contract("TRA", since.year, "trasmissione", "Trasmissione e distribuzione"),
         ]
     if site.voltage_level in ("AT", "AAT"):
         contracts.append(
-            Contract(
-                number=f"INT-{today.year}-{code}",
-                contract_type="interrompibilita",
+            network_contract(
+                "INT",
+                today.year,
+                "interrompibilita",
+                "Interrompibilità istantanea",
                 status="in_attivazione",
                 start_date=date(today.year + 1, 1, 1),
                 end_date=date(today.year + 3, 12, 31),
-                offer_name="Interrompibilità istantanea",
-                billing_frequency="Mensile",
-                **network,
             )
         )
     return contracts
