@@ -46,7 +46,19 @@ class Site:
     load: float
 
 
-# One list of sites per operator, in the order the operators are given (then again from the start).
+# What a supply point takes from its site as it is.
+POINT_FIELDS = (
+    "address",
+    "postal_code",
+    "city",
+    "province",
+    "voltage_level",
+    "voltage_v",
+    "phases",
+    "remotely_read",
+    "distributor",
+    "use_type",
+)
 UNARETI = ("012", "Unareti S.p.A.")
 E_DISTRIBUZIONE = ("001", "e-distribuzione S.p.A.")
 IRETI = ("020", "Ireti S.p.A.")
@@ -386,20 +398,11 @@ def _add_point(operator: Operator, number: int, site: Site, today: date) -> Supp
     point = SupplyPoint(
         operator_id=operator.id,
         pod=pod,
-        address=site.address,
-        postal_code=site.postal_code,
-        city=site.city,
-        province=site.province,
-        voltage_level=site.voltage_level,
-        voltage_v=site.voltage_v,
-        phases=site.phases,
+        **{name: getattr(site, name) for name in POINT_FIELDS},
         contracted_power_kw=Decimal(site.contracted_kw),
         available_power_kw=Decimal(site.available_kw),
         meter_serial=f"{'EGX' if site.remotely_read else 'MEC'}{rng.randint(10**8, 10**9 - 1)}",
         meter_type="Elettronico orario telegestito" if site.remotely_read else "Elettronico multiorario",
-        remotely_read=site.remotely_read,
-        distributor=site.distributor,
-        use_type=site.use_type,
         active_since=date(today.year - 2, 1 + rng.randint(0, 11), 1),
     )
     db.session.add(point)

@@ -81,6 +81,9 @@ class _Problem(Exception):
     pass
 
 
+LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "amount", "vat_rate")  # as in InvoiceLine
+
+
 @dataclass
 class LineData:
     line: int
@@ -92,7 +95,7 @@ class LineData:
     vat_rate: Decimal
 
     def values(self) -> tuple:
-        return (self.description, self.quantity, self.unit, self.unit_price, self.amount, self.vat_rate)
+        return tuple(getattr(self, name) for name in LINE_FIELDS)
 
 
 @dataclass
@@ -322,24 +325,13 @@ def _invoice_fields(invoice: InvoiceData) -> dict:
 def _same(stored: Invoice, fields: dict, lines: list[LineData]) -> bool:
     if any(getattr(stored, name) != value for name, value in fields.items()):
         return False
-    stored_lines = [
-        (line.description, line.quantity, line.unit, line.unit_price, line.amount, line.vat_rate)
-        for line in stored.lines
-    ]
+    stored_lines = [tuple(getattr(line, name) for name in LINE_FIELDS) for line in stored.lines]
     return stored_lines == [line.values() for line in lines]
 
 
 def _new_lines(lines: list[LineData]) -> list[InvoiceLine]:
     return [
-        InvoiceLine(
-            position=position,
-            description=line.description,
-            quantity=line.quantity,
-            unit=line.unit,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            vat_rate=line.vat_rate,
-        )
+        InvoiceLine(position=position, **dict(zip(LINE_FIELDS, line.values(), strict=True)))
         for position, line in enumerate(lines, start=1)
     ]
 
