@@ -12,6 +12,7 @@ from myportal.csvimport import (
     NotUtf8,
     RowError,
     assign,
+    csv_chunks,
     decode,
     delimiter_of,
     header_errors,
@@ -184,3 +185,17 @@ def test_upsert_inserts_updates_and_leaves_alone():
     assert (result.inserted, result.updated, result.unchanged) == (1, 1, 1)
     assert inserted == [{"name": "c", "value": 4}] and stored["b"].value == 3
     assert result.summary == "1 inserted, 1 updated, 1 unchanged"
+
+
+# --- files out ----------------------------------------------------------------------------------------------
+
+
+def test_csv_chunks_write_a_row_at_a_time_and_read_back():
+    rows = iter([("Rossi; Figli", "1,5"), ('a"b', "")])
+    chunks = csv_chunks(("nome", "valore"), rows, bom=True)
+    assert next(chunks) == "\ufeffnome;valore\r\n"  # the header goes out before any row is read
+    assert list(chunks) == ['"Rossi; Figli";1,5\r\n', '"a""b";\r\n']
+    text = "".join(csv_chunks(("a", "b"), [(1, 2)], delimiter=","))
+    assert text == "a,b\r\n1,2\r\n"
+    got = list(read_table(io.StringIO("".join(csv_chunks(("x", "y"), [("1.234,5", "z")]))), ("x", "y"), print))
+    assert got == [(2, ["1.234,5", "z"])]
