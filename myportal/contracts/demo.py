@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -46,19 +46,8 @@ class Site:
     load: float
 
 
-# What a supply point takes from its site as it is.
-POINT_FIELDS = (
-    "address",
-    "postal_code",
-    "city",
-    "province",
-    "voltage_level",
-    "voltage_v",
-    "phases",
-    "remotely_read",
-    "distributor",
-    "use_type",
-)
+# What a supply point takes from its site as it is: the site's fields that are columns of a supply point.
+POINT_FIELDS = tuple(field.name for field in fields(Site) if field.name in SupplyPoint.__table__.c)
 UNARETI = ("012", "Unareti S.p.A.")
 E_DISTRIBUZIONE = ("001", "e-distribuzione S.p.A.")
 IRETI = ("020", "Ireti S.p.A.")
@@ -336,15 +325,15 @@ def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decim
     connection = f"Connessione in {VOLTAGE_LEVELS[site.voltage_level].lower()}"
     network = {"market": "Servizio di rete", "payment_method": "Bonifico bancario", **common}
 
-    def network_contract(prefix, year, kind, offer_name, billing_frequency="Mensile", **fields) -> Contract:
+    def network_contract(prefix, year, kind, offer_name, billing_frequency="Mensile", **columns) -> Contract:
         """A contract of the grid services (connection, dispatching, transmission, interruptibility)."""
-        fields = {"status": "attivo", "start_date": since, **fields}
+        columns = {"status": "attivo", "start_date": since, **columns}
         return Contract(
             number=f"{prefix}-{year}-{code}",
             contract_type=kind,
             offer_name=offer_name,
             billing_frequency=billing_frequency,
-            **fields,
+            **columns,
             **network,
         )
 
