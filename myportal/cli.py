@@ -49,7 +49,7 @@ def users_group():
 @click.option("--operator", "operator_vat", help="Partita IVA of the operator (roles operator, operator_admin).")
 @click.option("--full-name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(role, username, email, operator_vat, full_name, password_stdin):
+def create_user_command(password_stdin, **account):
     """Create an active user with a password (prompted unless --password-stdin)."""
     from .operators.services import AccountError, create_user
     from .transaction import commit
@@ -59,14 +59,7 @@ def create_user_command(role, username, email, operator_vat, full_name, password
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(
-            role=role,
-            username=username,
-            email=email,
-            operator_vat=operator_vat,
-            full_name=full_name,
-            password=password,
-        )
+        user = create_user(**account, password=password)
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -10,8 +10,10 @@
   rows are skipped; a row with the wrong number of fields, or a file that is not CSV, is a :class:`RowError`.
 - **Decimals**: :func:`parse_decimal` reads figures the Italian way (comma for decimals, dot for thousands);
   a figure that could be read either way ("176.020") is refused, never scaled.
+- **Files out**: :func:`csv_chunks` writes a CSV download a row at a time (``;``, CRLF, optional BOM).
 - **Writing**: :func:`upsert` inserts new records and updates the others by natural key, counting both in an
-  :class:`ImportResult`, so that importing the same file twice changes nothing.
+  :class:`ImportResult`, so that importing the same file twice changes nothing; :func:`audit_import` records
+  the counts of a real import in one audit event.
 - **Commands**: the ``myportal import`` group (:data:`import_group`) and :func:`import_command`, which gives
   every import its FILE argument (``-`` for standard input), ``--dry-run`` and line-numbered errors.
 """
@@ -36,6 +38,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .errors import DomainError
 from .extensions import db
+from .security.audit import audit
 
 BOM = "\ufeff"
 
@@ -86,6 +89,11 @@ class ImportResult:
     @property
     def summary(self) -> str:
         return f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged"
+
+    @property
+    def event(self) -> str:
+        """The audit event of this kind of import: ``import.geco_practices``."""
+        return "import." + self.kind.replace("-", "_")
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -313,10 +321,6 @@ class ImportSpec:
     def names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
 
-    @property
-    def event(self) -> str:
-        return "import." + self.kind.replace("-", "_")
-
     def max_length(self, column: Column) -> int | None:
         if column.max_length is not None or column.secret:
             return column.max_length
@@ -401,6 +405,18 @@ def upsert(
             result.updated += 1
         else:
             result.unchanged += 1
+
+
+def audit_import(result: ImportResult, origin: str | None) -> None:
+    """The one audit event of a real import: its kind, the counts and the file it came from."""
+    audit(
+        result.event,
+        user=None,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        file=origin,
+    )
 
 
 # --- the commands -------------------------------------------------------------------------------------------

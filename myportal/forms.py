@@ -1,16 +1,19 @@
-"""WTForms pieces shared by every feature: the view idiom for refusals, the filters, the action form, identifier
-fields, dates, comparisons and the password policy."""
+"""WTForms pieces shared by every feature: the view idiom for refusals, the filters, the action and reject forms,
+identifier fields, dates, amounts of money, comparisons and the password policy."""
 
 import operator
+import unicodedata
 from datetime import date, datetime
 
 from flask import flash
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import StringField, ValidationError
+from wtforms import StringField, TextAreaField, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length
 from wtforms.widgets import DateInput
 
 from . import dates
+from .csvimport import NotANumber, parse_decimal
 from .errors import DomainError
 from .identifiers import (
     IdentifierError,
@@ -25,6 +28,11 @@ from .identifiers import (
 from .security.passwords import password_problem
 from .transaction import discard_changes
 
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) pairs
+    SelectChoice = None
+
 
 def show_error(form, error) -> None:
     """A service's error next to the field it names (``error.field``), or above the form when none; an error
@@ -34,6 +42,18 @@ def show_error(form, error) -> None:
             form[one.field].errors = [*form[one.field].errors, str(one)]
         else:
             form.form_errors.append(str(one))
+
+
+def form_values(form, *left_out: str, **overrides) -> dict:
+    """The data of the form's fields by name, without its CSRF token and the fields ``left_out``, as the keyword
+    arguments of the service the form feeds; ``overrides`` replace or add values (an upload read into bytes,
+    a figure converted)::
+
+        plant = record_plant(acting_user(), **form_values(form, capacity_mw=Decimal(form.capacity_mw.data)))
+    """
+    values = {name: value for name, value in form.data.items() if name != "csrf_token" and name not in left_out}
+    values.update(overrides)
+    return values
 
 
 class refusals:  # noqa: N801 (used as a statement: ``with refusals(form) as outcome:``)
@@ -87,8 +107,41 @@ def strip_upper(value):
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def select_choices(pairs) -> list:
+    """Select options from (value, label) pairs, in the form the installed WTForms prefers."""
+    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+
+
+def required_choice(choices, missing: str, wrong: str | None = None) -> list:
+    """The validators of a choice that must be made: ``missing`` when none was, ``wrong`` (or ``missing``) for
+    a value that is not offered. ``choices`` is a mapping, values or (value, label) pairs; the empty value of a
+    prompt ("— scegli —") is no choice."""
+    values = [choice[0] if isinstance(choice, tuple) else choice for choice in choices]
+    return [DataRequired(missing), AnyOf([value for value in values if value], message=wrong or missing)]
+
+
+def check_printable(form, field):
+    """Refuse control characters (a NUL byte cannot even be stored by PostgreSQL); line breaks are allowed."""
+    if field.data and any(unicodedata.category(ch) == "Cc" and ch not in "\r\n\t" for ch in field.data):
+        raise ValidationError("Il testo contiene caratteri non ammessi (caratteri di controllo).")
+
+
 class ActionForm(FlaskForm):
     """A POST button (approve, close, unlock, ...): only the CSRF token."""
+
+
+class RejectForm(FlaskForm):
+    """The back office's refusal of a request (registration, enrolment, EIC code): the reason, told to them."""
+
+    reason = TextAreaField(
+        "Motivo del rifiuto",
+        filters=[strip],
+        validators=[
+            DataRequired("Indica il motivo del rifiuto."),
+            Length(max=2000, message="Il motivo è di al massimo 2000 caratteri."),
+            check_printable,
+        ],
+    )
 
 
 class Cleaned:
@@ -199,6 +252,35 @@ class YearField(StringField):
 
     def _value(self):
         return str(self.data) if self.data is not None else getattr(self, "raw", "")
+
+
+class MoneyField(StringField):
+    """An amount with at most two decimals, typed the Italian way (``150.000,50``) or with a decimal point
+    (``150000.50``); read by :func:`myportal.csvimport.parse_decimal`, so ``150.000`` is refused as ambiguous."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip().replace(" ", "")
+        self.data = None
+        if not self.raw:
+            return
+        try:
+            value = parse_decimal(self.raw)
+        except NotANumber as error:
+            raise ValueError(
+                f"Inserisci un importo in cifre, ad esempio 150000,00 ({str(error).rstrip('.')})."
+            ) from None
+        if value.as_tuple().exponent < -2:
+            raise ValueError("Indica l'importo con al massimo due decimali.")
+        self.data = value
+
+    def _value(self):
+        if getattr(self, "raw", None) is not None and self.raw:
+            return self.raw
+        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
 
 
 class ComparedWith:

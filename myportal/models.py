@@ -14,6 +14,11 @@ NAMING_CONVENTION = {
 }
 
 
+def sql_list(values) -> str:
+    """``('a', 'b')``: the values (codes without quotes) as the SQL list of an ``IN`` check constraint."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)

@@ -1,4 +1,4 @@
-"""Small helpers shared by the views: the acting user and paginated lists."""
+"""Small helpers shared by the views: the acting user, paginated lists and CSV downloads."""
 
 from flask import current_app, request, url_for
 from flask_login import current_user

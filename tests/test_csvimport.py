@@ -20,6 +20,7 @@ from myportal.csvimport import (
     read_table,
     upsert,
 )
+from myportal.exports import csv_stream
 
 # --- Italian decimals ---------------------------------------------------------------------------------------
 
@@ -184,3 +185,19 @@ def test_upsert_inserts_updates_and_leaves_alone():
     assert (result.inserted, result.updated, result.unchanged) == (1, 1, 1)
     assert inserted == [{"name": "c", "value": 4}] and stored["b"].value == 3
     assert result.summary == "1 inserted, 1 updated, 1 unchanged"
+
+
+# --- files out ----------------------------------------------------------------------------------------------
+
+
+def test_exported_csv_is_written_a_row_at_a_time_and_reads_back():
+    rows = iter([("Rossi; Figli", "1,5"), ('a"b', "")])
+    chunks = csv_stream(("nome", "valore"), rows, bom=True)
+    assert next(chunks) == "\ufeffnome;valore\r\n"  # the header goes out before any row is read
+    assert list(chunks) == ['"Rossi; Figli";1,5\r\n', '"a""b";\r\n']
+    text = "".join(csv_stream(("a", "b"), [(1, 2)], delimiter=",", bom=False))
+    assert text == "a,b\r\n1,2\r\n"
+    got = list(
+        read_table(io.StringIO("".join(csv_stream(("x", "y"), [("1.234,5", "z")], bom=False))), ("x", "y"), print)
+    )
+    assert got == [(2, ["1.234,5", "z"])]

@@ -8,7 +8,7 @@ from wtforms import StringField
 
 from myportal.errors import DomainError
 from myportal.extensions import db
-from myportal.forms import refusals
+from myportal.forms import form_values, refusals
 from myportal.security.audit import audit
 from myportal.security.models import AuditEvent
 
@@ -72,3 +72,22 @@ def test_audit_needs_the_acting_user(app, make_user):
         entry = audit("test.written", user, user=user)
         assert entry.user_id == user.id and entry.operator_id == user.operator_id
         assert audit("test.written", user=None).user_id is None
+
+
+class UploadForm(FlaskForm):
+    name = StringField("Nome")
+    note = StringField("Nota")
+
+
+def test_form_values_are_the_fields_without_the_csrf_token_as_a_service_takes_them(app):
+    with app.test_request_context("/", method="POST", data={"name": " Alfa ", "note": "n"}):
+        form = UploadForm(meta={"csrf": False})
+        assert form_values(form) == {"name": " Alfa ", "note": "n"}
+        assert form_values(form, "note", name="Beta", size=3) == {"name": "Beta", "size": 3}
+    with app.test_request_context("/", method="POST", data={"name": "Alfa"}):
+        app.config["WTF_CSRF_ENABLED"], enabled = True, app.config.get("WTF_CSRF_ENABLED")
+        try:
+            form = UploadForm()
+            assert "csrf_token" in form.data and "csrf_token" not in form_values(form)
+        finally:
+            app.config["WTF_CSRF_ENABLED"] = enabled

@@ -6,26 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import ItalianDateField
+from ..forms import ItalianDateField, select_choices
 from ..identifiers import IdentifierError, clean_vat
 from ..operators.models import ROLE_LABELS, USER_STATE_LABELS
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms < 3.3 takes (value, label) pairs
-    SelectChoice = None
-
-
-def _choices(pairs) -> list:
-    """Select options from (value, label) pairs, in the form the installed WTForms prefers."""
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
-
-
-class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        "Motivo del rifiuto",
-        validators=[DataRequired("Indica il motivo del rifiuto."), Length(max=2000)],
-    )
 
 
 class InformationForm(FlaskForm):
@@ -49,17 +32,17 @@ class FilterForm(FlaskForm):
 class UserFilterForm(FilterForm):
     q = StringField("Cerca", validators=[Optional(), Length(max=100)])
     role = SelectField(
-        "Ruolo", choices=_choices([("", "Tutti"), *ROLE_LABELS.items()]), validate_choice=False, default=""
+        "Ruolo", choices=select_choices([("", "Tutti"), *ROLE_LABELS.items()]), validate_choice=False, default=""
     )
     state = SelectField(
         "Stato",
-        choices=_choices([("", "Tutti"), *USER_STATE_LABELS.items()]),
+        choices=select_choices([("", "Tutti"), *USER_STATE_LABELS.items()]),
         validate_choice=False,
         default="",
     )
     locked = SelectField(
         "Blocco accesso",
-        choices=_choices([("", "Tutti"), ("yes", "Bloccati"), ("no", "Non bloccati")]),
+        choices=select_choices([("", "Tutti"), ("yes", "Bloccati"), ("no", "Non bloccati")]),
         validate_choice=False,
         default="",
     )

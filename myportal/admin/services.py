@@ -13,11 +13,9 @@ from ..identifiers import IdentifierError, clean_vat
 from ..models import utcnow
 from ..notifications.models import OutboxMessage
 from ..operators.models import Operator, User, username_key
-from ..privacy.services import refuse_if_closed
 from ..registration.models import REQUEST_STATES, RegistrationRequest
-from ..security.audit import audit
+from ..security.accounts import disable_account, enable_account
 from ..security.models import AuditEvent
-from ..security.sessions import end_other_sessions
 
 QUEUE_FILTERS = (*REQUEST_STATES, "all")
 OPEN_STATES = ("pending", "info_requested")
@@ -88,31 +86,12 @@ def user_list(
 
 def disable_user(user: User, admin: User) -> int:
     """Disable ``user`` and end every session of theirs; return how many sessions ended."""
-    if user.id == admin.id:
-        raise AdminError("Non puoi disabilitare il tuo stesso account.")
-    if user.status == "disabled":
-        raise AdminError(f"L'utente {user.username} è già disabilitato.")
-    previous = user.status
-    user.status = "disabled"
-    ended = end_other_sessions(user, keep_current=False)
-    audit(
-        "user.disabled",
-        user,
-        user=admin,
-        operator_id=user.operator_id,
-        previous=previous,
-        sessions_ended=ended,
-    )
-    return ended
+    return disable_account(user, admin)
 
 
 def enable_user(user: User, admin: User) -> None:
     """Enable a disabled user: active if they have a password, else pending activation."""
-    if user.status != "disabled":
-        raise AdminError(f"L'utente {user.username} non è disabilitato.")
-    refuse_if_closed(user, AdminError)
-    user.status = "active" if user.password_hash else "pending"
-    audit("user.enabled", user, user=admin, operator_id=user.operator_id, status=user.status)
+    enable_account(user, admin)
 
 
 def unlock_user(user: User, admin: User) -> None:

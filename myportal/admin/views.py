@@ -5,14 +5,14 @@ from flask_login import current_user
 
 from ..auth import mfa
 from ..extensions import db
-from ..forms import ActionForm, refusals
+from ..forms import ActionForm, RejectForm, refusals
 from ..notifications.models import OutboxMessage
 from ..operators.models import User
 from ..pages import paginate
 from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, RegistrationRequest
 from ..registration.services import approve_registration, reject_registration, request_more_information
 from . import bp
-from .forms import AuditFilterForm, InformationForm, OutboxFilterForm, RejectForm, UserFilterForm
+from .forms import AuditFilterForm, InformationForm, OutboxFilterForm, UserFilterForm
 from .services import (
     OPEN_STATES,
     QUEUE_FILTERS,

@@ -29,94 +29,96 @@ def _rome(day: date, hour: int = 12) -> datetime:
     return from_local(datetime.combine(day, time(hour)))
 
 
+# The demo procedures' names by type: code and title for the year ``y`` (and month ``m``) they are named after.
+NAMES = {
+    "capacity_madre": ("CM-{y}-MADRE", "Mercato della capacità – asta madre {y}"),
+    "capacity_aggiustamento": ("CM-{y}-AGG", "Mercato della capacità – asta di aggiustamento {y}"),
+    "ccc_annuale": ("CCC-{y}-ANNUALE", "Diritti CCC – asta annuale {y}"),
+    "ccc_mensile": ("CCC-{y}-M{m:02d}", "Diritti CCC – asta mensile {m:02d}/{y}"),
+    "macse": ("MACSE-{y}", "MACSE – asta di capacità di stoccaggio {y}"),
+}
+ALL_AREAS = "Capacità disponibile in probabilità, tutte le aree"
+BASELOAD = "CCC tutte le zone, profilo baseload"
+BOTH_APPROVED = ((0, "approvata", None), (1, "approvata", None))
+
+
+def _procedure(kind, named, product, delivery, window, minimum, enrolments=()) -> dict:
+    """One procedure: ``named`` the day its name takes the year (and month) from; ``delivery`` its first and
+    last day; ``window`` the registration period (opens at 9:00, closes at 12:00); ``enrolments`` as
+    (operator index, state, reason)."""
+    code, title = NAMES[kind]
+    return {
+        "code": code.format(y=named.year, m=named.month),
+        "title": title.format(y=named.year, m=named.month),
+        "procedure_type": kind,
+        "product": product,
+        "delivery_start": delivery[0],
+        "delivery_end": delivery[1],
+        "opens_at": _rome(window[0], 9),
+        "closes_at": _rome(window[1], 12),
+        "minimum_guarantee": Decimal(minimum).quantize(Decimal("0.01")),
+        "enrolments": enrolments,
+    }
+
+
 def _procedures(today: date) -> list[dict]:
-    """(code, fields, enrolments as (operator index, state, reason)) relative to today."""
+    """Closed, open and upcoming procedures relative to today."""
     year = today.year
+
+    def of_year(offset: int) -> date:
+        return date(year + offset, 1, 1)
+
+    def calendar_year(offset: int) -> tuple[date, date]:
+        return date(year + offset, 1, 1), date(year + offset, 12, 31)
+
+    def days(opens: int, closes: int) -> tuple[date, date]:
+        return today + timedelta(days=opens), today + timedelta(days=closes)
+
+    month_end = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    rejected = (1, "respinta", "Procura del firmatario scaduta.")
     return [
-        {
-            "code": f"CM-{year + 1}-MADRE",
-            "title": f"Mercato della capacità – asta madre {year + 1}",
-            "procedure_type": "capacity_madre",
-            "product": "Capacità disponibile in probabilità, tutte le aree",
-            "delivery_start": date(year + 1, 1, 1),
-            "delivery_end": date(year + 1, 12, 31),
-            "opens_at": _rome(today - timedelta(days=760), 9),
-            "closes_at": _rome(today - timedelta(days=730), 12),
-            "minimum_guarantee": Decimal("100000.00"),
-            "enrolments": ((0, "approvata", None), (1, "approvata", None)),
-        },
-        {
-            "code": f"CCC-{year}-ANNUALE",
-            "title": f"Diritti CCC – asta annuale {year}",
-            "procedure_type": "ccc_annuale",
-            "product": "CCC tutte le zone, profilo baseload",
-            "delivery_start": date(year, 1, 1),
-            "delivery_end": date(year, 12, 31),
-            "opens_at": _rome(today - timedelta(days=400), 9),
-            "closes_at": _rome(today - timedelta(days=380), 12),
-            "minimum_guarantee": Decimal("50000.00"),
-            "enrolments": ((1, "approvata", None),),
-        },
-        {
-            "code": f"CM-{year + 3}-MADRE",
-            "title": f"Mercato della capacità – asta madre {year + 3}",
-            "procedure_type": "capacity_madre",
-            "product": "Capacità disponibile in probabilità, aree Nord e Centro-Nord",
-            "delivery_start": date(year + 3, 1, 1),
-            "delivery_end": date(year + 3, 12, 31),
-            "opens_at": _rome(today - timedelta(days=120), 9),
-            "closes_at": _rome(today - timedelta(days=90), 12),
-            "minimum_guarantee": Decimal("100000.00"),
-            "enrolments": ((0, "approvata", None), (1, "respinta", "Procura del firmatario scaduta.")),
-        },
-        {
-            "code": f"CCC-{year}-M{today.month:02d}",
-            "title": f"Diritti CCC – asta mensile {today.month:02d}/{year}",
-            "procedure_type": "ccc_mensile",
-            "product": "CCC zona Sud – Centro-Sud, profilo baseload",
-            "delivery_start": today.replace(day=1),
-            "delivery_end": (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1),
-            "opens_at": _rome(today - timedelta(days=60), 9),
-            "closes_at": _rome(today - timedelta(days=40), 12),
-            "minimum_guarantee": Decimal("0.00"),
-            "enrolments": ((0, "approvata", None), (1, "approvata", None)),
-        },
-        {
-            "code": f"CM-{year + 1}-AGG",
-            "title": f"Mercato della capacità – asta di aggiustamento {year + 1}",
-            "procedure_type": "capacity_aggiustamento",
-            "product": "Capacità disponibile in probabilità, tutte le aree",
-            "delivery_start": date(year + 1, 1, 1),
-            "delivery_end": date(year + 1, 12, 31),
-            "opens_at": _rome(today - timedelta(days=5), 9),
-            "closes_at": _rome(today + timedelta(days=20), 12),
-            "minimum_guarantee": Decimal("150000.00"),
-            "enrolments": ((0, "inviata", None),),
-        },
-        {
-            "code": f"MACSE-{year + 1}",
-            "title": f"MACSE – asta di capacità di stoccaggio {year + 1}",
-            "procedure_type": "macse",
-            "product": "Capacità di stoccaggio elettrico, consegna 15 anni",
-            "delivery_start": date(year + 4, 1, 1),
-            "delivery_end": date(year + 18, 12, 31),
-            "opens_at": _rome(today + timedelta(days=15), 9),
-            "closes_at": _rome(today + timedelta(days=45), 12),
-            "minimum_guarantee": Decimal("250000.00"),
-            "enrolments": (),
-        },
-        {
-            "code": f"CCC-{year + 1}-ANNUALE",
-            "title": f"Diritti CCC – asta annuale {year + 1}",
-            "procedure_type": "ccc_annuale",
-            "product": "CCC tutte le zone, profilo baseload",
-            "delivery_start": date(year + 1, 1, 1),
-            "delivery_end": date(year + 1, 12, 31),
-            "opens_at": _rome(today + timedelta(days=30), 9),
-            "closes_at": _rome(today + timedelta(days=50), 12),
-            "minimum_guarantee": Decimal("50000.00"),
-            "enrolments": (),
-        },
+        _procedure(
+            "capacity_madre", of_year(1), ALL_AREAS, calendar_year(1), days(-760, -730), "100000", BOTH_APPROVED
+        ),
+        _procedure(
+            "ccc_annuale", today, BASELOAD, calendar_year(0), days(-400, -380), "50000", ((1, "approvata", None),)
+        ),
+        _procedure(
+            "capacity_madre",
+            of_year(3),
+            "Capacità disponibile in probabilità, aree Nord e Centro-Nord",
+            calendar_year(3),
+            days(-120, -90),
+            "100000",
+            ((0, "approvata", None), rejected),
+        ),
+        _procedure(
+            "ccc_mensile",
+            today,
+            "CCC zona Sud – Centro-Sud, profilo baseload",
+            (today.replace(day=1), month_end),
+            days(-60, -40),
+            "0",
+            BOTH_APPROVED,
+        ),
+        _procedure(
+            "capacity_aggiustamento",
+            of_year(1),
+            ALL_AREAS,
+            calendar_year(1),
+            days(-5, 20),
+            "150000",
+            ((0, "inviata", None),),
+        ),
+        _procedure(
+            "macse",
+            of_year(1),
+            "Capacità di stoccaggio elettrico, consegna 15 anni",
+            (date(year + 4, 1, 1), date(year + 18, 12, 31)),
+            days(15, 45),
+            "250000",
+        ),
+        _procedure("ccc_annuale", of_year(1), BASELOAD, calendar_year(1), days(30, 50), "50000"),
     ]
 
 

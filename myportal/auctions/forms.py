@@ -5,11 +5,10 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..dates import from_local, local_time
-from ..forms import After, ItalianDateField, NotBefore, strip, strip_upper
-from ..guarantees.forms import MoneyField
+from ..forms import After, ItalianDateField, MoneyField, NotBefore, required_choice, strip, strip_upper
 from .models import ENROLMENT_STATES, PROCEDURE_TYPES
 from .services import MAX_DOCUMENT_BYTES, AuctionError, check_pdf
 
@@ -50,10 +49,7 @@ class AuctionForm(FlaskForm):
     procedure_type = SelectField(
         "Tipo di procedura",
         choices=[("", "— Scegli il tipo —"), *PROCEDURE_TYPES.items()],
-        validators=[
-            DataRequired("Scegli il tipo di procedura."),
-            AnyOf(list(PROCEDURE_TYPES), message="Tipo non valido."),
-        ],
+        validators=required_choice(PROCEDURE_TYPES, "Scegli il tipo di procedura.", "Tipo non valido."),
     )
     product = StringField(
         "Prodotto",
@@ -90,17 +86,6 @@ class AuctionForm(FlaskForm):
         "Garanzia minima (EUR)",
         default=0,
         validators=[InputRequired("Indica la garanzia minima (0 se nessuna)."), NotNegative()],
-    )
-
-
-class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        "Motivo del rifiuto",
-        filters=[strip],
-        validators=[
-            DataRequired("Indica il motivo del rifiuto."),
-            Length(max=2000, message="Al massimo 2000 caratteri."),
-        ],
     )
 
 

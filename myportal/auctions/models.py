@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base, TimestampMixin, as_utc, utcnow
+from ..models import Base, TimestampMixin, as_utc, sql_list, utcnow
 from ..operators.models import Operator, User
 
 PROCEDURE_TYPES = {
@@ -42,10 +42,6 @@ WINDOW_LABELS = {
 }
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
-
-
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -55,7 +51,7 @@ class Auction(TimestampMixin, Base):
 
     __tablename__ = "auctions"
     __table_args__ = (
-        CheckConstraint(f"procedure_type IN {_in(PROCEDURE_TYPES)}", name="procedure_type"),
+        CheckConstraint(f"procedure_type IN {sql_list(PROCEDURE_TYPES)}", name="procedure_type"),
         CheckConstraint("closes_at > opens_at", name="window"),
         CheckConstraint("delivery_end >= delivery_start", name="delivery"),
         CheckConstraint("minimum_guarantee >= 0", name="minimum_guarantee"),
@@ -116,7 +112,7 @@ class Enrolment(Base):
     __tablename__ = "enrolments"
     __table_args__ = (
         UniqueConstraint("auction_id", "operator_id", name="uq_enrolments_auction_operator"),
-        CheckConstraint(f"state IN {_in(ENROLMENT_STATES)}", name="state"),
+        CheckConstraint(f"state IN {sql_list(ENROLMENT_STATES)}", name="state"),
         Index("ix_enrolments_operator_id", "operator_id"),
     )
 

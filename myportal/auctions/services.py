@@ -358,10 +358,7 @@ def _tell_submitter(enrolment: Enrolment, subject: str, template: str) -> None:
 def approve_enrolment(admin: User, enrolment: Enrolment) -> None:
     if enrolment.state not in ("inviata", "respinta"):
         raise AuctionError("Si possono approvare solo iscrizioni inviate o respinte.")
-    enrolment.state = "approvata"
-    enrolment.rejection_reason = None
-    enrolment.decided_at = utcnow()
-    enrolment.decided_by_id = admin.id
+    _decide(enrolment, admin, "approvata")
     audit("auction.enrolment_approved", enrolment, user=admin, auction=enrolment.auction.code)
     _tell_submitter(enrolment, f"Iscrizione approvata: {enrolment.auction.code}", "auction_enrolment_approved")
 
@@ -372,12 +369,17 @@ def reject_enrolment(admin: User, enrolment: Enrolment, reason: str) -> None:
         raise AuctionError("Indica il motivo del rifiuto.", "reason")
     if enrolment.state not in ("inviata", "approvata"):
         raise AuctionError("Si possono respingere solo iscrizioni inviate o approvate.")
-    enrolment.state = "respinta"
+    _decide(enrolment, admin, "respinta", reason)
+    audit("auction.enrolment_rejected", enrolment, user=admin, auction=enrolment.auction.code, reason=reason)
+    _tell_submitter(enrolment, f"Iscrizione respinta: {enrolment.auction.code}", "auction_enrolment_rejected")
+
+
+def _decide(enrolment: Enrolment, admin: User, state: str, reason: str | None = None) -> None:
+    """The back office's decision on an enrolment: its new state, the reason of a refusal, who and when."""
+    enrolment.state = state
     enrolment.rejection_reason = reason
     enrolment.decided_at = utcnow()
     enrolment.decided_by_id = admin.id
-    audit("auction.enrolment_rejected", enrolment, user=admin, auction=enrolment.auction.code, reason=reason)
-    _tell_submitter(enrolment, f"Iscrizione respinta: {enrolment.auction.code}", "auction_enrolment_rejected")
 
 
 # --- export -------------------------------------------------------------------------------------------------

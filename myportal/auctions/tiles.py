@@ -8,9 +8,8 @@ from sqlalchemy import bindparam, func, select
 
 from ..home.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
 from ..models import utcnow
+from ..security.access import OPERATOR
 from .models import Auction, Enrolment
-
-OPERATOR_ROLES = ("operator", "operator_admin")
 
 
 def home_figure_params(user) -> dict:
@@ -25,7 +24,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
         return {
             "pending": select(func.count()).select_from(Enrolment).where(Enrolment.state == "inviata").scalar_subquery()
         }
-    if role not in OPERATOR_ROLES or not has_operator:
+    if role not in OPERATOR or not has_operator:
         return {}
     now = bindparam("auctions_now")
     return {
@@ -51,7 +50,7 @@ def home_tiles(user, figures: dict | None = None) -> list[Tile]:
                 ngettext("%(num)d iscrizione da valutare", "%(num)d iscrizioni da valutare", figures["pending"]),
             ),
         ]
-    if user.role not in OPERATOR_ROLES or user.operator_id is None:
+    if user.role not in OPERATOR or user.operator_id is None:
         return []
     return [
         Tile(

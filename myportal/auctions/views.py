@@ -5,12 +5,12 @@ from flask_login import current_user
 
 from ..downloads import CSV, send_download, send_stored_file
 from ..extensions import db
-from ..forms import ActionForm, refusals
+from ..forms import ActionForm, RejectForm, refusals
 from ..models import utcnow
 from ..pages import acting_user, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
-from .forms import AuctionForm, EnrolmentFilterForm, RejectForm, enrolment_form
+from .forms import AuctionForm, EnrolmentFilterForm, enrolment_form
 from .models import ENROLMENT_STATES, Auction, Enrolment, EnrolmentDocument
 from .services import (
     PROCEDURE_FIELDS,

@@ -5,18 +5,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import VatNumber
+from ..forms import VatNumber, select_choices
 from .models import CATEGORY_LABELS
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms < 3.3 takes (value, label) pairs
-    SelectChoice = None
-
-
-def _choices(pairs) -> list:
-    """Select options from (value, label) pairs, in the form the installed WTForms prefers."""
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
 
 
 class NewsForm(FlaskForm):
@@ -40,7 +30,7 @@ class DocumentForm(FlaskForm):
     description = TextAreaField("Descrizione", validators=[Optional(), Length(max=2000)])
     category = SelectField(
         "Categoria",
-        choices=_choices([("", "— scegli —"), *CATEGORY_LABELS.items()]),
+        choices=select_choices([("", "— scegli —"), *CATEGORY_LABELS.items()]),
         validators=[DataRequired("Scegli una categoria.")],
     )
     operator_vat = StringField(

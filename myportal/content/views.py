@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import refusals
+from ..forms import form_values, refusals
 from ..pages import acting_user, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
@@ -115,13 +115,7 @@ def admin_news():
 def admin_news_new():
     form = NewNewsForm()
     if form.validate_on_submit():
-        news = create_news(
-            acting_user(),
-            title=form.title.data,
-            summary=form.summary.data,
-            body=form.body.data,
-            publish=form.publish.data,
-        )
+        news = create_news(acting_user(), **form_values(form))
         flash("Notizia pubblicata." if news.published else "Notizia salvata come bozza.", "success")
         return redirect(url_for("content.admin_news"))
     return render_template("content/admin_news_form.html", form=form, news=None)
@@ -133,7 +127,7 @@ def admin_news_edit(news_id: int):
     news = db.get_or_404(NewsItem, news_id)
     form = NewsForm(obj=news)
     if form.validate_on_submit():
-        update_news(news, acting_user(), title=form.title.data, summary=form.summary.data, body=form.body.data)
+        update_news(news, acting_user(), **form_values(form))
         flash("Notizia aggiornata.", "success")
         return redirect(url_for("content.admin_news"))
     return render_template("content/admin_news_form.html", form=form, news=news)
@@ -158,17 +152,25 @@ def admin_news_unpublish(news_id: int):
 @bp.route("/admin/contenuti/notizie/<int:news_id>/elimina", methods=["GET", "POST"])
 @admin_required
 def admin_news_delete(news_id: int):
-    news = db.get_or_404(NewsItem, news_id)
+    return _confirm_delete(
+        db.get_or_404(NewsItem, news_id), "notizia", delete_news, "Notizia eliminata.", "content.admin_news"
+    )
+
+
+def _confirm_delete(item, what: str, delete, done: str, back: str, **shown):
+    """Deleting a news item or a document: the confirmation page (GET), or ``delete`` it (POST), say ``done``
+    and go ``back`` to the list."""
     if request.method == "POST":
-        delete_news(news, acting_user())
-        flash("Notizia eliminata.", "success")
-        return redirect(url_for("content.admin_news"))
+        delete(item, acting_user())
+        flash(done, "success")
+        return redirect(url_for(back))
     return render_template(
         "content/admin_confirm_delete.html",
-        what="notizia",
-        title=news.title,
-        action=url_for("content.admin_news_delete", news_id=news.id),
-        back=url_for("content.admin_news"),
+        what=what,
+        title=item.title,
+        action=url_for(request.endpoint, **request.view_args),
+        back=url_for(back),
+        **shown,
     )
 
 
@@ -223,15 +225,6 @@ def admin_document_download(document_id: int):
 @admin_required
 def admin_document_delete(document_id: int):
     document = db.get_or_404(Document, document_id)
-    if request.method == "POST":
-        delete_document(document, acting_user())
-        flash("Documento eliminato.", "success")
-        return redirect(url_for("content.admin_documents"))
-    return render_template(
-        "content/admin_confirm_delete.html",
-        what="documento",
-        title=document.title,
-        document=document,
-        action=url_for("content.admin_document_delete", document_id=document.id),
-        back=url_for("content.admin_documents"),
+    return _confirm_delete(
+        document, "documento", delete_document, "Documento eliminato.", "content.admin_documents", document=document
     )

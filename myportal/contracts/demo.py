@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -46,7 +46,8 @@ class Site:
     load: float
 
 
-# One list of sites per operator, in the order the operators are given (then again from the start).
+# What a supply point takes from its site as it is: the site's fields that are columns of a supply point.
+POINT_FIELDS = tuple(field.name for field in fields(Site) if field.name in SupplyPoint.__table__.c)
 UNARETI = ("012", "Unareti S.p.A.")
 E_DISTRIBUZIONE = ("001", "e-distribuzione S.p.A.")
 IRETI = ("020", "Ireti S.p.A.")
@@ -323,6 +324,19 @@ def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decim
     started = date(since.year - 3, 1, 1)
     connection = f"Connessione in {VOLTAGE_LEVELS[site.voltage_level].lower()}"
     network = {"market": "Servizio di rete", "payment_method": "Bonifico bancario", **common}
+
+    def network_contract(prefix, year, kind, offer_name, billing_frequency="Mensile", **columns) -> Contract:
+        """A contract of the grid services (connection, dispatching, transmission, interruptibility)."""
+        columns = {"status": "attivo", "start_date": since, **columns}
+        return Contract(
+            number=f"{prefix}-{year}-{code}",
+            contract_type=kind,
+            offer_name=offer_name,
+            billing_frequency=billing_frequency,
+            **columns,
+            **network,
+        )
+
     contracts = [
         Contract(
             number=f"FOR-{since.year}-{code}",
@@ -345,48 +359,23 @@ def _contracts(operator: Operator, point: SupplyPoint, site: Site, annual: Decim
             price_f3_eur_kwh=price - Decimal("0.037"),
             **supply,
         ),
-        Contract(
-            number=f"CON-{since.year - 3}-{code}",
-            contract_type="connessione",
-            status="attivo",
-            start_date=started,
-            offer_name=connection,
-            billing_frequency="Annuale",
-            **network,
-        ),
+        network_contract("CON", since.year - 3, "connessione", connection, "Annuale", start_date=started),
     ]
     if site.voltage_level in ("MT", "AT", "AAT"):
         contracts += [
-            Contract(
-                number=f"DSP-{since.year}-{code}",
-                contract_type="dispacciamento",
-                status="attivo",
-                start_date=since,
-                offer_name="Dispacciamento in prelievo",
-                billing_frequency="Mensile",
-                **network,
-            ),
-            Contract(
-                number=f"TRA-{since.year}-{code}",
-                contract_type="trasmissione",
-                status="attivo",
-                start_date=since,
-                offer_name="Trasmissione e distribuzione",
-                billing_frequency="Mensile",
-                **network,
-            ),
+            network_contract("DSP", since.year, "dispacciamento", "Dispacciamento in prelievo"),
+            network_contract("TRA", since.year, "trasmissione", "Trasmissione e distribuzione"),
         ]
     if site.voltage_level in ("AT", "AAT"):
         contracts.append(
-            Contract(
-                number=f"INT-{today.year}-{code}",
-                contract_type="interrompibilita",
+            network_contract(
+                "INT",
+                today.year,
+                "interrompibilita",
+                "Interrompibilità istantanea",
                 status="in_attivazione",
                 start_date=date(today.year + 1, 1, 1),
                 end_date=date(today.year + 3, 12, 31),
-                offer_name="Interrompibilità istantanea",
-                billing_frequency="Mensile",
-                **network,
             )
         )
     return contracts
@@ -398,20 +387,11 @@ def _add_point(operator: Operator, number: int, site: Site, today: date) -> Supp
     point = SupplyPoint(
         operator_id=operator.id,
         pod=pod,
-        address=site.address,
-        postal_code=site.postal_code,
-        city=site.city,
-        province=site.province,
-        voltage_level=site.voltage_level,
-        voltage_v=site.voltage_v,
-        phases=site.phases,
+        **{name: getattr(site, name) for name in POINT_FIELDS},
         contracted_power_kw=Decimal(site.contracted_kw),
         available_power_kw=Decimal(site.available_kw),
         meter_serial=f"{'EGX' if site.remotely_read else 'MEC'}{rng.randint(10**8, 10**9 - 1)}",
         meter_type="Elettronico orario telegestito" if site.remotely_read else "Elettronico multiorario",
-        remotely_read=site.remotely_read,
-        distributor=site.distributor,
-        use_type=site.use_type,
         active_since=date(today.year - 2, 1 + rng.randint(0, 11), 1),
     )
     db.session.add(point)

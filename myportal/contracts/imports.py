@@ -25,6 +25,7 @@ from ..csvimport import (
     NotANumber,
     RowError,
     Source,
+    audit_import,
     import_command,
     open_lines,
     parse_decimal,
@@ -34,7 +35,6 @@ from ..csvimport import (
 from ..dates import ROME
 from ..extensions import db
 from ..models import as_utc, utcnow
-from ..security.audit import audit
 from .models import Measurement, SupplyPoint
 
 COLUMNS = ("pod", "start", "active_energy_kwh", "reactive_energy_kvarh", "power_kw")
@@ -240,14 +240,7 @@ def import_measurements(
         savepoint.rollback()
         return result
     savepoint.commit()
-    audit(
-        "import.measurements",
-        user=None,
-        inserted=result.inserted,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        file=origin,
-    )
+    audit_import(result, origin)
     return result
 
 

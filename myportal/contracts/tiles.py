@@ -7,15 +7,14 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from ..home.tiles import Tile, fetch_figures, figure_params, figure_shape, operator_id_param
+from ..security.access import OPERATOR
 from .models import Contract, SupplyPoint
-
-OPERATOR_ROLES = ("operator", "operator_admin")
 
 
 @lru_cache
 def home_figures(role: str, has_operator: bool) -> dict:
     """The operator's supply points and active contracts."""
-    if role not in OPERATOR_ROLES:
+    if role not in OPERATOR:
         return {}
     operator_id = operator_id_param(has_operator)
     return {
@@ -31,7 +30,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
 
 
 def home_tiles(user, figures: dict | None = None) -> list[Tile]:
-    if user.role not in OPERATOR_ROLES:
+    if user.role not in OPERATOR:
         return []
     if figures is None:
         figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user))

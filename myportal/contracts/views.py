@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..forms import refusals
+from ..forms import form_values, refusals
 from ..pages import paginate
 from ..security.access import get_owned_or_404
 from ..security.input_guard import is_valid_id
@@ -121,21 +121,12 @@ def _render_measurements(form, point, period=None, totals=None, day=None):
 
 @bp.route("/misure")
 def measurements():
-    form = MeasurementFilterForm(request.args)
-    point = current_supply_point()
-    if point is None:
-        return _render_measurements(form, None)
-    period = _period(form)
-    if period is None:
-        return _render_measurements(form, point)
-    totals = measurement_totals(point, period)
-    day = None
-    if totals.count:
-        day = measurement_day(point, period, request.args.get("page", totals.first_page(period), type=int))
-    return _render_measurements(form, point, period, totals, day)
+    return _measurements()
 
 
-def _export(builder):
+def _measurements(download=None):
+    """The measurements page of the filter's period; with ``download`` (the CSV or XLSX builder), the file of
+    that period instead, once there are measurements to put in it."""
     form = MeasurementFilterForm(request.args)
     point = current_supply_point()
     if point is None:
@@ -146,17 +137,20 @@ def _export(builder):
     totals = measurement_totals(point, period)
     if not totals.count:
         return _render_measurements(form, point, period, totals)
-    return builder(point, period)
+    if download is not None:
+        return download(point, period)
+    day = measurement_day(point, period, request.args.get("page", totals.first_page(period), type=int))
+    return _render_measurements(form, point, period, totals, day)
 
 
 @bp.route("/misure/csv")
 def measurements_csv_download():
-    return _export(measurements_csv)
+    return _measurements(measurements_csv)
 
 
 @bp.route("/misure/xlsx")
 def measurements_xlsx_download():
-    return _export(measurements_xlsx)
+    return _measurements(measurements_xlsx)
 
 
 # --- self-reading ------------------------------------------------------------------------------------------
@@ -169,7 +163,7 @@ def self_reading():
     if point is not None and not point.remotely_read:
         form = SelfReadingForm(supply_point=point)
         if form.validate_on_submit():
-            data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+            data = form_values(form)
             with refusals(form) as outcome:
                 record_self_reading(point, current_user._get_current_object(), **data)
             if not outcome.refused:

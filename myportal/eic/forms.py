@@ -1,16 +1,15 @@
 """Forms of EIC: the request and the administrators' decisions."""
 
 import re
-import unicodedata
 
 from babel import Locale
 from flask_wtf import FlaskForm
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import eic as stdnum_eic
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import strip, strip_upper
+from ..forms import check_printable, strip, strip_upper
 from ..identifiers import IdentifierError, clean_vat
 from .models import FUNCTIONS, OBJECT_TYPES
 
@@ -31,12 +30,6 @@ POSTAL_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
 
 def _compact(value):
     return re.sub(r"[\s.]", "", value).upper() if isinstance(value, str) else value
-
-
-def check_printable(form, field):
-    """Refuse control characters (a NUL byte cannot even be stored by PostgreSQL); line breaks are allowed."""
-    if field.data and any(unicodedata.category(ch) == "Cc" and ch not in "\r\n\t" for ch in field.data):
-        raise ValidationError("Il testo contiene caratteri non ammessi (caratteri di controllo).")
 
 
 def check_display_name(form, field):
@@ -173,15 +166,3 @@ class EicRequestForm(FlaskForm):
                 "vat_code",
             )
         }
-
-
-class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        "Motivo del rifiuto",
-        filters=[strip],
-        validators=[
-            DataRequired("Indica il motivo del rifiuto."),
-            Length(max=2000, message="Il motivo è di al massimo 2000 caratteri."),
-            check_printable,
-        ],
-    )

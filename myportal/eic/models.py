@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base, TimestampMixin
+from ..models import Base, TimestampMixin, sql_list
 from ..operators.models import Operator, User
 
 OBJECT_TYPES = {
@@ -42,7 +42,7 @@ FUNCTIONS = {
 STATES = ("richiesta", "approvata", "respinta")
 STATE_LABELS = {"richiesta": "In attesa di approvazione", "approvata": "Approvata", "respinta": "Respinta"}
 STATE_BADGES = {"richiesta": "pending", "approvata": "approved", "respinta": "rejected"}
-_TYPES_SQL = "(" + ", ".join(f"'{letter}'" for letter in OBJECT_TYPES) + ")"
+_TYPES_SQL = sql_list(OBJECT_TYPES)
 _OPEN = text("state = 'richiesta'")
 
 

@@ -7,9 +7,8 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from ..home.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape, operator_id_param
+from ..security.access import OPERATOR
 from .models import EicCode, EicRequest
-
-OPERATOR_ROLES = ("operator", "operator_admin")
 
 
 def _pending(operator_id=None):
@@ -25,7 +24,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
     """Requests to review (admins); the operator's issued codes and open requests (operators)."""
     if role == "admin":
         return {"pending": _pending()}
-    if role not in OPERATOR_ROLES:
+    if role not in OPERATOR:
         return {}
     return {
         "issued": select(func.count())
@@ -37,7 +36,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
 
 
 def home_tiles(user, figures: dict | None = None) -> list[Tile]:
-    if user.role != "admin" and user.role not in OPERATOR_ROLES:
+    if user.role != "admin" and user.role not in OPERATOR:
         return []
     if figures is None:
         figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user))

@@ -1,22 +1,15 @@
 """Views of EIC: the operator's requests and codes (/eic), the administrators' queue and register (/admin/eic)."""
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..downloads import CSV, send_download
 from ..extensions import db
-from ..forms import ActionForm, refusals
+from ..forms import ActionForm, RejectForm, refusals
 from ..pages import acting_user, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
-from .forms import EicRequestForm, RejectForm
+from .forms import EicRequestForm
 from .models import FUNCTIONS, OBJECT_TYPES, STATE_LABELS, EicRequest
 from .services import (
     QUEUE_FILTERS,

@@ -20,6 +20,7 @@ from ..csvimport import (
     RowError,
     Source,
     assign,
+    audit_import,
     import_command,
     open_lines,
     parse_decimal,
@@ -29,7 +30,6 @@ from ..csvimport import (
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_vat
 from ..operators.models import Operator
-from ..security.audit import audit
 from .models import SOURCES, MonthlyReport, Plant
 
 GAUDI_RE = re.compile(r"^[A-Z0-9_-]{1,30}$")
@@ -140,14 +140,7 @@ def import_plants(source: Source, *, dry_run: bool = False, origin: str | None =
         update=lambda plant, row: assign(plant, values(row)),
     )
     db.session.flush()
-    audit(
-        "import.plants",
-        user=None,
-        inserted=result.inserted,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        file=origin,
-    )
+    audit_import(result, origin)
     return result
 
 

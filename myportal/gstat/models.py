@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base, TimestampMixin
+from ..models import Base, TimestampMixin, sql_list
 from ..operators.models import Operator, User
 
 SOURCES = {
@@ -25,16 +25,12 @@ STATE_LABELS = {"bozza": "Bozza", "inviato": "Inviato"}
 ENERGY = Numeric(14, 3)
 
 
-def _sql_list(values) -> str:
-    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
-
-
 class Plant(TimestampMixin, Base):
     """A production plant (or storage) of an operator, identified by its GAUDÌ code."""
 
     __tablename__ = "gstat_plants"
     __table_args__ = (
-        CheckConstraint(f"source IN {_sql_list(SOURCES)}", name="source"),
+        CheckConstraint(f"source IN {sql_list(SOURCES)}", name="source"),
         CheckConstraint("capacity_mw > 0", name="capacity_positive"),
     )
 

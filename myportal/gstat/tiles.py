@@ -8,11 +8,10 @@ from sqlalchemy import bindparam, func, select
 
 from ..formatting import month_and_year
 from ..home.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
+from ..security.access import OPERATOR
 from .calendar import deadline, last_ended_month
 from .models import Plant
 from .services import missing_reports_query, reports_due_query
-
-OPERATOR_ROLES = ("operator", "operator_admin")
 
 
 def home_figure_params(user) -> dict:
@@ -27,7 +26,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
     year, month = bindparam("gstat_year"), bindparam("gstat_month")
     if role == "admin":
         return {"missing": missing_reports_query(year, month).scalar_subquery()}
-    if role not in OPERATOR_ROLES or not has_operator:
+    if role not in OPERATOR or not has_operator:
         return {}
     return {
         "plants": select(func.count()).select_from(Plant).where(Plant.operator_id == OPERATOR_ID).scalar_subquery(),
@@ -36,7 +35,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
 
 
 def home_tiles(user, figures: dict | None = None) -> list:
-    if user.role != "admin" and (user.role not in OPERATOR_ROLES or user.operator_id is None):
+    if user.role != "admin" and (user.role not in OPERATOR or user.operator_id is None):
         return []
     if figures is None:
         figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user, home_figure_params))

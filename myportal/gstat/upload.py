@@ -57,6 +57,14 @@ class UploadResult:
         return self.problems[:PROBLEMS_SHOWN]
 
 
+class UploadRefused(GstatError):
+    """A file with problems: nothing was stored; ``result.problems`` lists every one of them, row by row."""
+
+    def __init__(self, result: UploadResult):
+        super().__init__("Correggi gli errori elencati e carica di nuovo il file.", "file")
+        self.result = result
+
+
 def upload_max_bytes() -> int:
     return int(current_app.config.get("GSTAT_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
 
@@ -156,11 +164,12 @@ def upload_reports(
     """Validate the whole file; if it is clean, store every row (drafts, or submitted), all at once.
 
     A row for a month that has a draft replaces the draft; for a submitted month it becomes a new revision.
+    A file with problems stores nothing and raises :class:`UploadRefused`.
     """
     rows, problems = check_upload(user.operator_id, data, today=today)
     result = UploadResult(problems=problems, rows=len(rows), submitted=submit)
     if problems:
-        return result
+        raise UploadRefused(result)
     with concurrent_change("file"):
         _store(user, rows, submit, result)
     audit(

@@ -2,23 +2,15 @@
 
 from decimal import Decimal
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import dates
 from ..downloads import CSV, send_download
 from ..formatting import ITALIAN, month_name
-from ..forms import ActionForm, refusals
+from ..forms import ActionForm, form_values, refusals
 from ..pages import acting_user, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
-from ..transaction import discard_changes
 from . import bp
 from .calendar import deadline, is_late, last_ended_month, month_ended, recent_months
 from .forms import MonthForm, PlantForm, ReportForm, UploadForm
@@ -147,15 +139,14 @@ def upload():
         with refusals(form) as outcome:
             result = upload_reports(acting_user(), data, submit=form.submit_now.data, filename=storage.filename[:200])
         if not outcome.refused:
-            if result.ok:
-                what = "inviati" if result.submitted else "salvati in bozza"
-                flash(
-                    f"File caricato: {result.rows} report {what} ({result.inserted} nuovi, {result.updated} "
-                    f"bozze aggiornate, {result.corrected} rettifiche).",
-                    "success",
-                )
-                return redirect(url_for("gstat.index"))
-            discard_changes()
+            what = "inviati" if result.submitted else "salvati in bozza"
+            flash(
+                f"File caricato: {result.rows} report {what} ({result.inserted} nuovi, {result.updated} "
+                f"bozze aggiornate, {result.corrected} rettifiche).",
+                "success",
+            )
+            return redirect(url_for("gstat.index"))
+        result = getattr(outcome.error, "result", None)
     return render_template(
         "gstat/upload.html",
         form=form,
@@ -235,14 +226,7 @@ def admin_plants():
     form = PlantForm()
     if form.validate_on_submit():
         with refusals(form) as outcome:
-            plant = record_plant(
-                acting_user(),
-                vat_number=form.vat_number.data,
-                gaudi_code=form.gaudi_code.data,
-                name=form.name.data,
-                source=form.source.data,
-                capacity_mw=Decimal(form.capacity_mw.data),
-            )
+            plant = record_plant(acting_user(), **form_values(form, capacity_mw=Decimal(form.capacity_mw.data)))
         if not outcome.refused:
             flash(f"Impianto {plant.gaudi_code} registrato per {plant.operator.name}.", "success")
             return redirect(url_for("gstat.admin_plants"))

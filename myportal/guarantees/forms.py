@@ -1,50 +1,17 @@
 """Forms of guarantees: recording a guarantee or an exposure, state changes, the administrators' filters.
 
-The money and date fields are shared with the auctions' forms.
+The money field is shared with the auctions' forms (it lives in :mod:`myportal.forms`).
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from babel.numbers import list_currencies
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import ItalianDateField, NotBefore, VatNumber, strip
+from ..forms import ItalianDateField, MoneyField, NotBefore, VatNumber, required_choice, strip
 from .models import GUARANTEE_STATES, GUARANTEE_TYPES
-
-
-class MoneyField(StringField):
-    """An amount with at most two decimals, typed the Italian way (``150.000,50``) or with a dot."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.raw = (valuelist[0] if valuelist else "").strip().replace(" ", "")
-        self.data = None
-        if not self.raw:
-            return
-        text = self.raw
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        elif text.count(".") > 1:
-            text = text.replace(".", "")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
-            raise ValueError("Inserisci un importo in cifre, ad esempio 150000,00.")
-        if value.as_tuple().exponent < -2:
-            raise ValueError("Indica l'importo con al massimo due decimali.")
-        self.data = value
-
-    def _value(self):
-        if getattr(self, "raw", None) is not None and self.raw:
-            return self.raw
-        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
 
 
 class Currency:
@@ -83,10 +50,7 @@ class GuaranteeForm(FlaskForm):
     guarantee_type = SelectField(
         "Tipo di garanzia",
         choices=[("", "— Scegli il tipo —"), *GUARANTEE_TYPES.items()],
-        validators=[
-            DataRequired("Scegli il tipo di garanzia."),
-            AnyOf(list(GUARANTEE_TYPES), message="Tipo non valido."),
-        ],
+        validators=required_choice(GUARANTEE_TYPES, "Scegli il tipo di garanzia.", "Tipo non valido."),
     )
     issuer = StringField(
         "Emittente (banca, assicurazione, società garante)",

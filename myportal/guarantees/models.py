@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import dates
 from ..contracts.models import Contract
-from ..models import Base, TimestampMixin, utcnow
+from ..models import Base, TimestampMixin, sql_list, utcnow
 from ..operators.models import Operator, User
 
 GUARANTEE_TYPES = {
@@ -35,17 +35,13 @@ FINAL_STATES = ("scaduta", "escussa", "svincolata")
 EXPIRY_WARNING_DAYS = 30
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
-
-
 class Guarantee(TimestampMixin, Base):
     """A guarantee lodged by an operator: surety, deposit, parent company guarantee or rating."""
 
     __tablename__ = "guarantees"
     __table_args__ = (
-        CheckConstraint(f"guarantee_type IN {_in(GUARANTEE_TYPES)}", name="guarantee_type"),
-        CheckConstraint(f"state IN {_in(GUARANTEE_STATES)}", name="state"),
+        CheckConstraint(f"guarantee_type IN {sql_list(GUARANTEE_TYPES)}", name="guarantee_type"),
+        CheckConstraint(f"state IN {sql_list(GUARANTEE_STATES)}", name="state"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("valid_to >= valid_from", name="validity"),
         CheckConstraint("length(currency) = 3", name="currency"),

@@ -9,10 +9,9 @@ from sqlalchemy import and_, bindparam, case, func, literal, select
 
 from .. import dates, formatting
 from ..home.tiles import OPERATOR_ID, Tile, fetch_figures, figure_params, figure_shape
+from ..security.access import OPERATOR
 from .models import COVERING_STATES, DEPOSIT, EXPIRY_WARNING_DAYS, Guarantee
 from .services import _covers, _current_exposure_subquery, money
-
-OPERATOR_ROLES = ("operator", "operator_admin")
 
 
 def home_figure_params(user) -> dict:
@@ -37,7 +36,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
             )
         )
         return {"expiring": expiring.scalar_subquery()}
-    if role not in OPERATOR_ROLES or not has_operator:
+    if role not in OPERATOR or not has_operator:
         return {}
     covers = _covers(today)
     soon = and_(covers, Guarantee.valid_to <= warning_until)
@@ -59,7 +58,7 @@ def home_figures(role: str, has_operator: bool) -> dict:
 
 
 def home_tiles(user, figures: dict | None = None) -> list[Tile]:
-    if user.role != "admin" and (user.role not in OPERATOR_ROLES or user.operator_id is None):
+    if user.role != "admin" and (user.role not in OPERATOR or user.operator_id is None):
         return []
     if figures is None:
         figures = fetch_figures(home_figures(*figure_shape(user)), figure_params(user, home_figure_params))

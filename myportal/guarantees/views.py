@@ -6,7 +6,7 @@ from flask_login import current_user
 from .. import dates
 from ..extensions import db
 from ..formatting import ITALIAN, money
-from ..forms import refusals
+from ..forms import form_values, refusals
 from ..pages import acting_user, paginate
 from ..security.access import admin_required, get_owned_or_404, operator_required
 from . import bp
@@ -79,18 +79,7 @@ def admin_new():
     form = GuaranteeForm() if request.method == "POST" else GuaranteeForm(operator_vat=request.args.get("vat", ""))
     if form.validate_on_submit():
         with refusals(form) as outcome:
-            guarantee = record_guarantee(
-                acting_user(),
-                operator_vat=form.operator_vat.data,
-                guarantee_type=form.guarantee_type.data,
-                issuer=form.issuer.data,
-                reference=form.reference.data,
-                amount=form.amount.data,
-                currency=form.currency.data,
-                valid_from=form.valid_from.data,
-                valid_to=form.valid_to.data,
-                contract_number=form.contract_number.data or None,
-            )
+            guarantee = record_guarantee(acting_user(), **form_values(form))
         if not outcome.refused:
             flash(f"Garanzia {guarantee.reference} registrata per {guarantee.operator.name}.", "success")
             return redirect(url_for("guarantees.admin_detail", guarantee_id=guarantee.id))
@@ -140,13 +129,7 @@ def admin_exposure():
     )
     if form.validate_on_submit():
         with refusals(form) as outcome:
-            exposure = record_exposure(
-                acting_user(),
-                operator_vat=form.operator_vat.data,
-                amount=form.amount.data,
-                as_of=form.as_of.data,
-                note=form.note.data or "",
-            )
+            exposure = record_exposure(acting_user(), **form_values(form))
         if not outcome.refused:
             flash(
                 f"Esposizione di {exposure.operator.name} al {exposure.as_of.strftime('%d/%m/%Y')} "

@@ -37,6 +37,7 @@ from ..csvimport import (
     NotANumber,
     RowError,
     Source,
+    audit_import,
     import_command,
     open_lines,
     parse_decimal,
@@ -46,7 +47,6 @@ from ..csvimport import (
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_customer_code
 from ..operators.models import Operator
-from ..security.audit import audit
 from .models import Invoice, InvoiceLine
 from .services import billed_figures, invoice_amounts
 
@@ -81,6 +81,9 @@ class _Problem(Exception):
     pass
 
 
+LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "amount", "vat_rate")  # as in InvoiceLine
+
+
 @dataclass
 class LineData:
     line: int
@@ -92,7 +95,7 @@ class LineData:
     vat_rate: Decimal
 
     def values(self) -> tuple:
-        return (self.description, self.quantity, self.unit, self.unit_price, self.amount, self.vat_rate)
+        return tuple(getattr(self, name) for name in LINE_FIELDS)
 
 
 @dataclass
@@ -322,24 +325,13 @@ def _invoice_fields(invoice: InvoiceData) -> dict:
 def _same(stored: Invoice, fields: dict, lines: list[LineData]) -> bool:
     if any(getattr(stored, name) != value for name, value in fields.items()):
         return False
-    stored_lines = [
-        (line.description, line.quantity, line.unit, line.unit_price, line.amount, line.vat_rate)
-        for line in stored.lines
-    ]
+    stored_lines = [tuple(getattr(line, name) for name in LINE_FIELDS) for line in stored.lines]
     return stored_lines == [line.values() for line in lines]
 
 
 def _new_lines(lines: list[LineData]) -> list[InvoiceLine]:
     return [
-        InvoiceLine(
-            position=position,
-            description=line.description,
-            quantity=line.quantity,
-            unit=line.unit,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            vat_rate=line.vat_rate,
-        )
+        InvoiceLine(position=position, **dict(zip(LINE_FIELDS, line.values(), strict=True)))
         for position, line in enumerate(lines, start=1)
     ]
 
@@ -380,14 +372,7 @@ def import_invoices(source: Source, *, dry_run: bool = False, origin: str | None
         return result
     upsert(result, invoices, existing, key=lambda invoice: invoice.number, insert=_insert, update=_replace)
     db.session.flush()
-    audit(
-        "import.invoices",
-        user=None,
-        inserted=result.inserted,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        file=origin,
-    )
+    audit_import(result, origin)
     return result
 
 

@@ -9,12 +9,11 @@ from ..errors import DomainError
 from ..extensions import db
 from ..identifiers import IdentifierError, clean_email, clean_vat
 from ..notifications.services import absolute_url, send_email
-from ..privacy.services import refuse_if_closed
 from ..security.access import OPERATOR
+from ..security.accounts import disable_account, enable_account
 from ..security.audit import audit
 from ..security.models import Token
 from ..security.passwords import hash_password, password_problem
-from ..security.sessions import end_other_sessions
 from ..security.tokens import consume_token, digest, find_valid_token, issue_token
 from .contact_models import PendingEmailChange
 from .models import ROLE_LABELS, Operator, User, username_key
@@ -309,32 +308,12 @@ def _keeps_an_admin(user: User) -> None:
 
 def disable_colleague(admin: User, user: User) -> int:
     """Disable a colleague and end every session of theirs; return how many sessions ended."""
-    if user.id == admin.id:
-        raise AccountError("Non puoi disabilitare il tuo stesso account.")
-    if user.status == "disabled":
-        raise AccountError(f"L'utente {user.username} è già disabilitato.")
-    _keeps_an_admin(user)
-    previous = user.status
-    user.status = "disabled"
-    ended = end_other_sessions(user, keep_current=False)
-    audit(
-        "user.disabled",
-        user,
-        user=admin,
-        operator_id=user.operator_id,
-        previous=previous,
-        sessions_ended=ended,
-    )
-    return ended
+    return disable_account(user, admin, rule=_keeps_an_admin)
 
 
 def enable_colleague(admin: User, user: User) -> None:
     """Enable a disabled colleague: active with a password, otherwise pending activation."""
-    if user.status != "disabled":
-        raise AccountError(f"L'utente {user.username} non è disabilitato.")
-    refuse_if_closed(user, AccountError)
-    user.status = "active" if user.password_hash else "pending"
-    audit("user.enabled", user, user=admin, operator_id=user.operator_id, status=user.status)
+    enable_account(user, admin)
 
 
 def change_colleague_role(admin: User, user: User, role: str) -> None:

@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..forms import ActionForm, refusals
+from ..forms import ActionForm, form_values, refusals
 from ..home.figures import home_figures
 from ..home.tiles import feature_tiles
 from ..pages import acting_user, paginate
@@ -127,13 +127,7 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         with refusals(form) as outcome:
-            user = invite_colleague(
-                acting_user(),
-                full_name=form.full_name.data,
-                email=form.email.data,
-                role=form.role.data,
-                username=form.username.data,
-            )
+            user = invite_colleague(acting_user(), **form_values(form))
         if not outcome.refused:
             flash(
                 f"Invito inviato a {user.email}: {user.username} sceglierà la password dal link ricevuto.",

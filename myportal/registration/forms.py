@@ -4,12 +4,23 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
-from ..forms import CustomerCode, Email, FiscalCode, PersonalFiscalCode, PracticeId, TaxCode, VatNumber, strip
+from ..forms import (
+    CustomerCode,
+    Email,
+    FiscalCode,
+    PersonalFiscalCode,
+    PracticeId,
+    TaxCode,
+    VatNumber,
+    required_choice,
+    strip,
+)
 from ..identifiers import USERNAME_RE
 from ..privacy.forms import acknowledgement_field
 from .models import SECRET_QUESTIONS
+from .services import REQUEST_FIELDS
 
 PHONE_RE = re.compile(r"^[0-9+ ]{1,20}$")
 PHONE_MESSAGE = "Indica il numero con sole cifre, spazi e il segno +, al massimo 20 caratteri."
@@ -101,10 +112,6 @@ def _fiscal_code_required(form, field):
     raise StopValidation()
 
 
-def _choice(choices, message: str) -> AnyOf:
-    return AnyOf([value for value, _label in choices if value], message=message)
-
-
 # --- paths 1-3 -----------------------------------------------------------------------------------------
 
 
@@ -193,7 +200,7 @@ class RequestDetailsForm(FlaskForm):
         choices=COUNTRIES,
         default="IT",
         validate_choice=False,
-        validators=[DataRequired("Scegli la nazione."), _choice(COUNTRIES, "Scegli una nazione dell'elenco.")],
+        validators=required_choice(COUNTRIES, "Scegli la nazione.", "Scegli una nazione dell'elenco."),
     )
     fiscal_code = StringField(
         "Codice Fiscale", filters=[strip], validators=[_fiscal_code_required, _fiscal_code_by_country]
@@ -216,10 +223,7 @@ class RequestDetailsForm(FlaskForm):
         "Persona Fisica / Persona Giuridica",
         choices=PERSON_KINDS,
         validate_choice=False,
-        validators=[
-            DataRequired("Indica se ti registri come persona fisica o giuridica."),
-            _choice(PERSON_KINDS, "Indica se ti registri come persona fisica o giuridica."),
-        ],
+        validators=required_choice(PERSON_KINDS, "Indica se ti registri come persona fisica o giuridica."),
     )
     vat_number = StringField(
         "Partita IVA",
@@ -239,21 +243,7 @@ class RequestDetailsForm(FlaskForm):
     )
 
     def details(self) -> dict:
-        return {
-            name: self[name].data
-            for name in (
-                "full_name",
-                "fiscal_code",
-                "country",
-                "company_role",
-                "email",
-                "phone",
-                "mobile",
-                "person_kind",
-                "vat_number",
-                "company_name",
-            )
-        }
+        return {name: self[name].data for name in REQUEST_FIELDS}
 
 
 class NewUserForm(RequestDetailsForm):
@@ -268,10 +258,7 @@ class NewUserForm(RequestDetailsForm):
         "Domanda segreta",
         choices=QUESTION_CHOICES,
         validate_choice=False,
-        validators=[
-            DataRequired("Scegli una delle domande segrete."),
-            _choice(QUESTION_CHOICES, "Scegli una delle domande segrete."),
-        ],
+        validators=required_choice(QUESTION_CHOICES, "Scegli una delle domande segrete."),
     )
     secret_answer = StringField(
         "Risposta",

@@ -18,6 +18,7 @@ from ..csvimport import (
     ImportSpec,
     Source,
     assign,
+    audit_import,
     csv_lines,  # noqa: F401 (the demo data builds its files with it from here)
     import_command,
     open_lines,
@@ -35,7 +36,6 @@ from ..identifiers import (
     clean_tax_code,
     clean_vat,
 )
-from ..security.audit import audit
 from ..security.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from ..security.passwords import hash_password, verify_password
 from .models import CustomerRecord, GecoPractice, LegacyCredential
@@ -164,14 +164,7 @@ def import_records(
         return result
     _apply(spec, rows, result)
     if result.inserted or result.updated or audit_unchanged:
-        audit(
-            spec.event,
-            user=None,
-            inserted=result.inserted,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            file=origin,
-        )
+        audit_import(result, origin)
     return result
 
 

@@ -31,8 +31,8 @@ def refusal(roles: tuple[str, ...]):
     return None
 
 
-def role_required(roles: tuple[str, ...]):
-    """Decorator: log-in required, then one of ``roles``; other roles get 403."""
+def _requiring(roles: tuple[str, ...]):
+    """A route decorator: log-in required, then one of ``roles``; other roles get 403."""
 
     def decorator(view):
         @wraps(view)
@@ -44,10 +44,10 @@ def role_required(roles: tuple[str, ...]):
     return decorator
 
 
-operator_required = role_required(OPERATOR)
-operator_admin_required = role_required(OPERATOR_ADMIN)
-staff_required = role_required(STAFF)
-admin_required = role_required(ADMIN)
+operator_required = _requiring(OPERATOR)
+operator_admin_required = _requiring(OPERATOR_ADMIN)
+staff_required = _requiring(STAFF)
+admin_required = _requiring(ADMIN)
 
 
 def guard_blueprint(blueprint, roles: tuple[str, ...]) -> None:

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
-from ..forms import strip
+from ..forms import required_choice, strip
 from .attachments import MAX_ATTACHMENT_BYTES, AttachmentError, check_attachment
 from .models import CATEGORIES, STATES
 
@@ -51,10 +51,7 @@ class TicketForm(FlaskForm):
     category = SelectField(
         "Categoria",
         choices=CATEGORY_CHOICES,
-        validators=[
-            DataRequired("Scegli una categoria."),
-            AnyOf(list(CATEGORIES), message="Categoria non valida."),
-        ],
+        validators=required_choice(CATEGORIES, "Scegli una categoria.", "Categoria non valida."),
     )
     subject = StringField(
         "Oggetto",

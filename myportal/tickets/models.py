@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base, utcnow
+from ..models import Base, sql_list, utcnow
 from ..operators.models import Operator, User
 
 CATEGORIES = {
@@ -22,17 +22,13 @@ STATES = {"aperto": "Aperto", "in_lavorazione": "In lavorazione", "chiuso": "Chi
 OPEN_STATES = ("aperto", "in_lavorazione")
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
-
-
 class Ticket(Base):
     """A request of an operator, answered by the support staff."""
 
     __tablename__ = "tickets"
     __table_args__ = (
-        CheckConstraint(f"state IN {_in(STATES)}", name="state"),
-        CheckConstraint(f"category IN {_in(CATEGORIES)}", name="category"),
+        CheckConstraint(f"state IN {sql_list(STATES)}", name="state"),
+        CheckConstraint(f"category IN {sql_list(CATEGORIES)}", name="category"),
         Index("ix_tickets_operator_updated", "operator_id", "updated_at"),
         Index("ix_tickets_state_updated", "state", "updated_at"),
     )

@@ -91,6 +91,11 @@ def _staff_link(ticket: Ticket) -> str:
     return absolute_url(url_for("tickets.staff_detail", ticket_id=ticket.id))
 
 
+def _tell_support(ticket: Ticket, user: User, body: str, subject: str, template: str) -> None:
+    """E-mail the support desk what the operator's ``user`` wrote on ``ticket``, with the link to answer it."""
+    send_email(support_email(), subject, template, ticket=ticket, user=user, body=body, link=_staff_link(ticket))
+
+
 def open_ticket(user: User, *, category: str, subject: str, body: str, attachment: CheckedFile | None = None) -> Ticket:
     """A new ticket of the user's operator with its first message; the support desk is told by e-mail."""
     if user.operator_id is None:
@@ -110,15 +115,7 @@ def open_ticket(user: User, *, category: str, subject: str, body: str, attachmen
     db.session.add(ticket)
     _add_message(ticket, user, body, attachment, from_staff=False)
     audit("ticket.opened", ticket, user=user, category=category, attachment=attachment.filename if attachment else None)
-    send_email(
-        support_email(),
-        f"Nuovo ticket n. {ticket.id}: {ticket.subject}",
-        "ticket_opened",
-        ticket=ticket,
-        user=user,
-        body=body,
-        link=_staff_link(ticket),
-    )
+    _tell_support(ticket, user, body, f"Nuovo ticket n. {ticket.id}: {ticket.subject}", "ticket_opened")
     return ticket
 
 
@@ -129,15 +126,7 @@ def reply_as_operator(ticket: Ticket, user: User, body: str, attachment: Checked
     if ticket.state == "chiuso":
         ticket.state = "aperto"
     audit("ticket.replied", ticket, user=user, message_id=message.id, previous_state=previous, state=ticket.state)
-    send_email(
-        support_email(),
-        f"Ticket n. {ticket.id}: nuova risposta dell'operatore",
-        "ticket_operator_reply",
-        ticket=ticket,
-        user=user,
-        body=body,
-        link=_staff_link(ticket),
-    )
+    _tell_support(ticket, user, body, f"Ticket n. {ticket.id}: nuova risposta dell'operatore", "ticket_operator_reply")
     return message
 
 

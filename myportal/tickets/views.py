@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..downloads import send_stored_file
 from ..extensions import db
-from ..forms import ActionForm, refusals
+from ..forms import ActionForm, form_values, refusals
 from ..pages import acting_user, paginate
 from ..security.access import get_owned_or_404, operator_required, staff_required
 from . import bp
@@ -77,13 +77,7 @@ def new():
     form = TicketForm() if request.method == "POST" else TicketForm(data=_prefill())
     if form.validate_on_submit():
         with refusals(form) as outcome:
-            ticket = open_ticket(
-                acting_user(),
-                category=form.category.data,
-                subject=form.subject.data,
-                body=form.body.data,
-                attachment=_checked(form),
-            )
+            ticket = open_ticket(acting_user(), **form_values(form, attachment=_checked(form)))
         if not outcome.refused:
             flash(
                 f"Ticket n. {ticket.id} aperto: riceverai un'e-mail a ogni risposta dell'assistenza.",

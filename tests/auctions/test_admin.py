@@ -167,7 +167,7 @@ def test_reject_needs_a_reason_and_sends_it(admin_client, client, dbs, mailbox, 
     auction = add_auction(dbs)
     enrolment = add_enrolment(dbs, auction, operator, submitter)
     page = f"/admin/aste/iscrizioni/{enrolment.id}"
-    for reason, message in (("   ", "Indica il motivo del rifiuto."), ("r" * 2001, "Al massimo 2000")):
+    for reason, message in (("   ", "Indica il motivo del rifiuto."), ("r" * 2001, "al massimo 2000 caratteri")):
         response = submit(admin_client, f"{page}/respingi", {"reason": reason}, page=page)
         assert response.status_code == 200 and message in field_error(page_text(response), "reason")
     assert dbs.get(Enrolment, enrolment.id).state == "inviata" and len(mailbox) == 0

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from myportal.gstat.models import MonthlyReport
 from myportal.gstat.upload import CSV_HEADER
 from myportal.security.models import AuditEvent
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, field_error
 from tests.gstat import add_plant, add_report, last_month, months_ago, this_month
 
 HEADER = ";".join(CSV_HEADER)
@@ -155,6 +155,7 @@ def test_upload_with_errors_lists_every_one_and_writes_nothing(client, dbs, plan
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "non è stato salvato nulla" in page
+    assert field_error(page, "file") == "Correggi gli errori elencati e carica di nuovo il file."
     expected = [
         "riga 3, colonna gaudi_code: impianto UP_UPL_SOLAR",
         "riga 4, colonna gaudi_code: l&#39;impianto UP_NON_ESISTE non è tra gli impianti della tua azienda",
