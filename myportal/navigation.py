@@ -32,6 +32,7 @@ ENTRIES = [
     ("Menu generale", "Cambio password", "auth.change_password", ALL),
     ("Menu generale", "Verifica in due passaggi", "auth.mfa_settings", ALL),
     ("Back office", "Richieste di registrazione", "admin.requests", ADMIN),
+    ("Back office", "Richieste di adesione", "admin.joins", ADMIN),
     ("Back office", "Utenti", "admin.users", ADMIN),
     ("Back office", "Ricerca operatori", "support.search", STAFF),
     ("Back office", "Ticket degli operatori", "tickets.staff_index", STAFF),
