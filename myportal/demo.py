@@ -115,6 +115,7 @@ GECO_ROWS = (
         "Fotovoltaica Maremma S.r.l.",
         "Strada Provinciale 3 km 4, 58100 Grosseto (GR)",
         "In lavorazione",
+        "impianti@fotovoltaicamaremma.example.com",
     ),
     (
         "GECO-2024-01187",
@@ -123,6 +124,7 @@ GECO_ROWS = (
         "Accumuli Sud S.p.A.",
         "Via Marina 40, 89125 Reggio Calabria (RC)",
         "Preventivo accettato",
+        "",
     ),
 )
 CUSTOMER_ROWS = (

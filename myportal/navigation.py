@@ -33,6 +33,7 @@ ENTRIES = [
     ("Menu generale", "Verifica in due passaggi", "auth.mfa_settings", ALL),
     ("Menu generale", "I miei dati", "privacy.my_data", ALL),
     ("Back office", "Richieste di registrazione", "admin.requests", ADMIN),
+    ("Back office", "Richieste di adesione", "admin.joins", ADMIN),
     ("Back office", "Utenti", "admin.users", ADMIN),
     ("Back office", "Ricerca operatori", "support.search", STAFF),
     ("Back office", "Ticket degli operatori", "tickets.staff_index", STAFF),

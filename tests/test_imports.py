@@ -17,7 +17,7 @@ from tests.conftest import add_supply_point, make_fiscal_code, make_vat
 
 SAMPLES = Path(__file__).resolve().parent.parent / "docs" / "samples"
 LEGACY_HEADER = "vat_number,company_name,registered_address,login,password,email"
-GECO_HEADER = "practice_id,vat_number,requester_fiscal_code,company_name,registered_address,status"
+GECO_HEADER = "practice_id,vat_number,requester_fiscal_code,company_name,registered_address,status,requester_email"
 CUSTOMERS_HEADER = "customer_code,tax_code,company_name,registered_address,email"
 
 
@@ -165,8 +165,8 @@ def test_geco_practices_inserted_and_normalised(run, write, dbs):
     path = write(
         lines(
             GECO_HEADER,
-            f"geco-2024-001,{vat},{person.lower()},Solare S.r.l.,Via Roma 1,In lavorazione",
-            f"GECO-2024-002,{vat},{company_vat},Solare S.r.l.,Via Roma 1,Preventivo accettato",
+            f"geco-2024-001,{vat},{person.lower()},Solare S.r.l.,Via Roma 1,In lavorazione,Richiedente@Solare.example",
+            f"GECO-2024-002,{vat},{company_vat},Solare S.r.l.,Via Roma 1,Preventivo accettato,",
         )
     )
     result = run("geco-practices", path)
@@ -176,8 +176,10 @@ def test_geco_practices_inserted_and_normalised(run, write, dbs):
     assert practices["GECO-2024-001"].requester_fiscal_code == person
     assert practices["GECO-2024-002"].requester_fiscal_code == company_vat
     assert practices["GECO-2024-001"].status == "In lavorazione"
+    assert practices["GECO-2024-001"].requester_email == "Richiedente@solare.example"  # the domain in lower case
+    assert practices["GECO-2024-002"].requester_email is None
 
-    row = f"GECO-2024-001,{vat},{person},Solare S.r.l.,Via Roma 1,Connessa"
+    row = f"GECO-2024-001,{vat},{person},Solare S.r.l.,Via Roma 1,Connessa,richiedente@solare.example"
     again = write(lines(GECO_HEADER, row), "again.csv")
     result = run("geco-practices", again)
     assert "0 inserted, 1 updated" in result.output
@@ -191,15 +193,16 @@ def test_geco_errors(run, write, dbs):
     path = write(
         lines(
             GECO_HEADER,
-            f"GECO/2024/1,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
-            f"GECO-2024-0000000000001,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
-            f"GECO-3,{vat},{bad_checksum(person)},Solare S.r.l.,Via Roma 1,In lavorazione",
-            f"GECO-4,{vat},RSSMRA80,Solare S.r.l.,Via Roma 1,In lavorazione",
-            f"GECO-5,{vat},{person},Solare S.r.l.,Via Roma 1,",
-            f"GECO-6,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,in più",
+            f"GECO/2024/1,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,",
+            f"GECO-2024-0000000000001,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,",
+            f"GECO-3,{vat},{bad_checksum(person)},Solare S.r.l.,Via Roma 1,In lavorazione,",
+            f"GECO-4,{vat},RSSMRA80,Solare S.r.l.,Via Roma 1,In lavorazione,",
+            f"GECO-5,{vat},{person},Solare S.r.l.,Via Roma 1,,",
+            f"GECO-6,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,,in più",
+            f"GECO-9,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,richiedente@pec.solare.it",
             f"GECO-7,{vat},{person},Solare S.r.l.",
-            f"geco-8,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
-            f"GECO-8,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione",
+            f"geco-8,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,",
+            f"GECO-8,{vat},{person},Solare S.r.l.,Via Roma 1,In lavorazione,",
         )
     )
     result = run("geco-practices", path)
@@ -210,9 +213,10 @@ def test_geco_errors(run, write, dbs):
     assert "riga 4, colonna requester_fiscal_code: Codice fiscale non valido" in errors
     assert "riga 5, colonna requester_fiscal_code:" in errors
     assert "riga 6, colonna status: campo obbligatorio" in errors
-    assert "riga 7: trovati 7 campi, attesi 6." in errors
-    assert "riga 8: trovati 4 campi, attesi 6." in errors
-    assert "riga 10, colonna practice_id: 'GECO-8' è già presente alla riga 9" in errors
+    assert "riga 7: trovati 8 campi, attesi 7." in errors
+    assert "riga 8, colonna requester_email: " in errors and "PEC" in errors
+    assert "riga 9: trovati 4 campi, attesi 7." in errors
+    assert "riga 11, colonna practice_id: 'GECO-8' è già presente alla riga 10" in errors
     assert dbs.count(GecoPractice) == 0
 
 

@@ -1,6 +1,7 @@
 """Views of the back office: registration queue, users, audit log, outbox."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..auth import mfa
@@ -9,8 +10,21 @@ from ..forms import ActionForm, RejectForm, refusals
 from ..notifications.models import OutboxMessage
 from ..operators.models import User
 from ..pages import paginate
-from ..registration.models import REQUEST_STATE_LABELS, SECRET_QUESTIONS, RegistrationRequest
-from ..registration.services import approve_registration, reject_registration, request_more_information
+from ..registration.forms import BackOfficeJoinForm
+from ..registration.joins import JOIN_QUEUE_FILTERS, decide_join, join_queue
+from ..registration.models import (
+    JOIN_STATE_LABELS,
+    REQUEST_STATE_LABELS,
+    SECRET_QUESTIONS,
+    JoinRequest,
+    RegistrationRequest,
+)
+from ..registration.services import (
+    approve_registration,
+    reject_registration,
+    request_more_information,
+    username_conflict,
+)
 from . import bp
 from .forms import AuditFilterForm, InformationForm, OutboxFilterForm, UserFilterForm
 from .services import (
@@ -43,15 +57,17 @@ def _admin() -> User:
 # --- registration queue ---------------------------------------------------------------------------
 
 
+def _queue_page(template: str, queue, filters, labels):
+    """A queue filtered by ``?state=`` (pending unless one of ``filters``), a page of it."""
+    state = request.args.get("state", "pending")
+    if state not in filters:
+        state = "pending"
+    return render_template(template, page=paginate(queue(state)), state=state, states=filters, labels=labels)
+
+
 @bp.route("/richieste")
 def requests():
-    state = request.args.get("state", "pending")
-    if state not in QUEUE_FILTERS:
-        state = "pending"
-    page = paginate(registration_queue(state))
-    return render_template(
-        "admin/requests.html", page=page, state=state, states=QUEUE_FILTERS, labels=REQUEST_STATE_LABELS
-    )
+    return _queue_page("admin/requests.html", registration_queue, QUEUE_FILTERS, REQUEST_STATE_LABELS)
 
 
 def _render_request(registration, *, approve_form=None, reject_form=None, info_form=None):
@@ -60,6 +76,7 @@ def _render_request(registration, *, approve_form=None, reject_form=None, info_f
         registration=registration,
         question=SECRET_QUESTIONS.get(registration.secret_question, registration.secret_question),
         is_open=registration.status in OPEN_STATES,
+        username_conflict=username_conflict(registration),
         approve_form=approve_form or ActionForm(formdata=None),
         reject_form=reject_form or RejectForm(formdata=None),
         info_form=info_form or InformationForm(formdata=None),
@@ -71,8 +88,9 @@ def request_detail(request_id):
     return _render_request(db.get_or_404(RegistrationRequest, request_id))
 
 
-def _decide(registration, form, form_name: str, action, confirmation: str, *args):
-    """Run ``action`` for a valid ``form``; a refusal about a field is shown on the form, any other is flashed."""
+def _decide(registration, form, form_name: str, action, confirmation, *args):
+    """Run ``action`` for a valid ``form``; a refusal about a field is shown on the form, any other is flashed.
+    ``confirmation`` is the message of success, or makes it from what ``action`` returned."""
     with refusals(category="warning") as outcome:
         ensure_open(registration)
     if outcome.refused:
@@ -80,14 +98,24 @@ def _decide(registration, form, form_name: str, action, confirmation: str, *args
     if not form.validate_on_submit():
         return _render_request(registration, **{form_name: form})
     with refusals(form) as outcome:
-        action(registration, _admin(), *args)
+        result = action(registration, _admin(), *args)
     if not outcome.refused:
-        flash(confirmation, "success")
+        flash(confirmation(result) if callable(confirmation) else confirmation, "success")
         return redirect(url_for("admin.requests"))
     if outcome.error.field in form:
         return _render_request(registration, **{form_name: form})
     flash(str(outcome.error), "error")
     return redirect(url_for("admin.request_detail", request_id=registration.id))
+
+
+def _approval_message(registration, result) -> str:
+    if isinstance(result, JoinRequest):  # the operator already has active users
+        return gettext(
+            "Richiesta di %(name)s approvata: l'azienda usa già il portale, quindi ora decidono i suoi "
+            "amministratori aziendali (oppure tu, da «Richieste di adesione»).",
+            name=registration.display_name,
+        )
+    return f"Richiesta di {registration.display_name} approvata: all'utente è stata inviata l'e-mail di attivazione."
 
 
 @bp.route("/richieste/<int:request_id>/approva", methods=["POST"])
@@ -98,7 +126,7 @@ def approve(request_id):
         ActionForm(),
         "approve_form",
         approve_registration,
-        f"Richiesta di {registration.display_name} approvata: all'utente è stata inviata l'e-mail di attivazione.",
+        lambda result: _approval_message(registration, result),
     )
 
 
@@ -128,6 +156,33 @@ def request_information(request_id):
         f"Richiesta di informazioni inviata via e-mail a {registration.email}.",
         form.message.data or "",
     )
+
+
+# --- requests to join ----------------------------------------------------------------------------
+
+
+@bp.route("/adesioni")
+def joins():
+    return _queue_page("admin/joins.html", join_queue, JOIN_QUEUE_FILTERS, JOIN_STATE_LABELS)
+
+
+@bp.route("/adesioni/<int:join_id>", methods=["GET", "POST"])
+def join_detail(join_id):
+    """A request to join, decided in the company's place (e.g. its administrator has left); audited."""
+    join = db.get_or_404(JoinRequest, join_id)
+    form = BackOfficeJoinForm()
+    if form.validate_on_submit():
+        with refusals(form) as outcome:
+            decide_join(join, _admin(), form.decision.data, form.note.data, via="back_office")
+        if not outcome.refused:
+            flash(
+                gettext("Richiesta di adesione approvata: il richiedente riceverà il link di attivazione.")
+                if join.status == "approved"
+                else gettext("Richiesta di adesione rifiutata: il richiedente è stato avvisato via e-mail."),
+                "success",
+            )
+            return redirect(url_for("admin.joins"))
+    return render_template("admin/join_detail.html", join=join, form=form)
 
 
 # --- users ----------------------------------------------------------------------------------------

@@ -70,17 +70,25 @@ def unlock(user: User, actor: User) -> None:
     audit("user.unlocked", user, user=actor, operator_id=user.operator_id)
 
 
-def send_activation(user: User, *, actor: User | None) -> None:
+def send_activation(
+    user: User,
+    *,
+    actor: User | None,
+    template: str = "activation",
+    subject: str = "Attiva il tuo account MyPortal",
+    **context,
+) -> None:
     """E-mail ``user`` a single-use link, valid ACTIVATION_HOURS, to choose a password; ``actor`` asked for it
-    (None: the visitor registering)."""
+    (None: the visitor registering). ``template`` and ``subject`` word a message that says more (an approval)."""
     raw = issue_token("activation", timedelta(hours=current_app.config["ACTIVATION_HOURS"]), user=user)
     send_email(
         user.email,
-        "Attiva il tuo account MyPortal",
-        "activation",
+        subject,
+        template,
         user=user,
         link=portal_url("auth.activate", token=raw),
         hours=current_app.config["ACTIVATION_HOURS"],
+        **context,
     )
     audit("user.activation_sent", user, user=actor, operator_id=user.operator_id)
 

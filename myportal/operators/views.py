@@ -1,12 +1,16 @@
 """Home page, company data (Dati anagrafici) and company users."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..forms import ActionForm, form_values, refusals
 from ..home.figures import home_figures
 from ..home.tiles import feature_tiles
 from ..pages import acting_user, paginate
+from ..registration.forms import JoinDecisionForm
+from ..registration.joins import decide_join, pending_joins
+from ..registration.models import JoinRequest
 from ..security.access import get_owned_or_404, operator_admin_required, operator_required
 from . import bp
 from .forms import COMPANY_ROLES, ContactForm, EmailChangeForm, InviteForm, RoleForm
@@ -118,7 +122,33 @@ def company_users():
         operator=current_user.operator,
         page=page,
         roles=COMPANY_ROLES,
+        joins=pending_joins(current_user.operator_id),
     )
+
+
+@bp.route("/utenti-aziendali/adesioni/<int:join_id>", methods=["GET", "POST"])
+@operator_admin_required
+def join_request(join_id):
+    """A request to join the company: who asks and how they proved it; approve or refuse."""
+    join = get_owned_or_404(JoinRequest, join_id)
+    form = JoinDecisionForm()
+    if form.validate_on_submit():
+        with refusals(form) as outcome:
+            decide_join(join, acting_user(), form.decision.data, form.note.data, via="company")
+        if not outcome.refused:
+            if join.status == "approved":
+                flash(
+                    gettext(
+                        "Richiesta approvata: %(username)s riceverà a %(email)s il link per scegliere la password.",
+                        username=join.username,
+                        email=join.email,
+                    ),
+                    "success",
+                )
+            else:
+                flash(gettext("Richiesta rifiutata: il richiedente è stato avvisato via e-mail."), "success")
+            return redirect(url_for("operators.company_users"))
+    return render_template("operators/join_request.html", join=join, form=form)
 
 
 @bp.route("/utenti-aziendali/invita", methods=["GET", "POST"])

@@ -41,7 +41,7 @@ from ..guarantees.models import Exposure, Guarantee, GuaranteeNotice
 from ..invoicing.models import Invoice, InvoiceLine
 from ..operators.contact_models import PendingEmailChange
 from ..operators.models import Operator, User
-from ..registration.models import RegistrationRequest
+from ..registration.models import JoinRequest, RegistrationRequest
 from ..security.models import AuditEvent, RecoveryCode, Token, UserSession
 from ..tickets.models import Ticket, TicketAttachment, TicketMessage
 from .models import ClosureRequest, PrivacyAcknowledgement
@@ -124,6 +124,8 @@ USER_SECTIONS = (
     Section("prese_visione_informativa", PrivacyAcknowledgement, where=_own_acknowledgements),
     Section("richieste_di_chiusura", ClosureRequest, "user_id"),
     Section("richieste_di_registrazione", RegistrationRequest, "user_id"),
+    Section("richieste_di_adesione", JoinRequest, "user_id", description="le tue richieste di entrare in un'azienda"),
+    Section("adesioni_decise", JoinRequest, "decided_by_id", description="le richieste di adesione che hai deciso"),
     Section("ticket_aperti", Ticket, "created_by_id"),
     Section("messaggi_ticket", TicketMessage, "author_id"),
     Section("allegati_ticket", TicketAttachment, where=_own_attachments, files=("data", "filename")),
@@ -178,6 +180,7 @@ COMPANY_SECTIONS = (
     Section("impianti_gstat", Plant, "operator_id"),
     Section("report_gstat", MonthlyReport, "operator_id"),
     Section("autoletture", MeterReading, "operator_id"),
+    Section("richieste_di_adesione", JoinRequest, "operator_id"),
     Section("ticket", Ticket, "operator_id"),
     Section("messaggi_ticket", TicketMessage, where=_company(TicketMessage, Ticket, "ticket_id")),
     Section(
@@ -198,6 +201,7 @@ COMPANY_SECTIONS = (
 # Tables of the company left out of its part, and why (the completeness check reads it too).
 COMPANY_NOT_EXPORTED = {
     "measurements": "le curve a 15 minuti si scaricano per punto di fornitura e periodo da Misure elettriche",
+    "tokens": "i link monouso (anche quelli di conferma delle adesioni) sono di breve durata e di chi li riceve",
     "registration_requests": "contengono i dati personali dei richiedenti: ciascuno li trova nel proprio export",
 }
 

@@ -2,6 +2,7 @@
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
@@ -17,8 +18,9 @@ from ..forms import (
     required_choice,
     strip,
 )
-from ..identifiers import USERNAME_RE
+from ..identifiers import CUSTOMER_CODE_RE, USERNAME_RE
 from ..privacy.forms import acknowledgement_field
+from .joins import DECISIONS, NOTE_MAX_LENGTH
 from .models import SECRET_QUESTIONS
 from .services import REQUEST_FIELDS
 
@@ -112,6 +114,26 @@ def _fiscal_code_required(form, field):
     raise StopValidation()
 
 
+def _not_a_customer_code(form, field):
+    """Six digits are the customer codes' user names (path 3): a rule, the same for every such name."""
+    if field.data and CUSTOMER_CODE_RE.match(field.data):
+        raise ValidationError(
+            _l("I nomi utente di sei cifre sono riservati ai codici cliente: aggiungi almeno una lettera.")
+        )
+
+
+def _username_field(label: str) -> StringField:
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired("Scegli un nome utente."),
+            Regexp(USERNAME_RE, message=USERNAME_MESSAGE),
+            _not_a_customer_code,
+        ],
+    )
+
+
 # --- paths 1-3 -----------------------------------------------------------------------------------------
 
 
@@ -166,11 +188,7 @@ class CustomerCodeForm(FlaskForm):
 class ConfirmRegistrationForm(FlaskForm):
     """ "Conferma registrazione": the e-mail that receives the credentials; ``choose_username`` for Ge.Co."""
 
-    username = StringField(
-        "Nome utente",
-        filters=[strip],
-        validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
-    )
+    username = _username_field("Nome utente")
     email = StringField(
         "E-mail",
         filters=[strip],
@@ -249,11 +267,7 @@ class RequestDetailsForm(FlaskForm):
 class NewUserForm(RequestDetailsForm):
     """ "Non dispongo/ricordo le credenziali di accesso al portale sistemi legacy Terna"."""
 
-    username = StringField(
-        "Nome Utente",
-        filters=[strip],
-        validators=[DataRequired("Scegli un nome utente."), Regexp(USERNAME_RE, message=USERNAME_MESSAGE)],
-    )
+    username = _username_field("Nome Utente")
     secret_question = SelectField(
         "Domanda segreta",
         choices=QUESTION_CHOICES,
@@ -275,4 +289,55 @@ class CompleteRequestForm(RequestDetailsForm):
         "Risposta agli amministratori",
         filters=[strip],
         validators=[DataRequired("Scrivi una risposta per gli amministratori."), Length(max=4000)],
+    )
+
+
+class ChooseUsernameForm(FlaskForm):
+    """Another user name, chosen through the link e-mailed when the one asked for was not free."""
+
+    username = _username_field(_l("Nuovo nome utente"))
+
+
+# --- requests to join ----------------------------------------------------------------------------------
+
+DECISION_MESSAGE = _l("Scegli se approvare o rifiutare la richiesta.")
+NOTE_TOO_LONG = _l("Al massimo %(n)d caratteri.", n=NOTE_MAX_LENGTH)
+
+
+class JoinDecisionForm(FlaskForm):
+    """A company administrator's decision: the button pressed, and a message for the applicant."""
+
+    decision = StringField(
+        _l("Decisione"),
+        validators=required_choice(DECISIONS, DECISION_MESSAGE),
+    )
+    note = TextAreaField(
+        _l("Messaggio per il richiedente (facoltativo)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX_LENGTH, message=NOTE_TOO_LONG),
+        ],
+    )
+
+
+class BackOfficeJoinForm(JoinDecisionForm):
+    """The back office's decision in place of the company: the reason stays in the audit log."""
+
+    note = TextAreaField(
+        _l("Motivo della decisione"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Indica il motivo della decisione: resta nel registro delle attività.")),
+            Length(max=NOTE_MAX_LENGTH, message=NOTE_TOO_LONG),
+        ],
+    )
+
+
+class AddressDecisionForm(FlaskForm):
+    """The answer of the address on file: the button pressed."""
+
+    decision = StringField(
+        _l("Decisione"),
+        validators=required_choice(DECISIONS, DECISION_MESSAGE),
     )

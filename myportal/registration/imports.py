@@ -80,6 +80,7 @@ GECO_PRACTICES = ImportSpec(
         Column("company_name"),
         Column("registered_address"),
         Column("status"),
+        Column("requester_email", clean_email, required=False),  # where the first activation goes
     ),
 )
 CUSTOMERS = ImportSpec(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..auth.services import send_activation
 from ..errors import DomainError
 from ..extensions import db
-from ..identifiers import CUSTOMER_CODE_RE, parse_identifier
+from ..identifiers import CUSTOMER_CODE_RE, USERNAME_RE, parse_identifier
 from ..models import utcnow
 from ..notifications.services import portal_url, send_email
 from ..operators.models import Operator, User, username_key
@@ -19,7 +21,8 @@ from ..security.audit import audit
 from ..security.models import Token
 from ..security.passwords import hash_password, normalise_secret_answer, verify_password
 from ..security.tokens import consume_token, find_valid_token, issue_token
-from .models import CustomerRecord, GecoPractice, LegacyCredential, RegistrationRequest
+from .joins import has_active_users, join_or_register, open_join_with_username, remind_open_join, request_to_join
+from .models import CustomerRecord, GecoPractice, JoinRequest, LegacyCredential, RegistrationRequest
 
 GENERIC_MISMATCH = (
     "I dati inseriti non corrispondono ai nostri archivi. Controllali e riprova; se il problema persiste "
@@ -27,6 +30,7 @@ GENERIC_MISMATCH = (
 )
 USERNAME_UNAVAILABLE = "Nome utente non disponibile: scegline un altro."
 INFO_LINK_DAYS = 7
+SUGGESTIONS = 3
 OPEN_STATES = ("pending", "info_requested")
 PATHS = ("legacy", "geco", "customer")
 PATH_MODELS = {"legacy": LegacyCredential, "geco": GecoPractice, "customer": CustomerRecord}
@@ -89,6 +93,7 @@ class Summary:
     fiscal_code: str | None
     customer_code: str | None = None
     user_fiscal_code: str | None = None
+    reference: str = ""  # what the company's administrators see of the proof: login, practice id, customer code
 
     @property
     def kind(self) -> str:
@@ -104,16 +109,22 @@ def matched_summary(path: str, record_id: int) -> Summary | None:
     common = {"path": path, "record_id": record.id, "name": record.company_name, "address": record.registered_address}
     if path == "legacy":
         return Summary(
-            **common, email=record.email, username=record.login, vat_number=record.vat_number, fiscal_code=None
+            **common,
+            email=record.email,
+            username=record.login,
+            vat_number=record.vat_number,
+            fiscal_code=None,
+            reference=record.login,
         )
     if path == "geco":
         return Summary(
             **common,
-            email=None,
+            email=record.requester_email,
             username=None,
             vat_number=record.vat_number,
             fiscal_code=None,
             user_fiscal_code=record.requester_fiscal_code,
+            reference=record.practice_id,
         )
     natural = parse_identifier(record.tax_code).natural_person
     return Summary(
@@ -124,21 +135,18 @@ def matched_summary(path: str, record_id: int) -> Summary | None:
         fiscal_code=record.tax_code if natural else None,
         customer_code=record.customer_code,
         user_fiscal_code=record.tax_code if natural else None,
+        reference=record.customer_code,
     )
 
 
-def _open_request_with_username(username: str) -> bool:
-    return (
-        db.session.scalar(
-            select(RegistrationRequest.id)
-            .where(
-                func.lower(RegistrationRequest.username) == username_key(username),
-                RegistrationRequest.status.in_(OPEN_STATES),
-            )
-            .limit(1)
-        )
-        is not None
+def _open_request_with_username(username: str, excluding: RegistrationRequest | None = None) -> bool:
+    statement = select(RegistrationRequest.id).where(
+        func.lower(RegistrationRequest.username) == username_key(username),
+        RegistrationRequest.status.in_(OPEN_STATES),
     )
+    if excluding is not None:
+        statement = statement.where(RegistrationRequest.id != excluding.id)
+    return db.session.scalar(statement.limit(1)) is not None
 
 
 def _reserved(username: str) -> bool:
@@ -152,9 +160,29 @@ def _reserved(username: str) -> bool:
     )
 
 
-def username_available(username: str) -> bool:
-    """Free among users and open new-user requests, and not reserved for another registration path."""
-    return not (username_taken(username) or _open_request_with_username(username) or _reserved(username))
+def username_available(username: str, excluding: RegistrationRequest | None = None) -> bool:
+    """Free among users, open new-user requests (but ``excluding``) and pending requests to join, and not
+    reserved for another registration path. Never said to an anonymous visitor: the applicant hears it by
+    e-mail."""
+    return not (
+        username_taken(username)
+        or _open_request_with_username(username, excluding)
+        or open_join_with_username(username) is not None
+        or _reserved(username)
+    )
+
+
+def suggest_usernames(wanted: str, count: int = SUGGESTIONS) -> list[str]:
+    """A few free names close to ``wanted`` (random suffixes, so that what is left out tells nothing)."""
+    base = (wanted or "utente").strip()[:58].rstrip("._-@") or "utente"
+    found: list[str] = []
+    for _attempt in range(count * 5):
+        candidate = f"{base}.{secrets.randbelow(900) + 100}"
+        if USERNAME_RE.match(candidate) and candidate not in found and username_available(candidate):
+            found.append(candidate)
+            if len(found) == count:
+                break
+    return found
 
 
 def _operator_for(summary: Summary) -> Operator:
@@ -189,25 +217,50 @@ def notify_existing_account(user: User, path: str) -> None:
 
 
 def confirm_registration(summary: Summary, email: str, username: str | None = None) -> User | None:
-    """Create the pending user of a matched record and send its activation link.
+    """Confirm a matched record: the pending user with its activation link, or a request that waits (see
+    :func:`myportal.registration.joins.join_or_register`). Returns the user, or None.
 
-    An account that already exists is not disclosed: its owner gets a notice and None is returned.
-    """
+    Whatever happened, the visitor is told the same thing ("check your mail"): an account that already exists
+    is not disclosed (its owner gets a notice), and a chosen user name that is not free is said by e-mail to
+    the address typed, with free alternatives."""
     if summary.username is not None:
         username = summary.username
         existing = db.session.scalar(select(User).where(User.username_key == username_key(username)))
         if existing is not None:
             notify_existing_account(existing, summary.path)
             return None
+        waiting = open_join_with_username(username)
+        if waiting is not None:
+            remind_open_join(waiting)
+            return None
     elif not username or not username_available(username):
-        raise RegistrationError(USERNAME_UNAVAILABLE, field="username")
+        offer_other_usernames(summary, email, username or "")
+        return None
     operator = _operator_for(summary)
-    user = add_operator_user(
-        operator, actor=None, username=username, email=email, status="pending", fiscal_code=summary.user_fiscal_code
+    on_file = summary.email or operator.email
+    return join_or_register(
+        operator,
+        path=summary.path,
+        reference=summary.reference,
+        username=username,
+        email=email,
+        on_file_email=on_file,
+        fiscal_code=summary.user_fiscal_code,
     )
-    audit("registration.confirmed", user, user=None, path=summary.path, record_id=summary.record_id)
-    send_activation(user, actor=None)
-    return user
+
+
+def offer_other_usernames(summary: Summary, email: str, wanted: str) -> None:
+    """The chosen name is not free: the address typed gets free alternatives and the way back to the form."""
+    audit("registration.username_unavailable", user=None, path=summary.path, attempted_username=wanted[:64])
+    send_email(
+        email,
+        gettext("Registrazione a MyPortal: scegli un altro nome utente"),
+        "registration_username_unavailable",
+        wanted=wanted,
+        name=summary.name,
+        suggestions=suggest_usernames(wanted),
+        link=portal_url(f"registration.{summary.path}"),
+    )
 
 
 # --- path 4: new-user requests -------------------------------------------------------------------------
@@ -239,10 +292,12 @@ def _request_details(details: dict) -> dict:
 def submit_registration_request(
     *, username: str, secret_question: str, secret_answer: str, **details
 ) -> RegistrationRequest:
-    """A new-user request awaiting approval; the applicant gets an acknowledgement e-mail."""
+    """A new-user request awaiting approval; the applicant gets an acknowledgement e-mail.
+
+    A user name that is not free is accepted all the same (the page must not tell a visitor which names
+    exist): the e-mail says so and carries a link to choose another one, with free suggestions."""
     username = username.strip()
-    if not username_available(username):
-        raise RegistrationError(USERNAME_UNAVAILABLE, field="username")
+    available = username_available(username)
     request = RegistrationRequest(
         status="pending",
         username=username,
@@ -253,11 +308,57 @@ def submit_registration_request(
     )
     db.session.add(request)
     db.session.flush()
-    audit("registration.requested", request, user=None, username=username, person_kind=request.person_kind)
+    audit(
+        "registration.requested",
+        request,
+        user=None,
+        username=username,
+        person_kind=request.person_kind,
+        username_available=available,
+    )
+    context = {}
+    if not available:
+        raw = issue_token("username", timedelta(days=INFO_LINK_DAYS), request=request)
+        context = {
+            "username_link": portal_url("registration.choose_username", token=raw),
+            "suggestions": suggest_usernames(username),
+            "days": INFO_LINK_DAYS,
+        }
     send_email(
-        request.email, "Richiesta di registrazione ricevuta", "registration_request_received", application=request
+        request.email,
+        "Richiesta di registrazione ricevuta",
+        "registration_request_received",
+        application=request,
+        **context,
     )
     return request
+
+
+def request_by_username_token(raw: str) -> RegistrationRequest:
+    """The open request a link to choose another user name belongs to, or RegistrationError."""
+    token = find_valid_token("username", raw)
+    request = db.session.get(RegistrationRequest, token.request_id) if token and token.request_id else None
+    if request is None or request.status not in OPEN_STATES:
+        raise RegistrationError(gettext("Il link non è valido, è già stato usato oppure è scaduto."))
+    return request
+
+
+def choose_username(raw: str, username: str) -> RegistrationRequest:
+    """The applicant, through the link e-mailed to them, replaces a user name that was not free."""
+    request = request_by_username_token(raw)
+    username = (username or "").strip()
+    if username_key(username) == username_key(request.username) or not username_available(username, request):
+        raise RegistrationError(USERNAME_UNAVAILABLE, field="username")
+    previous = request.username
+    request.username = username
+    consume_token(find_valid_token("username", raw))
+    audit("registration.username_changed", request, user=None, previous=previous, username=username)
+    return request
+
+
+def username_conflict(request: RegistrationRequest) -> bool:
+    """Whether an open request's user name is no longer (or was never) free: shown to the administrators."""
+    return request.status in OPEN_STATES and not username_available(request.username, request)
 
 
 def _check_open(request: RegistrationRequest) -> None:
@@ -271,13 +372,15 @@ def _decide(request: RegistrationRequest, admin: User, status: str) -> None:
     request.decided_by = admin
 
 
-def approve_registration(request: RegistrationRequest, admin: User) -> User:
-    """Create (or link) the operator and the pending user of ``request``, and send the activation link."""
+def approve_registration(request: RegistrationRequest, admin: User) -> User | JoinRequest:
+    """Create (or link) the operator and the pending user of ``request``, and send the activation link; for an
+    operator that already has active users, a request to join it instead, which its administrators decide."""
     _check_open(request)
-    if username_taken(request.username):
+    if not username_available(request.username, request):
         raise RegistrationError(
-            "Il nome utente della richiesta è stato nel frattempo assegnato a un altro account: chiedi al "
-            "richiedente di sceglierne un altro.",
+            "Il nome utente della richiesta non è disponibile (è assegnato a un altro account o a un'altra "
+            "richiesta): il richiedente ha ricevuto un link per sceglierne un altro, oppure chiedigli altre "
+            "informazioni.",
             field="username",
         )
     if request.person_kind == "giuridica":
@@ -302,20 +405,15 @@ def approve_registration(request: RegistrationRequest, admin: User) -> User:
             fiscal_code=request.fiscal_code,
             kind="fisica",
         )
+    if has_active_users(operator):
+        return _join_instead(request, admin, operator)
     user = add_operator_user(
         operator,
         actor=admin,
         username=request.username,
         email=request.email,
         status="pending",
-        full_name=request.full_name,
-        fiscal_code=request.fiscal_code,
-        country=request.country,
-        company_role=request.company_role,
-        phone=request.phone,
-        mobile=request.mobile,
-        secret_question=request.secret_question,
-        secret_answer_hash=request.secret_answer_hash,
+        **request.user_fields(),
     )
     _decide(request, admin, "approved")
     request.user = user
@@ -325,6 +423,27 @@ def approve_registration(request: RegistrationRequest, admin: User) -> User:
     audit("registration.approved", request, user=admin, operator_id=operator.id, new_user_id=user.id)
     send_activation(user, actor=admin)
     return user
+
+
+def _join_instead(request: RegistrationRequest, admin: User, operator: Operator) -> JoinRequest:
+    """Terna vouched for the applicant; the company, which already uses the portal, decides on the join."""
+    _decide(request, admin, "approved")
+    request.operator = operator
+    _close_info_tokens(request)
+    join = request_to_join(
+        operator,
+        decider="company",
+        path="new_user",
+        reference=str(request.id),
+        username=request.username,
+        email=request.email,
+        full_name=request.full_name,
+        fiscal_code=request.fiscal_code,
+        registration_request=request,
+        actor=admin,
+    )
+    audit("registration.approved", request, user=admin, operator_id=operator.id, join_request_id=join.id)
+    return join
 
 
 def reject_registration(request: RegistrationRequest, admin: User, reason: str) -> None:
@@ -373,7 +492,9 @@ def request_more_information(request: RegistrationRequest, admin: User, message:
 def _close_info_tokens(request: RegistrationRequest) -> None:
     now: datetime = utcnow()
     for token in db.session.scalars(
-        select(Token).where(Token.request_id == request.id, Token.purpose == "info", Token.used_at.is_(None))
+        select(Token).where(
+            Token.request_id == request.id, Token.purpose.in_(("info", "username")), Token.used_at.is_(None)
+        )
     ):
         token.used_at = now
 

@@ -9,6 +9,8 @@ from ..forms import refusals
 from ..privacy.services import acknowledge_notice
 from . import bp
 from .forms import (
+    AddressDecisionForm,
+    ChooseUsernameForm,
     CompleteRequestForm,
     ConfirmRegistrationForm,
     CustomerCodeForm,
@@ -16,10 +18,12 @@ from .forms import (
     LegacyCredentialsForm,
     NewUserForm,
 )
+from .joins import JoinError, decide_by_address, join_by_address_token
 from .models import SECRET_QUESTIONS
 from .services import (
     PATHS,
     RegistrationError,
+    choose_username,
     complete_registration_request,
     confirm_registration,
     match_customer_record,
@@ -27,7 +31,9 @@ from .services import (
     match_legacy_credentials,
     matched_summary,
     request_by_info_token,
+    request_by_username_token,
     submit_registration_request,
+    suggest_usernames,
 )
 
 MATCH_KEY = "registration_match"
@@ -170,3 +176,41 @@ def complete(token):
 @bp.route("/richiesta-aggiornata")
 def request_updated():
     return render_template("registration/request_updated.html")
+
+
+@bp.route("/nome-utente/<token>", methods=["GET", "POST"], endpoint="choose_username")
+@throttled
+def choose_username_page(token):
+    try:
+        application = request_by_username_token(token)
+    except RegistrationError as error:
+        return render_template("registration/link_invalid.html", message=str(error)), 404
+    suggestions = suggest_usernames(application.username)
+    form = ChooseUsernameForm(data={"username": suggestions[0] if suggestions else ""})
+    if form.validate_on_submit():
+        with refusals(form) as outcome:
+            choose_username(token, form.username.data)
+        if not outcome.refused:
+            return render_template("registration/username_chosen.html", username=form.username.data)
+    return render_template(
+        "registration/choose_username.html", form=form, application=application, suggestions=suggestions
+    )
+
+
+@bp.route("/conferma-indirizzo/<token>", methods=["GET", "POST"])
+@throttled
+def confirm_address(token):
+    """The holder of the address on file answers a registration that asked for another address."""
+    try:
+        join = join_by_address_token(token)
+    except JoinError as error:
+        return render_template("registration/link_invalid.html", message=str(error)), 404
+    form = AddressDecisionForm()
+    if form.validate_on_submit():
+        with refusals(form) as outcome:
+            decide_by_address(token, form.decision.data)
+        if not outcome.refused:
+            return render_template(
+                "registration/address_decided.html", join=join, approved=form.decision.data == "approve"
+            )
+    return render_template("registration/confirm_address.html", form=form, join=join)

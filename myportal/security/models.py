@@ -27,7 +27,7 @@ class UserSession(Base):
 
 
 class Token(Base):
-    """A random single-use token (activation, password reset, more information), stored hashed."""
+    """A random single-use token (activation, password reset, more information, a join to confirm), stored hashed."""
 
     __tablename__ = "tokens"
 
@@ -38,6 +38,7 @@ class Token(Base):
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration_requests.id", ondelete="CASCADE"), index=True
     )
+    join_request_id: Mapped[int | None] = mapped_column(ForeignKey("join_requests.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

@@ -15,9 +15,15 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(purpose: str, lifetime: timedelta, *, user=None, request=None) -> str:
-    """Create a token, invalidating earlier unused ones for the same purpose and owner; return it raw."""
-    owner = Token.user_id == user.id if user is not None else Token.request_id == request.id
+def issue_token(purpose: str, lifetime: timedelta, *, user=None, request=None, join=None) -> str:
+    """Create a token, invalidating earlier unused ones for the same purpose and owner (a user, a new-user
+    request or a join request); return it raw."""
+    if user is not None:
+        owner = Token.user_id == user.id
+    elif request is not None:
+        owner = Token.request_id == request.id
+    else:
+        owner = Token.join_request_id == join.id
     db.session.execute(
         update(Token).where(owner, Token.purpose == purpose, Token.used_at.is_(None)).values(used_at=utcnow())
     )
@@ -28,6 +34,7 @@ def issue_token(purpose: str, lifetime: timedelta, *, user=None, request=None) -
             token_hash=digest(raw),
             user_id=user.id if user is not None else None,
             request_id=request.id if request is not None else None,
+            join_request_id=join.id if join is not None else None,
             expires_at=utcnow() + lifetime,
         )
     )

@@ -212,7 +212,7 @@ def test_approve_refused_by_the_registration_rules_changes_nothing(client, login
     url = f"/admin/richieste/{registration.id}"
     response = submit(client, f"{url}/approva", {}, page=url, follow_redirects=True)
     assert response.status_code == 200
-    assert "nel frattempo assegnato a un altro account" in response.get_data(as_text=True)
+    assert "Il nome utente della richiesta non è disponibile" in response.get_data(as_text=True)
     assert dbs.get(RegistrationRequest, registration.id).status == "pending"
     assert dbs.scalar(select(Operator).where(Operator.vat_number == registration.vat_number)) is None
     assert len(mailbox) == 0

@@ -1,6 +1,7 @@
 """Browser journeys: helpers shared by the test modules."""
 
 import itertools
+import re
 from pathlib import Path
 
 from myportal.operators.models import Operator, User, username_key
@@ -10,6 +11,7 @@ AXE_FILE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"  # one <test name>.png per failed journey
 _numbers = itertools.count(5000)
+FIRST_PASSWORD = "la mia prima password del portale"
 
 
 def create_account(live_db, role: str = "operator_admin", operator_id: int | None = None, **fields) -> User:
@@ -81,3 +83,21 @@ def describe(violations) -> str:
 def assert_accessible(page) -> None:
     violations = serious_violations(page)
     assert not violations, f"{page.url}:\n{describe(violations)}"
+
+
+def activate_and_log_in(page, mailbox, email: str, username: str, password: str = FIRST_PASSWORD) -> None:
+    """Follow the link of the activation e-mail, choose the password, log in for the first time."""
+    message = mailbox.last(email)
+    link = re.search(r"https?://\S+/attivazione/\S+", mailbox.body(message))
+    assert link, mailbox.body(message)
+    page.goto(link.group(0))
+    assert_accessible(page)
+    page.get_by_label("Nuova password").fill(password)
+    page.get_by_label("Conferma password").fill(password)
+    page.get_by_role("button", name="Conferma").click()
+    assert "Account attivato" in page.content()
+
+    page.get_by_label("Nome utente").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Accedi").click()
+    assert "Questo è il tuo primo accesso" in page.content()

@@ -72,6 +72,7 @@ ADMIN = [
     "/",
     "/admin/richieste",
     "/admin/richieste/{request}",
+    "/admin/adesioni",
     "/admin/utenti",
     "/admin/registro",
     "/admin/posta",

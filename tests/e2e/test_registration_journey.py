@@ -7,33 +7,13 @@ import re
 from myportal.registration.models import CustomerRecord, GecoPractice, LegacyCredential
 from myportal.security.passwords import hash_password
 from tests.conftest import make_fiscal_code, make_vat
-from tests.e2e import assert_accessible
-
-PASSWORD = "la mia prima password del portale"
+from tests.e2e import activate_and_log_in, assert_accessible
 
 
 def _choose(page, path_label: str) -> None:
     page.goto("/")
     page.get_by_role("link", name="Registrati").first.click()
     page.get_by_role("link", name=re.compile(re.escape(path_label))).click()
-
-
-def _activate_and_log_in(page, mailbox, email: str, username: str) -> None:
-    """Follow the link of the activation e-mail, choose the password, log in for the first time."""
-    message = mailbox.last(email)
-    link = re.search(r"https?://\S+/attivazione/\S+", mailbox.body(message))
-    assert link, mailbox.body(message)
-    page.goto(link.group(0))
-    assert_accessible(page)
-    page.get_by_label("Nuova password").fill(PASSWORD)
-    page.get_by_label("Conferma password").fill(PASSWORD)
-    page.get_by_role("button", name="Conferma").click()
-    assert "Account attivato" in page.content()
-
-    page.get_by_label("Nome utente").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    assert "Questo è il tuo primo accesso" in page.content()
 
 
 def test_customer_code_registration_to_first_login(page, live_db, mailbox):
@@ -63,7 +43,7 @@ def test_customer_code_registration_to_first_login(page, live_db, mailbox):
     assert "Controlla la posta" in page.content()
     assert_accessible(page)
 
-    _activate_and_log_in(page, mailbox, email, "424242")
+    activate_and_log_in(page, mailbox, email, "424242")
     assert "Cartiera del Brenta S.p.A." in page.content()
 
 
@@ -100,7 +80,7 @@ def test_legacy_credentials_registration_to_first_login(page, live_db, mailbox):
     page.get_by_role("button", name="Conferma").click()
     assert "Controlla la posta" in page.content()
 
-    _activate_and_log_in(page, mailbox, email, "acciaierie.venete")
+    activate_and_log_in(page, mailbox, email, "acciaierie.venete")
     assert "Acciaierie Venete S.p.A." in page.content()
 
 
@@ -138,5 +118,5 @@ def test_geco_practice_registration_to_first_login(page, live_db, mailbox):
     page.get_by_role("button", name="Conferma").click()
     assert "Controlla la posta" in page.content()
 
-    _activate_and_log_in(page, mailbox, email, "eolico.dauno")
+    activate_and_log_in(page, mailbox, email, "eolico.dauno")
     assert "Parco Eolico Dauno S.r.l." in page.content()

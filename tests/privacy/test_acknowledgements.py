@@ -59,11 +59,15 @@ def test_a_refused_new_user_form_stores_no_acknowledgement(client, dbs, mailbox,
     assert dbs.count(RegistrationRequest) == 0 and dbs.count(PrivacyAcknowledgement) == 0
 
 
-def test_a_refused_user_name_stores_no_acknowledgement(client, dbs, mailbox, make_user):
+def test_a_taken_user_name_is_acknowledged_like_a_free_one(client, dbs, mailbox, make_user, version):
+    """A taken name is accepted as a free one is (only the applicant's e-mail tells it): the request and its
+    acknowledgement are stored alike."""
     make_user("operator", username="lucia.neri")
     response = submit(client, NEW_USER, _new_user())
-    assert response.status_code == 200 and field_error(response, "username")
-    assert dbs.count(RegistrationRequest) == 0 and dbs.count(PrivacyAcknowledgement) == 0
+    assert response.status_code == 302
+    request = dbs.scalar(select(RegistrationRequest).where(RegistrationRequest.email == "lucia.neri@example.com"))
+    row = dbs.scalar(select(PrivacyAcknowledgement))
+    assert (row.registration_request_id, row.version, row.context) == (request.id, "2.1", "nuovo_utente")
 
 
 def _match(client, dbs, vat):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from myportal.models import utcnow
 from myportal.operators.models import Operator, User
-from myportal.registration.models import RegistrationRequest
+from myportal.registration.models import JoinRequest, RegistrationRequest
 from myportal.registration.services import (
     RegistrationError,
     approve_registration,
@@ -94,11 +94,28 @@ def test_approve_natural_person(app, dbs, admin):
 
 def test_approve_links_the_existing_operator_of_the_same_vat(app, dbs, admin, make_operator, make_user):
     operator = make_operator(vat_number=make_vat(73))
-    make_user(operator=operator)
+    make_user(operator=operator, status="pending")  # registered, never activated: nobody to ask
     request = add_request(dbs, vat_number=make_vat(73))
     user = dbs.get(User, _approve(app, request.id, admin.id))
     assert (user.operator_id, user.role) == (operator.id, "operator")
     assert dbs.count(Operator) == 1
+
+
+def test_approve_for_an_operator_with_active_users_asks_its_administrators(
+    app, dbs, admin, make_operator, make_user, mailbox
+):
+    operator = make_operator(vat_number=make_vat(76))
+    company_admin = make_user("operator_admin", operator)
+    request = add_request(dbs, vat_number=make_vat(76))
+    with in_request(app) as session:
+        join = approve_registration(session.get(RegistrationRequest, request.id), session.get(User, admin.id))
+        join_id = join.id
+    assert dbs.count(User, User.operator_id == operator.id) == 1  # nobody joined yet
+    assert dbs.get(JoinRequest, join_id).status == "pending"
+    decided = dbs.get(RegistrationRequest, request.id)
+    assert (decided.status, decided.operator_id, decided.user_id) == ("approved", operator.id, None)
+    assert "/utenti-aziendali/adesioni/" in mailbox.body(mailbox.last(company_admin.email))
+    assert "/attivazione/" not in mailbox.body(mailbox.last("anna.verdi@example.com"))
 
 
 def test_approve_refuses_a_username_taken_meanwhile(app, dbs, admin, make_user, mailbox):

@@ -1,5 +1,7 @@
 """Path 4: the new-user form ("Non dispongo/ricordo le credenziali...") and its acknowledgement."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -118,7 +120,8 @@ def test_foreign_fiscal_code_is_not_checked_as_an_italian_one(client, dbs):
         ({"mobile": "333-ABC"}, "mobile", "sole cifre, spazi e il segno +"),
         ({"phone": "+39 06 1234 5678 9012 34"}, "phone", "al massimo 20 caratteri"),
         ({"username": "a b"}, "username", "3-64 caratteri"),
-        ({"username": "123456"}, "username", "Nome utente non disponibile"),
+        ({"username": "123456"}, "username", "riservati ai codici cliente"),
+        ({"username": "u" * 65}, "username", "3-64 caratteri"),
         ({"full_name": ""}, "full_name", "Inserisci cognome e nome"),
         ({"company_role": ""}, "company_role", "ruolo aziendale"),
         ({"secret_question": ""}, "secret_question", "Scegli una delle domande segrete"),
@@ -137,20 +140,75 @@ def test_bad_inputs_are_shown_next_to_the_field(client, dbs, mailbox, changes, f
     assert 'value="Verdi Anna"' in page_text(response) or field == "full_name"  # what was typed is kept
 
 
+CHOOSE = "/registrazione/nome-utente/"
+
+
+def _taken_request(client, dbs, mailbox):
+    """A request whose user name belongs to someone else: saved all the same, the applicant told by e-mail."""
+    response = submit(client, NEW_USER, _form())
+    assert response.status_code == 302 and response.headers["Location"].endswith("/registrazione/richiesta-inviata")
+    body = mailbox.body(mailbox.last("anna.verdi@example.com"))
+    assert "anna.verdi però non è disponibile" in body
+    return dbs.scalar(select(RegistrationRequest).order_by(RegistrationRequest.id.desc())), mailbox.link(
+        "anna.verdi@example.com", CHOOSE
+    )
+
+
 @pytest.mark.parametrize("status", ["pending", "info_requested"])
-def test_username_must_be_free_among_open_requests(client, dbs, status):
+def test_username_of_an_open_request_is_accepted_and_a_new_one_asked_by_email(client, dbs, mailbox, status):
     add_request(dbs, username="Anna.Verdi", status=status, vat_number=make_vat(64))
-    response = submit(client, NEW_USER, _form())
-    assert response.status_code == 200
-    assert "Nome utente non disponibile" in field_error(response, "username")
-    assert dbs.count(RegistrationRequest) == 1
+    request, _link = _taken_request(client, dbs, mailbox)
+    assert (request.username, request.status) == ("anna.verdi", "pending")
+    assert dbs.count(RegistrationRequest) == 2
 
 
-def test_username_must_be_free_among_users(client, dbs, make_user):
+def test_username_of_a_user_is_accepted_and_a_new_one_chosen_through_the_link(client, dbs, mailbox, make_user):
     make_user(username="ANNA.VERDI")
-    response = submit(client, NEW_USER, _form())
-    assert "Nome utente non disponibile" in field_error(response, "username")
-    assert dbs.count(RegistrationRequest) == 0
+    request, link = _taken_request(client, dbs, mailbox)
+    page = page_text(client.get(link))
+    assert "anna.verdi indicato nella tua richiesta di registrazione non è disponibile" in page
+    suggested = re.findall(r"<strong>(anna\.verdi\.\d{3})</strong>", page)
+    assert len(suggested) == 3
+
+    taken = submit(client, link, {"username": "Anna.Verdi"})
+    assert "Nome utente non disponibile" in field_error(taken, "username")  # told to the mailbox's owner only
+    response = submit(client, link, {"username": suggested[0]})
+    assert response.status_code == 200 and suggested[0] in page_text(response)
+    assert dbs.get(RegistrationRequest, request.id).username == suggested[0]
+    assert dbs.count(AuditEvent, AuditEvent.event == "registration.username_changed") == 1
+    assert client.get(link).status_code == 404  # single use
+
+
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("", "Scegli un nome utente"),
+        ("ab", "3-64 caratteri"),
+        ("a" * 65, "3-64 caratteri"),
+        ("nome con spazi", "3-64 caratteri"),
+        ("654321", "riservati ai codici cliente"),
+        ("anna.verdi", "Nome utente non disponibile"),
+    ],
+)
+def test_choose_username_bad_inputs(client, dbs, mailbox, make_user, username, message):
+    make_user(username="anna.verdi")
+    request, link = _taken_request(client, dbs, mailbox)
+    mails = len(mailbox)
+    response = submit(client, link, {"username": username})
+    assert response.status_code == 200
+    assert message in field_error(response, "username")
+    assert dbs.get(RegistrationRequest, request.id).username == "anna.verdi"
+    assert len(mailbox) == mails
+    assert client.get(link).status_code == 200  # still usable
+
+
+def test_choose_username_link_is_refused_once_the_request_is_decided(client, dbs, mailbox, make_user):
+    make_user(username="anna.verdi")
+    request, link = _taken_request(client, dbs, mailbox)
+    with dbs.session() as session:
+        session.get(RegistrationRequest, request.id).status = "rejected"
+    assert client.get(link).status_code == 404
+    assert client.get(CHOOSE + "x" * 43).status_code == 404
 
 
 def test_username_of_a_rejected_request_is_free_again(client, dbs):

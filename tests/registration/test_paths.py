@@ -1,5 +1,6 @@
 """Registration paths 1-3: legacy credentials, Ge.Co. practice, customer code; confirmation and activation."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from myportal.models import utcnow
 from myportal.operators.models import Operator, User
+from myportal.registration.models import JoinRequest
 from myportal.security.models import AuditEvent, Token
 from tests.conftest import csrf_from, field_error, login, make_fiscal_code, make_vat, page_text, submit
 
@@ -69,17 +71,18 @@ def test_legacy_credentials_end_to_end(client, dbs, mailbox):
     assert "Le credenziali di accesso saranno inviate alla e-mail indicata." in page
     assert 'name="username"' not in page
 
-    response = submit(client, CONFIRM, {"privacy": "y", "email": "referente@acme.example"}, follow_redirects=True)
+    # the address on file, as the page proposes it: the activation goes there at once
+    response = submit(client, CONFIRM, {"privacy": "y", "email": "uffici@acme.example"}, follow_redirects=True)
     assert "Controlla la posta" in page_text(response)
     assert client.get(CONFIRM).status_code == 302  # the match is used up
 
     user = dbs.scalar(select(User).where(User.username == "acme.legacy"))
-    assert (user.status, user.role, user.email) == ("pending", "operator_admin", "referente@acme.example")
+    assert (user.status, user.role, user.email) == ("pending", "operator_admin", "uffici@acme.example")
     operator = dbs.get(Operator, user.operator_id)
     assert (operator.vat_number, operator.name, operator.kind) == (vat, "Acme Energia S.p.A.", "giuridica")
-    assert "24 ore" in mailbox.body(mailbox.last("referente@acme.example"))
+    assert "24 ore" in mailbox.body(mailbox.last("uffici@acme.example"))
 
-    _activate(client, mailbox, "referente@acme.example")
+    _activate(client, mailbox, "uffici@acme.example")
     assert dbs.get(User, user.id).status == "active"
     assert login(client, "acme.legacy", NEW_PASSWORD).status_code == 302
     home = page_text(client.get("/"))
@@ -132,15 +135,22 @@ def test_customer_code_of_a_natural_person_end_to_end(client, dbs, mailbox):
     assert "Bianchi Mario" in home and "005007" in home
 
 
-def test_first_user_is_operator_admin_the_second_of_the_same_vat_is_operator(client, app, dbs):
+def test_first_user_is_operator_admin_the_second_of_the_same_vat_asks_to_join(client, app, dbs, mailbox):
     vat = make_vat(34)
     add_legacy(dbs, vat=vat)
-    add_customer(dbs, tax_code=vat, customer_code="123456", name="Acme Energia S.p.A.")
+    add_customer(dbs, tax_code=vat, customer_code="123456", name="Acme Energia S.p.A.", email=None)
     submit(client, LEGACY, {"vat_number": vat, "login": "acme.legacy", "password": LEGACY_PASSWORD})
-    submit(client, CONFIRM, {"privacy": "y", "email": "primo@acme.example"})
+    submit(client, CONFIRM, {"privacy": "y", "email": "uffici@acme.example"})
+    _activate(client, mailbox, "uffici@acme.example")
     other = app.test_client()
     submit(other, CUSTOMER, {"customer_code": "123456", "tax_code": vat})
     submit(other, CONFIRM, {"privacy": "y", "email": "secondo@acme.example"})
+    assert [u.username for u in dbs.scalars(select(User))] == ["acme.legacy"]  # the second one waits
+    join = dbs.scalar(select(JoinRequest))
+    assert (join.username, join.status) == ("123456", "pending")
+
+    login(client, "acme.legacy", NEW_PASSWORD)
+    submit(client, f"/utenti-aziendali/adesioni/{join.id}", {"decision": "approve"})
     users = dbs.scalars(select(User).order_by(User.id))
     roles = [(u.username, u.role) for u in users]
     assert roles == [("acme.legacy", "operator_admin"), ("123456", "operator")]
@@ -314,29 +324,46 @@ def test_confirmation_refuses_pec_and_invalid_addresses(client, dbs, mailbox, em
 @pytest.mark.parametrize(
     ("username", "message"),
     [
-        ("taken.name", "Nome utente non disponibile"),
-        ("TAKEN.NAME", "Nome utente non disponibile"),
-        ("requested.name", "Nome utente non disponibile"),
-        ("reserved.legacy", "Nome utente non disponibile"),
-        ("123456", "Nome utente non disponibile"),
+        ("123456", "riservati ai codici cliente"),
         ("ab", "3-64 caratteri"),
         ("con spazi", "3-64 caratteri"),
+        ("x" * 65, "3-64 caratteri"),
         ("", "Scegli un nome utente"),
     ],
 )
-def test_geco_username_must_be_valid_and_free(client, dbs, make_user, username, message):
-    existing = make_user(username="taken.name")
-    add_request(dbs, username="requested.name", vat_number=make_vat(46))
-    add_legacy(dbs, vat=make_vat(46), login="Reserved.Legacy")
+def test_geco_username_must_be_well_formed(client, dbs, mailbox, username, message):
+    """Rules of the form, the same for every name: saying them tells nothing about who exists."""
     vat, requester = make_vat(47), make_fiscal_code(117)
     add_practice(dbs, vat=vat, requester=requester)
     submit(client, GECO, {"vat_number": vat, "practice_id": "GC-2024-0001", "fiscal_code": requester})
     response = submit(client, CONFIRM, {"privacy": "y", "username": username, "email": "ops@solare.example"})
     assert response.status_code == 200
     assert message in field_error(response, "username")
+    _nothing_written(dbs)
+    assert len(mailbox) == 0
+
+
+@pytest.mark.parametrize("username", ["taken.name", "TAKEN.NAME", "requested.name", "reserved.legacy"])
+def test_geco_username_not_free_is_said_by_email_only(client, dbs, mailbox, make_user, username):
+    existing = make_user(username="taken.name")
+    add_request(dbs, username="requested.name", vat_number=make_vat(46))
+    add_legacy(dbs, vat=make_vat(46), login="Reserved.Legacy")
+    vat, requester = make_vat(47), make_fiscal_code(117)
+    add_practice(dbs, vat=vat, requester=requester)
+    submit(client, GECO, {"vat_number": vat, "practice_id": "GC-2024-0001", "fiscal_code": requester})
+    response = submit(
+        client, CONFIRM, {"privacy": "y", "username": username, "email": "ops@solare.example"}, follow_redirects=True
+    )
+    assert response.status_code == 200 and "Controlla la posta" in page_text(response)
     assert dbs.count(User) == 1 and dbs.count(Operator) == 1  # only the existing user's
     assert dbs.count(Token) == 0
     assert dbs.get(User, existing.id).operator_id is not None
+    body = mailbox.body(mailbox.last("ops@solare.example"))
+    assert f"nome utente {username}, che non è disponibile" in body
+    assert "/registrazione/pratica-geco" in body
+    suggestions = re.findall(rf"^  ({re.escape(username)}\.\d{{3}})\s*$", body, re.M)
+    assert len(suggestions) == 3, body
+    assert client.get(CONFIRM).status_code == 302  # the match is used up, as after any confirmation
 
 
 # --- an account that already exists --------------------------------------------------------------------

@@ -17,6 +17,7 @@ from myportal.privacy.models import ClosureRequest
 from tests.admin.test_requests import new_request
 from tests.conftest import csrf_from, enrol_second_factor, login, make_supply_point
 from tests.invoicing import make_invoice
+from tests.registration import add_join
 from tests.security.forms import parse_forms
 
 ROLES = ("anonymous", "operator_a", "operator_admin_a", "operator_b", "support", "admin")
@@ -196,6 +197,7 @@ def world(make_operator, make_user, dbs) -> World:
     with dbs.session() as session:
         result.ids = build_objects(session, operator_a.id, result.users["operator_a"].id, seed)
     result.ids["registration_request"] = new_request(dbs, seed).id
+    result.ids["join_request"] = add_join(dbs, operator_a.id, f"aderente.{seed}").id
     for role in ("support", "admin"):
         secret = enrol_second_factor(dbs, result.users[role])
         if secret:
@@ -231,6 +233,7 @@ ARGUMENTS = {
     "document_id": "personal_document",
     "request_id": "registration_request",
     "closure_id": "closure_request",
+    "join_id": "join_request",
 }
 ARGUMENT_OVERRIDES = {
     ("auctions.document", "document_id"): "enrolment_document",

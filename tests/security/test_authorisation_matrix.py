@@ -39,7 +39,10 @@ ACCESS = {
         registration.request_updated privacy.notice privacy.legal_notes privacy.cookies privacy.accessibility
         privacy.accessibility_feedback
     """,
-    "token_link": "auth.activate auth.reset_password operators.confirm_email registration.complete",
+    "token_link": """
+        auth.activate auth.reset_password operators.confirm_email registration.complete
+        registration.choose_username registration.confirm_address
+    """,
     "logged_in": """
         auth.change_password content.library auth.mfa_verify auth.mfa_settings auth.mfa_start auth.mfa_enrol
         auth.mfa_disable auth.mfa_recovery_codes privacy.my_data privacy.my_data_zip
@@ -60,14 +63,15 @@ ACCESS = {
     """,
     "operator_admin": """
         auth.company_mfa operators.company_users operators.invite operators.change_role operators.disable_user
-        operators.enable_user operators.resend_invite
+        operators.enable_user operators.resend_invite operators.join_request
     """,
     "staff": """
         support.search support.account support.check_secret support.resend support.unlock tickets.staff_index
         tickets.staff_detail tickets.staff_state tickets.staff_attachment
     """,
     "admin": """
-        admin.approve admin.audit_log admin.disable admin.enable admin.outbox admin.outbox_message admin.reject
+        admin.approve admin.audit_log admin.disable admin.enable admin.join_detail admin.joins admin.outbox
+        admin.outbox_message admin.reject
         admin.request_detail admin.request_information admin.requests admin.reset_mfa admin.unlock admin.users
         auctions.admin_approve auctions.admin_detail auctions.admin_document auctions.admin_edit
         auctions.admin_enrolment auctions.admin_export auctions.admin_index auctions.admin_new
