@@ -26,6 +26,7 @@ ACTING_ROLE = {
 
 # GET pages allowed to write, each with the tables they may touch and why.
 GET_WRITES = {
+    "support.search": ({"audit_events"}, "a search by a valid identifier is a look-up, audited"),
     "support.account": ({"audit_events"}, "every support look-up of an account is audited"),
     "auctions.admin_export": ({"audit_events"}, "the export of the admitted operators is audited"),
     "tickets.staff_attachment": ({"audit_events"}, "staff reading an operator's attachment is audited"),
